@@ -1,0 +1,3 @@
+from qstui.cli.main import main
+
+main()

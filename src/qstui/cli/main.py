@@ -1,0 +1,97 @@
+"""The ``qstui`` command: the TUI when run without a subcommand, and the admin CLI.
+
+Exit codes: 0 ok; 1 a user error, printed as one line without a traceback; 2 wrong
+usage (click's own).
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from qstui import __version__
+from qstui.cli.state import CliState
+from qstui.config import ConfigError, load_settings
+from qstui.db.errors import friendly
+from qstui.db.urls import UrlError
+from qstui.i18n import LANGUAGES, set_language
+
+
+class QstuiGroup(click.Group):
+    """Turns every expected failure into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except (UrlError, ConfigError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except Exception as exc:
+            error = friendly(exc)
+            if error is None:
+                raise
+            raise click.ClickException(str(error)) from None
+        finally:
+            state = ctx.find_object(CliState)
+            if state is not None:
+                state.close()
+
+
+@click.group(
+    cls=QstuiGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database: sqlite:///file.db, a file path, or "
+    "firebird://user:password@host[:port]/path/file.fdb. "
+    "Default: $QSTUI_DB, then the config file, then the embedded database.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    help="Interface language (default: $QSTUI_LANG, the config file, or ru).",
+)
+@click.option("--user", "login", metavar="LOGIN", help="Pre-fill the login on the login screen.")
+@click.version_option(__version__, prog_name="qstui")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | None) -> None:
+    """qstui — a keyboard-first CRM in the terminal.
+
+    Run without a command to open the application. Admin commands below work on the
+    same database; every command has its own --help.
+    """
+    settings = load_settings(db=db_url, lang=lang)
+    set_language(settings.lang)
+    ctx.obj = CliState(settings=settings, login=login)
+    if ctx.invoked_subcommand is None:
+        from qstui.cli.tui import run_tui
+
+        run_tui(ctx.obj)
+
+
+def _register() -> None:
+    from qstui.cli import db as db_commands
+    from qstui.cli import demo as demo_commands
+    from qstui.cli import users as user_commands
+
+    cli.add_command(db_commands.db)
+    cli.add_command(user_commands.user)
+    cli.add_command(demo_commands.demo)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> None:
+    cli.main(args=argv, prog_name="qstui", standalone_mode=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

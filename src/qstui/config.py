@@ -1,0 +1,84 @@
+"""Settings, read once at start.
+
+Precedence (ARCHITECTURE rule 10): CLI option > environment (``QSTUI_DB``,
+``QSTUI_LANG``) > the config file (``config.toml`` in the platformdirs config dir, or
+``QSTUI_CONFIG``) > the embedded default (an SQLite file in the user data dir).
+
+Config file example::
+
+    db = "firebird://crm:secret@192.168.1.10/srv/crm/crm.fdb"
+    lang = "ru"
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_config_dir, user_data_dir
+
+APP_NAME = "qstui"
+
+
+@dataclass(frozen=True)
+class Settings:
+    db_url: str
+    lang: str
+    config_file: Path
+    data_dir: Path
+    db_is_default: bool
+
+
+def config_file_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("QSTUI_CONFIG"):
+        return Path(env["QSTUI_CONFIG"]).expanduser()
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("QSTUI_DATA_DIR"):
+        return Path(env["QSTUI_DATA_DIR"]).expanduser()
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_db_url(env: Mapping[str, str] | None = None) -> str:
+    return f"sqlite:///{data_dir(env) / 'qstui.sqlite3'}"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def read_config_file(path: Path) -> dict[str, object]:
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}") from exc
+
+
+def load_settings(
+    db: str | None = None, lang: str | None = None, env: Mapping[str, str] | None = None
+) -> Settings:
+    env = os.environ if env is None else env
+    path = config_file_path(env)
+    file_values = read_config_file(path)
+    db_url = db or env.get("QSTUI_DB") or _str(file_values.get("db"))
+    return Settings(
+        db_url=db_url or default_db_url(env),
+        lang=lang or env.get("QSTUI_LANG") or _str(file_values.get("lang")) or "ru",
+        config_file=path,
+        data_dir=data_dir(env),
+        db_is_default=not db_url,
+    )
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None

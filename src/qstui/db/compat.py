@@ -1,0 +1,118 @@
+"""The thin compatibility layer that makes one schema and one query style work on
+SQLite and on Firebird 3 (see FIREBIRD.md for the measured reasons).
+
+Importing this module registers:
+- Alembic support for the ``firebird.firebird`` dialect and Firebird's ALTER syntax;
+- ``prefix_match(column, value)``: an index-friendly "starts with" on normalized
+  columns — ``STARTING WITH`` on Firebird, a half-open range elsewhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from alembic.ddl import base as alembic_base
+from alembic.ddl.impl import DefaultImpl
+from sqlalchemy import String, and_, bindparam
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import Boolean
+
+FIREBIRD = "firebird.firebird"
+MAX_IDENTIFIER = 31
+# The highest code point: every string that starts with ``p`` sorts in [p, p + TOP).
+_TOP = "\U0010ffff"
+
+
+def short_name(prefix: str, *parts: str) -> str:
+    """A constraint/index name of at most 31 characters, stable for the same input."""
+    name = "_".join((prefix, *parts))
+    if len(name) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:6]
+    return f"{name[: MAX_IDENTIFIER - 7]}_{digest}"
+
+
+# --- Alembic on Firebird -------------------------------------------------------------
+
+
+class FirebirdImpl(DefaultImpl):
+    """Registers the dialect name Alembic looks up (``KeyError: 'firebird.firebird'``)."""
+
+    __dialect__ = FIREBIRD
+    transactional_ddl = False
+
+
+@compiles(alembic_base.AddColumn, FIREBIRD)
+def _fb_add_column(element: alembic_base.AddColumn, compiler: Any, **kw: Any) -> str:
+    spec = compiler.get_column_specification(element.column, **kw)
+    return f"{alembic_base.alter_table(compiler, element.table_name, element.schema)} ADD {spec}"
+
+
+@compiles(alembic_base.DropColumn, FIREBIRD)
+def _fb_drop_column(element: alembic_base.DropColumn, compiler: Any, **kw: Any) -> str:
+    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
+    column = alembic_base.format_column_name(compiler, element.column.name)
+    return f"{table} DROP {column}"
+
+
+@compiles(alembic_base.ColumnName, FIREBIRD)
+def _fb_rename_column(element: alembic_base.ColumnName, compiler: Any, **kw: Any) -> str:
+    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
+    old = alembic_base.format_column_name(compiler, element.column_name)
+    new = alembic_base.format_column_name(compiler, element.newname)
+    return f"{table} ALTER COLUMN {old} TO {new}"
+
+
+@compiles(alembic_base.ColumnNullable, FIREBIRD)
+def _fb_column_nullable(element: alembic_base.ColumnNullable, compiler: Any, **kw: Any) -> str:
+    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
+    column = alembic_base.format_column_name(compiler, element.column_name)
+    return f"{table} ALTER {column} {'DROP' if element.nullable else 'SET'} NOT NULL"
+
+
+# --- Prefix search ---------------------------------------------------------------------
+
+
+class PrefixMatch(FunctionElement[bool]):
+    """``column`` starts with ``value`` (both already normalized by the caller).
+
+    Arguments: the column, the prefix and the prefix's upper bound, all as clauses, so
+    that statement caching keeps the values as bound parameters.
+    """
+
+    inherit_cache = True
+    type = Boolean()
+    name = "prefix_match"
+
+
+@compiles(PrefixMatch)
+def _prefix_default(element: PrefixMatch, compiler: Any, **kw: Any) -> str:
+    column, low, high = element.clauses
+    return compiler.process(and_(column >= low, column < high), **kw)
+
+
+@compiles(PrefixMatch, FIREBIRD)
+def _prefix_firebird(element: PrefixMatch, compiler: Any, **kw: Any) -> str:
+    column, low, _high = element.clauses
+    return f"{compiler.process(column, **kw)} STARTING WITH {compiler.process(low, **kw)}"
+
+
+def prefix_match(column: Any, value: str) -> ColumnElement[bool]:
+    """An index-using prefix condition; ``value`` is bound as a parameter, never SQL."""
+    low = bindparam(None, value, type_=String(), unique=True)
+    high = bindparam(None, value + _TOP, type_=String(), unique=True)
+    return PrefixMatch(column, low, high)
+
+
+def commit_ddl(connection: Any) -> None:
+    """Make DDL done so far in this transaction visible (Firebird applies DDL at commit).
+
+    ``commit(retaining=True)`` keeps the transaction context, so Alembic and SQLAlchemy
+    carry on as if nothing happened. A no-op on other databases.
+    """
+    if connection.dialect.name != FIREBIRD:
+        return
+    connection.connection.dbapi_connection.commit(retaining=True)

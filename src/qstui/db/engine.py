@@ -1,0 +1,115 @@
+"""Engines and sessions for SQLite (embedded) and a Firebird 3 server.
+
+``Database`` is the one handle the services get: an engine, a sessionmaker with
+``expire_on_commit=False`` and ``transaction()`` — one short transaction per operation
+(ARCHITECTURE rule 3).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, event, exc
+from sqlalchemy.engine import URL, Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility layer)
+from qstui.db.urls import is_firebird, mask_url, normalize_url
+
+# SQLite has no native DECIMAL; amounts stay within 15 significant digits (services
+# validate it), so the float round trip is exact after quantizing to the scale.
+warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
+
+LOCK_TIMEOUT_SECONDS = int(os.environ.get("QSTUI_LOCK_TIMEOUT", "10"))
+
+
+def make_engine(url: URL | str, *, echo: bool = False) -> Engine:
+    url = normalize_url(url) if isinstance(url, str) else url
+    if is_firebird(url):
+        return _firebird_engine(url, echo)
+    return _sqlite_engine(url, echo)
+
+
+def _sqlite_engine(url: URL, echo: bool) -> Engine:
+    database = url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url, echo=echo, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con: Any, _record: Any) -> None:
+        cur = dbapi_con.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        if database and database != ":memory:":
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
+
+
+def _firebird_engine(url: URL, echo: bool) -> Engine:
+    from firebird.driver import Isolation, tpb
+
+    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    # Firebird 3 has no multi-row RETURNING: ORM bulk update/delete would fail.
+    engine.dialect.update_returning = False
+    engine.dialect.delete_returning = False
+    default_tpb = tpb(Isolation.READ_COMMITTED_RECORD_VERSION, lock_timeout=LOCK_TIMEOUT_SECONDS)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_con: Any, _record: Any) -> None:
+        # The driver's default is SNAPSHOT with an infinite lock wait: a blocked
+        # writer would hang the interface forever.
+        dbapi_con.main_transaction.default_tpb = default_tpb
+
+    return engine
+
+
+class Database:
+    """A database the application works with: engine + sessions."""
+
+    def __init__(self, url: URL | str, *, echo: bool = False) -> None:
+        self.url = normalize_url(url) if isinstance(url, str) else url
+        self.engine = make_engine(self.url, echo=echo)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def backend(self) -> str:
+        return "firebird" if is_firebird(self.url) else "sqlite"
+
+    @property
+    def display_url(self) -> str:
+        return mask_url(self.url)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any exception."""
+        with self.sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reader(self) -> Iterator[Session]:
+        """A read-only unit of work (rolled back at the end, keeps nothing open)."""
+        session = self.sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Database({self.display_url})"
+
+
+__all__ = ["Database", "exc", "make_engine"]

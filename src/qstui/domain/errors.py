@@ -1,0 +1,90 @@
+"""Errors the services raise and the screens and the CLI show.
+
+Every message is already translated into the user's language when the error is made;
+``str(error)`` is what a person reads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from qstui.i18n import _
+
+
+class ServiceError(Exception):
+    """Base of every expected failure: shown as one message, never as a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class AccessDenied(ServiceError):
+    """The user's rights do not allow the action (U2). Nothing was written."""
+
+    def __init__(self, right: str, message: str | None = None) -> None:
+        super().__init__(
+            message or _("Access denied: you lack the right “{right}”").format(right=right)
+        )
+        self.right = right
+
+
+class NotFound(ServiceError):
+    def __init__(self, what: str, ident: object) -> None:
+        super().__init__(
+            _("{what} #{id} not found (or not visible to you)").format(what=what, id=ident)
+        )
+        self.what = what
+        self.ident = ident
+
+
+class ValidationFailed(ServiceError):
+    """One message per bad field: ``errors`` maps a field name to its message."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in self.errors.items()))
+
+
+class Conflict(ServiceError):
+    """Someone else saved the same record meanwhile (ARCHITECTURE rule 8)."""
+
+    def __init__(self, changed_by: str | None, changed_at: datetime | None) -> None:
+        self.changed_by = changed_by
+        self.changed_at = changed_at
+        when = changed_at.strftime("%d.%m.%Y %H:%M:%S") if changed_at else "?"
+        super().__init__(
+            _(
+                "The record was changed by {who} at {when}. Reload it and apply your changes again."
+            ).format(who=changed_by or _("another user"), when=when)
+        )
+
+
+class LoginFailed(ServiceError):
+    def __init__(self) -> None:
+        super().__init__(_("Wrong login or password"))
+
+
+class AccountLocked(ServiceError):
+    def __init__(self, until: datetime | None) -> None:
+        self.until = until
+        if until is None:
+            super().__init__(_("The account is locked by an administrator"))
+        else:
+            super().__init__(
+                _("Too many failed attempts: the account is locked until {until}").format(
+                    until=until.strftime("%d.%m.%Y %H:%M")
+                )
+            )
+
+
+class DatabaseUnavailable(ServiceError):
+    """The database cannot be reached (server down, network lost, wrong URL)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(_("The database is unavailable: {detail}").format(detail=detail))
+        self.detail = detail

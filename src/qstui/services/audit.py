@@ -1,0 +1,58 @@
+"""Audit log (U4): every create, update and delete a service makes is recorded here
+in the same transaction — who, when, which object, old and new values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from qstui.db.models import AuditEntry
+from qstui.domain.enums import AuditAction
+from qstui.services.context import Context
+
+_SECRET_FIELDS = frozenset({"pass_hash", "secret"})
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly form of a column value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for the fields whose value differs; secrets masked."""
+    result: dict[str, list[Any]] = {}
+    for key in sorted(set(old) | set(new)):
+        before, after = plain(old.get(key)), plain(new.get(key))
+        if before != after:
+            result[key] = ["***", "***"] if key in _SECRET_FIELDS else [before, after]
+    return result
+
+
+def record(
+    session: Session,
+    ctx: Context,
+    action: AuditAction,
+    object_kind: str,
+    object_id: int,
+    diff: Mapping[str, list[Any]] | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            user_id=ctx.user_id,
+            action=action,
+            object_kind=object_kind,
+            object_id=object_id,
+            changes=dict(diff) if diff else None,
+        )
+    )

@@ -1,0 +1,157 @@
+"""Test fixtures: the same tests on SQLite and on a Firebird 3 server.
+
+``QSTUI_TEST_FIREBIRD`` is the URL of a scratch database on a Firebird server, e.g.
+``firebird://SYSDBA:secret@127.0.0.1:3050//var/lib/qstui-test/test.fdb``; the tests
+create, wipe and drop that file and siblings of it (``test_<name>.fdb``) in the same
+directory. Without it, Firebird tests are skipped with one reason line; with
+``QSTUI_REQUIRE_FIREBIRD=1`` a missing or unreachable server fails the run instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+from sqlalchemy.engine import URL
+
+from qstui import i18n
+from qstui.db.create import create_database, drop_database
+from qstui.db.engine import Database
+from qstui.db.migrate import upgrade
+from qstui.db.models import metadata
+from qstui.db.urls import UrlError, mask_url, normalize_url
+from qstui.services.refbooks_defaults import load_defaults
+
+FIREBIRD_ENV = "QSTUI_TEST_FIREBIRD"
+REQUIRE_ENV = "QSTUI_REQUIRE_FIREBIRD"
+BACKENDS = ("sqlite", "firebird")
+# Tables that keep the reference books loaded by ``db init`` between tests.
+REFBOOK_TABLES = {
+    "regions",
+    "industries",
+    "sources",
+    "refusal_reasons",
+    "units",
+    "currencies",
+    "event_types",
+    "event_results",
+    "pipelines",
+    "stages",
+    "price_lists",
+    "role_rights",
+    "alembic_version",
+}
+
+_firebird_problem: str | None = None
+
+
+def _firebird_base() -> URL | None:
+    raw = os.environ.get(FIREBIRD_ENV, "").strip()
+    return normalize_url(raw) if raw else None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _firebird_problem
+    os.environ.setdefault("QSTUI_LANG", "en")
+    try:
+        base = _firebird_base()
+    except UrlError as exc:
+        raise pytest.UsageError(f"{FIREBIRD_ENV} is not a valid URL: {exc}") from exc
+    if base is None:
+        _firebird_problem = f"Firebird tests skipped: {FIREBIRD_ENV} is not set"
+    else:
+        try:
+            from firebird.driver import connect_server, driver_config
+
+            name = f"qstui-test-{base.host}-{base.port}"
+            if driver_config.get_server(name) is None:
+                srv = driver_config.register_server(name)
+                srv.host.value = base.host
+                srv.port.value = str(base.port)
+            with connect_server(name, user=base.username, password=base.password) as srv:
+                srv.info.version  # noqa: B018  (a real round trip)
+        except Exception as exc:  # unreachable server, wrong password
+            _firebird_problem = f"Firebird tests skipped: server {mask_url(base)} unreachable: {exc}"
+    if _firebird_problem and os.environ.get(REQUIRE_ENV) == "1":
+        raise pytest.UsageError(f"{REQUIRE_ENV}=1 but {_firebird_problem.split(': ', 1)[1]}")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if _firebird_problem:
+        return f"qstui backends: sqlite only ({_firebird_problem})"
+    return f"qstui backends: sqlite + firebird ({mask_url(_firebird_base())})"  # type: ignore[arg-type]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Iterator[None]:
+    """Tests read messages in English unless they switch the language themselves."""
+    i18n.set_language("en")
+    yield
+    i18n.set_language("en")
+
+
+def sibling_url(backend: str, name: str, tmp_dir: Path) -> URL:
+    """A URL for a scratch database called ``name`` on ``backend`` (not created)."""
+    if backend == "sqlite":
+        return normalize_url(f"sqlite:///{tmp_dir / (name + '.sqlite3')}")
+    base = _firebird_base()
+    assert base is not None
+    path = Path(base.database or "")
+    return base.set(database=str(path.with_name(f"{path.stem}_{name}{path.suffix or '.fdb'}")))
+
+
+@pytest.fixture(params=BACKENDS, scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "firebird" and _firebird_problem:
+        pytest.skip(_firebird_problem)
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def _session_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    url = sibling_url(backend, f"main{os.getpid()}", tmp_path_factory.mktemp("db"))
+    drop_database(url)
+    create_database(url)
+    db = Database(url)
+    upgrade(db)
+    load_defaults(db)
+    yield db
+    db.dispose()
+    drop_database(url)
+
+
+@pytest.fixture
+def db(_session_database: Database) -> Database:
+    """The migrated test database with reference books and no other rows."""
+    wipe(_session_database)
+    return _session_database
+
+
+def wipe(db: Database) -> None:
+    with db.engine.begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            if table.name not in REFBOOK_TABLES:
+                conn.execute(delete(table))
+
+
+@pytest.fixture
+def scratch_url(backend: str, tmp_path: Path) -> Iterator[Callable[[str], URL]]:
+    """A factory of URLs of fresh, not yet existing databases; all dropped afterwards."""
+    made: list[URL] = []
+
+    def make(name: str = "") -> URL:
+        url = sibling_url(backend, f"{name or 'x'}_{uuid.uuid4().hex[:8]}", tmp_path)
+        drop_database(url)
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        try:
+            drop_database(url)
+        except Exception:  # a test that left a connection open; the server keeps the file
+            pass
