@@ -77,13 +77,22 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
 
 
 def _register() -> None:
+    from qstui.cli import audit, clients, deals, demo, events, serve, users
+    from qstui.cli import settings as settings_commands
     from qstui.cli import db as db_commands
-    from qstui.cli import demo as demo_commands
-    from qstui.cli import users as user_commands
 
-    cli.add_command(db_commands.db)
-    cli.add_command(user_commands.user)
-    cli.add_command(demo_commands.demo)
+    for command in (
+        db_commands.db,
+        users.user,
+        demo.demo,
+        clients.client,
+        deals.deal,
+        events.event,
+        audit.audit,
+        settings_commands.setting,
+        serve.serve,
+    ):
+        cli.add_command(command)
 
 
 _register()

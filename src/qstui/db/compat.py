@@ -86,6 +86,9 @@ class PrefixMatch(FunctionElement[bool]):
     inherit_cache = True
     type = Boolean()
     name = "prefix_match"
+    # A condition in its own right: without this, SQLite (no native booleans) would
+    # get "… = 1" appended, which splits the range and loses the index.
+    _is_implicitly_boolean = True
 
 
 @compiles(PrefixMatch)
@@ -102,8 +105,10 @@ def _prefix_firebird(element: PrefixMatch, compiler: Any, **kw: Any) -> str:
 
 def prefix_match(column: Any, value: str) -> ColumnElement[bool]:
     """An index-using prefix condition; ``value`` is bound as a parameter, never SQL."""
-    low = bindparam(None, value, type_=String(), unique=True)
-    high = bindparam(None, value + _TOP, type_=String(), unique=True)
+    # A length on the parameters: Firebird's dialect casts a length-less String bind to
+    # BLOB, and STARTING WITH a BLOB cannot use the index.
+    low = bindparam(None, value, type_=String(len(value) + 1), unique=True)
+    high = bindparam(None, value + _TOP, type_=String(len(value) + 2), unique=True)
     return PrefixMatch(column, low, high)
 
 

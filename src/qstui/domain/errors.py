@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
+from qstui.domain.formatting import moment
 from qstui.i18n import _
 
 
@@ -36,7 +37,7 @@ class AccessDenied(ServiceError):
 class NotFound(ServiceError):
     def __init__(self, what: str, ident: object) -> None:
         super().__init__(
-            _("{what} #{id} not found (or not visible to you)").format(what=what, id=ident)
+            _("{what} «{id}» not found (or not visible to you)").format(what=what, id=ident)
         )
         self.what = what
         self.ident = ident
@@ -56,7 +57,7 @@ class Conflict(ServiceError):
     def __init__(self, changed_by: str | None, changed_at: datetime | None) -> None:
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = changed_at.strftime("%d.%m.%Y %H:%M:%S") if changed_at else "?"
+        when = moment(changed_at) if changed_at else "?"
         super().__init__(
             _(
                 "The record was changed by {who} at {when}. Reload it and apply your changes again."
@@ -77,7 +78,7 @@ class AccountLocked(ServiceError):
         else:
             super().__init__(
                 _("Too many failed attempts: the account is locked until {until}").format(
-                    until=until.strftime("%d.%m.%Y %H:%M")
+                    until=moment(until)
                 )
             )
 

@@ -1,0 +1,46 @@
+# qstui — the two commands of the README, and a few for developers.
+#   make run    set up, create the embedded database with demo data on first run, start
+#   make test   set up and run the whole test suite (Firebird too when QSTUI_TEST_FIREBIRD is set)
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: run test venv lint format bench i18n clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "qstui needs Python >= 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/qstui db init
+	$(BIN)/qstui demo --if-empty
+	$(BIN)/qstui
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/demo_bench.py --size large
+
+# Compile the Russian catalog after editing src/qstui/locale/ru/LC_MESSAGES/qstui.po
+i18n: $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -d src/qstui/locale -D qstui
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,112 @@
+"""The Textual application: login, the main window's modules as app modes, F1 help,
+the command palette, and the one place errors are shown."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import App
+from textual.binding import Binding
+
+from qstui.i18n import N_, _
+from qstui.screens.base import localize_bindings
+from qstui.screens.registry import MODULES, allowed, by_name
+from qstui.services.context import Context
+from qstui.services.errors import describe
+
+
+class QstuiApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "qstui"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        Binding("f1", "help", N_("Help")),
+        Binding("ctrl+o", "logout", N_("Log out"), show=False),
+        *[Binding(m.key, f"module('{m.name}')", N_(m.title), show=False) for m in MODULES],
+    ]
+
+    def __init__(self, db: Any, login: str | None = None) -> None:
+        """``db``: the ``Database`` the CLI opened (screens reach it only via services)."""
+        super().__init__()
+        localize_bindings(self)
+        self.db = db
+        self.prefill_login = login
+        self.ctx: Context | None = None
+        self._open_modules: list[str] = []
+
+    def on_mount(self) -> None:
+        self.sub_title = self.db.display_url
+        self._show_login()
+
+    def _show_login(self) -> None:
+        from qstui.screens.login import LoginScreen
+
+        self.push_screen(LoginScreen(self.prefill_login))
+
+    # --- session ------------------------------------------------------------------
+
+    def logged_in(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.title = f"qstui · {ctx.full_name}"
+        for module in allowed(ctx.rights):
+            self.add_mode(module.name, module.factory())
+            self._open_modules.append(module.name)
+        self.switch_mode("today")
+
+    async def action_logout(self) -> None:
+        if self.ctx is None:
+            return
+        await self.switch_mode("_default")
+        for mode in self._open_modules:
+            await self.remove_mode(mode)
+        self._open_modules.clear()
+        self.ctx = None
+        self.title = "qstui"
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._show_login()
+
+    # --- navigation -----------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "module":
+            return bool(self.ctx) and parameters[0] in self._open_modules
+        return True
+
+    def action_module(self, name: str) -> None:
+        if name not in self._open_modules:
+            module = by_name(name)
+            title = _(module.title) if module else name
+            self.notify(_("«{module}» is not open to you").format(module=title), severity="warning")
+            return
+        self.switch_mode(name)
+
+    def action_help(self) -> None:
+        from qstui.screens.dialogs.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def open_client(self, company_id: int) -> None:
+        """The client card over the current screen (Esc returns)."""
+        from qstui.screens.client_card import ClientCardScreen
+
+        if self.ctx is not None and "clients" in self._open_modules:
+            self.push_screen(ClientCardScreen(company_id))
+
+    def open_deal(self, deal_id: int) -> None:
+        from qstui.screens.deal_card import DealCardScreen
+
+        if self.ctx is not None and "deals" in self._open_modules:
+            self.push_screen(DealCardScreen(deal_id))
+
+    # --- errors ---------------------------------------------------------------------
+
+    def show_error(self, error: BaseException | str, title: str | None = None) -> None:
+        """The one error dialog: a message in the user's language; the app keeps running."""
+        from qstui.screens.dialogs.message import ErrorDialog
+
+        message = error if isinstance(error, str) else str(describe(error))
+        if isinstance(self.screen, ErrorDialog):
+            return
+        self.push_screen(ErrorDialog(message, title))

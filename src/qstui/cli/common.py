@@ -1,0 +1,52 @@
+"""Options and output shared by the CLI commands over the services: ``--as LOGIN``
+(act with that user's rights; default: the admin context) and ``--json``."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any, TypeVar
+
+import click
+
+from qstui.cli.state import state
+from qstui.services.context import Context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+as_option = click.option(
+    "--as",
+    "as_login",
+    metavar="LOGIN",
+    help="Act with this user's rights and visibility (default: administrator).",
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+def context(as_login: str | None) -> Context:
+    return state().context(as_login)
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready form of dataclasses, enums, Decimals and dates."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def emit_json(value: Any) -> None:
+    click.echo(json.dumps(plain(value), ensure_ascii=False, indent=2))

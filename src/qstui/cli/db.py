@@ -1,0 +1,256 @@
+"""``qstui db``: create, upgrade, inspect, back up and restore the database.
+
+Thin: the work is in ``qstui.db.setup`` and ``qstui.db.backup``; this module parses the
+arguments, shows progress and prints the outcome. Errors are raised as ServiceError /
+ClickException and printed as one line by the root group.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from qstui.cli.state import state
+from qstui.db.backup import Progress, backup_database, restore_database
+from qstui.db.setup import database_info, init_database, upgrade_database
+from qstui.i18n import N_, _
+
+_UNITS = (N_("B"), N_("kB"), N_("MB"), N_("GB"), N_("TB"))  # decimal, as the progress bar
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "—"
+    value = float(size)
+    for unit in _UNITS:
+        if value < 1000 or unit == _UNITS[-1]:
+            return f"{int(value)} {_(unit)}" if unit == _UNITS[0] else f"{value:.1f} {_(unit)}"
+        value /= 1000
+    return str(size)  # pragma: no cover
+
+
+def _url() -> str:
+    return state().settings.db_url
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def db() -> None:
+    """Create, upgrade, inspect, back up and restore the database.
+
+    The database is the one of the global --db option (or $QSTUI_DB, the config file,
+    the embedded default). Put --db before `db`.
+
+    \b
+    Examples:
+      qstui db init
+      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db info
+      qstui db backup crm-2024-05-31.bak
+      qstui db restore crm-2024-05-31.bak --force
+    """
+
+
+@db.command("init")
+def init_cmd() -> None:
+    """Create the database if needed, migrate it and load the reference books.
+
+    Running it again is harmless: it only reports that the database is up to date.
+    On Firebird the database is created by the server (UTF8, page size 16384); its
+    folder must be writable by the server's `firebird` user.
+
+    \b
+    Examples:
+      qstui db init
+      qstui --db /data/crm.sqlite3 db init
+      qstui --db firebird://SYSDBA:secret@server//srv/crm/crm.fdb db init
+    """
+    result = init_database(_url())
+    where = f"{result.backend}: {result.url}"
+    if result.up_to_date:
+        click.echo(
+            _("The database {where} is up to date (revision {rev}).").format(
+                where=where, rev=result.revision
+            )
+        )
+        return
+    if result.created:
+        click.echo(_("Created the database {where}.").format(where=where))
+    else:
+        click.echo(_("The database {where} exists.").format(where=where))
+    if result.migrated:
+        click.echo(
+            _("Schema: {before} → {rev}.").format(
+                before=result.revision_before or _("empty"), rev=result.revision
+            )
+        )
+    else:
+        click.echo(_("Schema: revision {rev}, up to date.").format(rev=result.revision))
+    if result.rows_added:
+        parts = ", ".join(f"{name} {n}" for name, n in sorted(result.refbooks_added.items()))
+        click.echo(
+            _("Reference books: {n} rows added ({parts}).").format(n=result.rows_added, parts=parts)
+        )
+    else:
+        click.echo(_("Reference books: nothing to add."))
+
+
+@db.command("upgrade")
+def upgrade_cmd() -> None:
+    """Migrate an existing database to the current schema revision.
+
+    A database that does not exist yet is created by `qstui db init`, not here.
+
+    \b
+    Example:
+      qstui --db /data/crm.sqlite3 db upgrade
+    """
+    result = upgrade_database(_url())
+    where = f"{result.backend}: {result.url}"
+    if result.migrated:
+        click.echo(
+            _("Upgraded {where}: {before} → {rev}.").format(
+                where=where, before=result.revision_before or _("empty"), rev=result.revision
+            )
+        )
+    else:
+        click.echo(
+            _("The database {where} is up to date (revision {rev}).").format(
+                where=where, rev=result.revision
+            )
+        )
+
+
+@db.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead of text.")
+def info_cmd(as_json: bool) -> None:
+    """Show the backend, the URL (password hidden), versions, size and row counts.
+
+    \b
+    Examples:
+      qstui db info
+      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db info --json
+    """
+    info = database_info(_url())
+    if as_json:
+        click.echo(json.dumps(info.to_dict(), ensure_ascii=False, indent=2))
+        return
+    status = _("up to date")
+    if info.needs_upgrade:
+        status = _("needs an upgrade: run qstui db upgrade")
+    rows = [
+        (_("Backend"), f"{info.backend} ({info.server_version})"),
+        (_("Database"), info.url),
+        (
+            _("Revision"),
+            _("{rev} (head {head}, {status})").format(
+                rev=info.revision or _("empty"), head=info.head, status=status
+            ),
+        ),
+        (_("Size"), human_size(info.size_bytes)),
+        (_("Total rows"), str(info.total_rows)),
+    ]
+    width = max(len(label) for label, _v in rows) + 2
+    for label, value in rows:
+        click.echo(f"{label + ':':<{width}}{value}")
+    click.echo(_("Rows by table:"))
+    name_width = max(len(name) for name in info.tables)
+    for name, count in info.tables.items():
+        shown = _("missing") if count is None else str(count)
+        click.echo(f"  {name:<{name_width}}  {shown:>9}")
+
+
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+def backup_cmd(file: Path, force: bool) -> None:
+    """Back up the whole database into FILE.
+
+    SQLite: FILE is a complete SQLite database (made with the online backup API, so it
+    is consistent while people work). Firebird: FILE is a gbak backup streamed from the
+    server, so FILE is on this computer. An existing FILE is kept unless --force.
+
+    \b
+    Examples:
+      qstui db backup crm-2024-05-31.bak
+      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db backup crm.fbk
+    """
+    with _progress(_("Backing up")) as report:
+        result = backup_database(_url(), file, force=force, progress=report)
+    click.echo(
+        _("Backup of {where} written to {file} ({size}).").format(
+            where=f"{result.backend}: {result.url}",
+            file=result.path,
+            size=human_size(result.size),
+        )
+    )
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already has data.")
+def restore_cmd(file: Path, force: bool) -> None:
+    """Replace the database with the backup in FILE.
+
+    The kind of backup is detected from the file: an SQLite backup restores into an
+    SQLite database, a gbak backup into a Firebird one. A database that has rows
+    needs --force. The backup is checked before the database is touched: a damaged
+    file leaves the database as it was. Close qstui everywhere before restoring.
+
+    \b
+    Examples:
+      qstui --db /data/crm.sqlite3 db restore crm-2024-05-31.bak
+      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db restore crm.fbk --force
+    """
+    with _progress(_("Restoring")) as report:
+        result = restore_database(_url(), file, force=force, progress=report)
+    click.echo(
+        _("Restored {file} into {where}: revision {rev}, {rows} rows.").format(
+            file=file,
+            where=f"{result.backend}: {result.url}",
+            rev=result.revision or _("empty"),
+            rows=result.total_rows,
+        )
+    )
+    if result.needs_upgrade:
+        click.echo(_("The schema is older than this version of qstui: run qstui db upgrade."))
+    counts = {name: n for name, n in result.tables.items() if n}
+    if counts:
+        width = max(len(name) for name in counts)
+        for name, n in counts.items():
+            click.echo(f"  {name:<{width}}  {n:>9}")
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[Progress]:
+    """A transient progress bar on stderr (only on a terminal); yields the callback."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        SpinnerColumn,
+        TextColumn,
+        TransferSpeedColumn,
+    )
+    from rich.progress import Progress as RichProgress
+
+    console = Console(stderr=True)
+    bar = RichProgress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TransferSpeedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    task = bar.add_task(description, total=None)
+
+    def report(done: int, total: int | None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        yield report

@@ -1,0 +1,363 @@
+"""Calendar and interactions (K1–K4) as the services hand them out, and local time.
+
+Moments are stored as naive UTC (``qstui.db.types.utcnow``); people plan and read them
+in local wall-clock time. ``to_local`` / ``to_utc`` convert between the two with the
+zone set by ``set_zone`` (the ``QSTUI_TZ`` environment variable: an IANA name such as
+``Europe/Moscow`` or a fixed offset such as ``+03:00``; default: the computer's zone).
+Calendar days, weeks (Monday–Sunday) and months are local; the services turn them into
+UTC ranges on ``events.event_at``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field, fields
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from decimal import Decimal
+from typing import Any
+
+from qstui.domain.enums import EventStatus
+
+# --- local time --------------------------------------------------------------------------
+
+_OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
+_UNSET = object()
+_zone: Any = _UNSET  # a tzinfo, or None for the computer's own zone
+
+
+def parse_zone(name: str | None) -> tzinfo | None:
+    """``Europe/Moscow`` / ``+03:00`` / ``UTC`` → a tzinfo; empty → None (the computer's
+    zone). ValueError for an unknown name."""
+    text = (name or "").strip()
+    if not text:
+        return None
+    if text.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    match = _OFFSET_RE.match(text)
+    if match:
+        sign, hours, minutes = match.groups()
+        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
+        return timezone(-delta if sign == "-" else delta)
+    try:
+        from zoneinfo import ZoneInfo
+
+        return ZoneInfo(text)
+    except Exception as exc:  # ZoneInfoNotFoundError, bad keys; no tzdata on Windows
+        raise ValueError(text) from exc
+
+
+def set_zone(zone: tzinfo | str | None) -> None:
+    """Use ``zone`` for local time (None: the computer's zone)."""
+    global _zone
+    _zone = parse_zone(zone) if isinstance(zone, str) else zone
+
+
+def zone() -> tzinfo | None:
+    global _zone
+    if _zone is _UNSET:
+        try:
+            _zone = parse_zone(os.environ.get("QSTUI_TZ"))
+        except ValueError:
+            _zone = None
+    return _zone
+
+
+def to_local(moment: datetime) -> datetime:
+    """Naive UTC → naive local wall-clock time."""
+    aware = moment.replace(tzinfo=UTC)
+    zone_ = zone()
+    local = aware.astimezone(zone_) if zone_ is not None else aware.astimezone()
+    return local.replace(tzinfo=None)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Naive local wall-clock time → naive UTC."""
+    zone_ = zone()
+    aware = moment.replace(tzinfo=zone_) if zone_ is not None else moment.astimezone()
+    return aware.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_day(moment: datetime) -> date:
+    """The local calendar day of a naive UTC moment."""
+    return to_local(moment).date()
+
+
+def day_start(day: date) -> datetime:
+    """The UTC moment the local ``day`` begins."""
+    return to_utc(datetime.combine(day, time()))
+
+
+def day_range(first: date, last: date) -> tuple[datetime, datetime]:
+    """``[start, end)`` in UTC covering the local days ``first``..``last``."""
+    return day_start(first), day_start(last + timedelta(days=1))
+
+
+def week_first(day: date) -> date:
+    """The Monday of ``day``'s week."""
+    return day - timedelta(days=day.weekday())
+
+
+def month_last(year: int, month: int) -> date:
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return following - timedelta(days=1)
+
+
+def next_working_day(day: date) -> date:
+    """The first Monday–Friday after ``day``."""
+    following = day + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    return following
+
+
+# --- interactions and plans --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """The fields of a new plan (``services.calendar.plan_event(ctx, **input.kwargs())``),
+    e.g. the next plan a completion suggests; a form may change any field first."""
+
+    company_id: int | None
+    event_type: str | int
+    subject: str
+    event_at: datetime  # UTC
+    remind_minutes: int | None = 15
+    contact_id: int | None = None
+    deal_id: int | None = None
+    product_id: int | None = None
+    notes: str | None = None
+    responsible_id: int | None = None
+    duration_min: int | None = None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class EventRow:
+    """One line of a calendar, a history tab or an overdue list."""
+
+    id: int
+    version: int
+    event_at: datetime  # UTC, as stored
+    local_at: datetime  # the same moment in local time (what people read)
+    status: EventStatus
+    overdue: bool  # planned and event_at < now
+    type_id: int
+    type_code: str
+    type_name: str
+    subject: str
+    company_id: int | None
+    company_name: str | None
+    contact_id: int | None
+    contact_name: str | None
+    deal_id: int | None
+    deal_title: str | None
+    responsible_id: int
+    responsible_name: str
+    result_id: int | None = None
+    result_name: str | None = None
+    result_text: str | None = None
+    done_at: datetime | None = None
+    remind_at: datetime | None = None
+    duration_min: int | None = None
+
+    @property
+    def day(self) -> date:
+        return self.local_at.date()
+
+    @property
+    def result(self) -> str:
+        """The result as one text: «name: text», either part, or empty."""
+        return ": ".join(part for part in (self.result_name, self.result_text) if part)
+
+
+@dataclass(frozen=True)
+class EventCard:
+    """An event with everything its editor shows."""
+
+    row: EventRow
+    product_id: int | None
+    product_name: str | None
+    notes: str | None
+    activity_id: int | None
+    created_at: datetime
+    created_by_name: str | None
+    updated_at: datetime
+
+    @property
+    def id(self) -> int:
+        return self.row.id
+
+    @property
+    def version(self) -> int:
+        return self.row.version
+
+    @property
+    def remind_minutes(self) -> int | None:
+        if self.row.remind_at is None:
+            return None
+        return int((self.row.event_at - self.row.remind_at).total_seconds() // 60)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The result of completing a plan: the event's new version and the next plan the
+    application suggests (K2: "offers to plan the next one")."""
+
+    event_id: int
+    version: int
+    next_plan: EventInput
+
+
+@dataclass(frozen=True)
+class DayAgenda:
+    day: date  # local
+    events: tuple[EventRow, ...] = ()
+
+    @property
+    def planned(self) -> int:
+        return sum(1 for e in self.events if e.status == EventStatus.PLANNED)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for e in self.events if e.status == EventStatus.DONE)
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    """A day, a week (Monday–Sunday) or a month: every local day of ``first``..``last``
+    in order, each with its events (empty days included, for a month grid)."""
+
+    first: date
+    last: date
+    user_id: int | None  # whose calendar; None: every visible manager
+    days: tuple[DayAgenda, ...] = ()
+
+    @property
+    def events(self) -> list[EventRow]:
+        return [event for agenda in self.days for event in agenda.events]
+
+    def agenda(self, day: date) -> DayAgenda:
+        for agenda in self.days:
+            if agenda.day == day:
+                return agenda
+        raise KeyError(day)
+
+
+# --- reference books ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventTypeInfo:
+    id: int
+    version: int
+    code: str
+    name: str  # Russian
+    name_en: str | None
+    is_system: bool
+    is_active: bool
+    sort_no: int
+    label: str  # the name in the interface language
+
+
+@dataclass(frozen=True)
+class EventResultInfo:
+    id: int
+    version: int
+    name: str
+    is_active: bool
+
+
+# --- contact analysis (K4) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactStats:
+    """One manager's interactions in a period: done ones per type code (every type the
+    report shows, zeros included, in the reference book's order), their total, and the
+    plans overdue now."""
+
+    user_id: int
+    login: str
+    full_name: str
+    by_type: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+    overdue: int = 0
+
+    def count(self, type_code: str) -> int:
+        return self.by_type.get(type_code, 0)
+
+    @property
+    def calls(self) -> int:
+        return self.count("call")
+
+    @property
+    def meetings(self) -> int:
+        return self.count("meeting")
+
+
+# --- the start page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StageDue:
+    """An overdue stage of an open deal."""
+
+    deal_id: int
+    deal_title: str
+    company_id: int
+    company_name: str
+    stage_id: int
+    stage_name: str
+    due_on: date
+    days_overdue: int
+
+
+@dataclass(frozen=True)
+class IdleClient:
+    """A client with no contact for the manager's ``idle_days`` (C8)."""
+
+    company_id: int
+    name: str
+    last_contact_at: datetime | None  # UTC; None: never contacted
+    idle_days: int | None  # whole days since the last contact; None: never
+
+
+@dataclass(frozen=True)
+class MoneyTotal:
+    currency_code: str
+    count: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class TodayPage:
+    """The start page: what a manager has to do today."""
+
+    day: date  # local
+    now: datetime  # UTC
+    user_id: int | None
+    plans: tuple[EventRow, ...] = ()  # planned for today (earlier hours flagged overdue)
+    overdue: tuple[EventRow, ...] = ()  # planned before today (the oldest first, capped)
+    overdue_count: int = 0
+    overdue_stages: tuple[StageDue, ...] = ()
+    idle_days: int = 0
+    idle_count: int = 0
+    idle_clients: tuple[IdleClient, ...] = ()  # the first few, longest forgotten first
+    open_deals: tuple[MoneyTotal, ...] = ()  # per currency
+
+    @property
+    def open_deals_count(self) -> int:
+        return sum(total.count for total in self.open_deals)
+
+
+@dataclass(frozen=True)
+class ManagerRef:
+    """A user whose calendar the current user may open."""
+
+    id: int
+    login: str
+    full_name: str

@@ -1,0 +1,83 @@
+"""How money, dates and times read in the user's language (SPEC: ``ДД.ММ.ГГГГ`` and
+``1 234 567,89 ₽`` in Russian; in English money reads ``1,234,567.89 ₽`` and dates keep
+the day-first ``23.11.2026`` form the team shares)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from qstui.i18n import language
+
+CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥", "KZT": "₸", "BYN": "Br"}
+KOPECK = Decimal("0.01")
+NBSP = "\u00a0"
+
+
+def money(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
+    """``1 234 567,89 ₽`` (ru) / ``1,234,567.89 ₽`` (en); empty for None."""
+    if amount is None:
+        return ""
+    value = Decimal(amount).quantize(KOPECK, rounding=ROUND_HALF_UP)
+    text = f"{value:,.2f}"
+    if language() == "ru":
+        text = text.replace(",", NBSP).replace(".", ",")
+    sign = CURRENCY_SIGNS.get(currency or "", currency or "")
+    return f"{text}{NBSP}{sign}" if sign else text
+
+
+def number(value: Decimal | int | None, places: int = 0) -> str:
+    if value is None:
+        return ""
+    text = f"{Decimal(value):,.{places}f}"
+    if language() == "ru":
+        text = text.replace(",", NBSP).replace(".", ",")
+    return text
+
+
+def day(value: date | datetime | None) -> str:
+    """``23.11.2026`` in both languages (the format Russian users read)."""
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y")
+
+
+def moment(value: datetime | None) -> str:
+    """A stored (naive UTC) timestamp as local wall-clock time: ``23.11.2026 14:30``."""
+    if value is None:
+        return ""
+    from qstui.domain.calendar import to_local
+
+    return to_local(value).strftime("%d.%m.%Y %H:%M")
+
+
+def parse_day(text: str) -> date:
+    """``23.11.2026``, ``23.11.26``, ``2026-11-23`` → a date; ValueError otherwise."""
+    text = (text or "").strip()
+    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def parse_money(text: str) -> Decimal:
+    """``1 234,50`` / ``1234.5`` / ``1,234.50`` → Decimal (kopecks); ValueError otherwise."""
+    raw = (text or "").replace(NBSP, "").replace(" ", "").replace("₽", "").strip()
+    if not raw:
+        raise ValueError(text)
+    # "1,234.50" uses the comma for thousands; otherwise it is the decimal separator.
+    raw = raw.replace(",", "") if "," in raw and "." in raw else raw.replace(",", ".")
+    try:
+        value = Decimal(raw)
+    except ArithmeticError as exc:
+        raise ValueError(text) from exc
+    if not value.is_finite():
+        raise ValueError(text)
+    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def hhmm(value: datetime | None) -> str:
+    """The time of a local wall-clock moment: ``14:30``."""
+    return "" if value is None else value.strftime("%H:%M")

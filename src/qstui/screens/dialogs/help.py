@@ -1,0 +1,42 @@
+"""F1: every key of the current screen, with what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from qstui.i18n import N_, _
+from qstui.screens.base import Localized
+
+
+def key_table(screen: Screen) -> Table:
+    table = Table(show_header=True, header_style="bold", expand=True, box=None)
+    table.add_column(_("Key"), no_wrap=True)
+    table.add_column(_("Action"))
+    seen: set[str] = set()
+    for _key, active in screen.active_bindings.items():
+        binding = active.binding
+        if not binding.description or binding.key in seen:
+            continue
+        seen.add(binding.key)
+        table.add_row(screen.app.get_key_display(binding), _(binding.description))
+    return table
+
+
+class HelpScreen(Localized, ModalScreen[None]):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", N_("Close"), show=False)]
+
+    def __init__(self, target: Screen) -> None:
+        super().__init__()
+        self.target = target
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog-box help-box"):
+            yield Static(_("Keys of this screen"), classes="dialog-title")
+            with VerticalScroll():
+                yield Static(key_table(self.target), id="help-keys")
+            yield Static(_("Esc — close"), classes="dialog-hint")

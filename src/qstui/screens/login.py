@@ -1,0 +1,97 @@
+"""The login screen (U1): login and password; wrong password and locked accounts are
+explained; on a demo database the demo logins are listed."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Input, Label, Static
+
+from qstui.domain.errors import ServiceError
+from qstui.i18n import N_, _
+from qstui.screens.base import Localized, ServiceCalls
+from qstui.services import auth
+from qstui.services.demo_info import demo_accounts
+
+
+class LoginScreen(Localized, ServiceCalls, Screen[None]):
+    BINDINGS = [Binding("ctrl+q", "app.quit", N_("Quit"))]
+
+    def __init__(self, login: str | None = None) -> None:
+        super().__init__()
+        self.prefill = login or ""
+
+    def compose(self) -> ComposeResult:
+        with Center(), Vertical(id="login-box"):
+            yield Static("qstui", id="login-title")
+            yield Static(self.qapp.db.display_url, id="login-db")
+            yield Label(_("Login"))
+            yield Input(value=self.prefill, id="login", max_length=60)
+            yield Label(_("Password"))
+            yield Input(password=True, id="password", max_length=200)
+            yield Static("", id="login-error")
+            yield Button(_("Log in"), variant="primary", id="submit")
+            yield Static("", id="demo-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#password" if self.prefill else "#login", Input).focus()
+        self.call_service(
+            demo_accounts, self.qapp.db, with_context=False, then=self._show_demo, on_error=_ignore
+        )
+
+    def _show_demo(self, demo: object) -> None:
+        if demo is None:
+            return
+        logins = ", ".join(demo.logins)  # type: ignore[attr-defined]
+        self.query_one("#demo-hint", Static).update(
+            _("Demo database: logins {logins}; password «{password}»").format(
+                logins=logins, password=demo.password  # type: ignore[attr-defined]
+            )
+        )
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if event.input.id == "login":
+            self.query_one("#password", Input).focus()
+        else:
+            self._submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self._submit()
+
+    def _submit(self) -> None:
+        login = self.query_one("#login", Input).value.strip()
+        password = self.query_one("#password", Input).value
+        error = self.query_one("#login-error", Static)
+        if not login:
+            error.update(_("Enter your login"))
+            self.query_one("#login", Input).focus()
+            return
+        error.update("")
+        self.call_service(
+            auth.login,
+            self.qapp.db,
+            login,
+            password,
+            with_context=False,
+            then=self.qapp.logged_in,
+            on_error=self._failed,
+            loading=self.query_one("#submit"),
+        )
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, ServiceError):
+            self.qapp.show_error(exc)
+            return
+        self.query_one("#login-error", Static).update(str(exc))
+        password = self.query_one("#password", Input)
+        password.value = ""
+        password.focus()
+
+
+def _ignore(_exc: BaseException) -> None:
+    """The demo hint is optional: a failure to read it must not bother anyone."""

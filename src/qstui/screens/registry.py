@@ -1,0 +1,50 @@
+"""The modules of the main window, in panel order (SPEC: Клиенты F2 … Воронка F8).
+
+A module that exists is one entry here; the panel, the F-keys, the command palette and
+the rights check are all built from this list, and a module the user's rights don't
+open is not shown at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from textual.screen import Screen
+
+from qstui.i18n import N_
+from qstui.services import rights as R
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # also the app mode name
+    title: str  # message id, translated where shown
+    key: str
+    right: str | None  # None: open to everyone who logged in
+    screen: str  # "module:Class", imported on first use
+
+    def factory(self) -> Callable[[], Screen]:
+        module_name, class_name = self.screen.split(":")
+
+        def make() -> Screen:
+            return getattr(import_module(module_name), class_name)()
+
+        return make
+
+
+MODULES: tuple[Module, ...] = (
+    Module("today", N_("Today"), "f9", None, "qstui.screens.today:TodayScreen"),
+    Module("clients", N_("Clients"), "f2", R.CLIENTS, "qstui.screens.clients:ClientsScreen"),
+    Module("calendar", N_("Calendar"), "f3", R.CALENDAR, "qstui.screens.calendar:CalendarScreen"),
+    Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
+)
+
+
+def allowed(rights: frozenset[str]) -> list[Module]:
+    return [m for m in MODULES if m.right is None or m.right in rights]
+
+
+def by_name(name: str) -> Module | None:
+    return next((m for m in MODULES if m.name == name), None)

@@ -1,0 +1,135 @@
+"""The start page, "today": my plans for today, overdue plans and deal stages, idle
+clients (C8) and the money of my open deals. Enter opens the client or the deal."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
+
+from qstui.domain import formatting as fmt
+from qstui.domain.calendar import TodayPage
+from qstui.i18n import N_, _, ngettext
+from qstui.screens.base import ModuleScreen
+from qstui.services.today import today_page
+from qstui.widgets.cells import styled
+
+
+class TodayScreen(ModuleScreen):
+    MODULE = "today"
+    BINDINGS = [
+        Binding("ctrl+r", "refresh", N_("Refresh")),
+        Binding("i", "idle", N_("Forgotten clients")),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        # row key → ("client" | "deal", id), per table
+        self._targets: dict[str, dict[str, tuple[str, int]]] = {}
+
+    def compose_content(self) -> ComposeResult:
+        with VerticalScroll(id="today"):
+            yield Static("", id="today-title", classes="section-title")
+            yield Static("", id="today-money")
+            yield Static(_("My plans for today"), classes="section-title")
+            yield self._table("plans", (N_("Time"), N_("Type"), N_("Subject"), N_("Client")))
+            yield Static("", id="overdue-title", classes="section-title")
+            yield self._table("overdue", (N_("When"), N_("Type"), N_("Subject"), N_("Client")))
+            yield Static(_("Overdue deal stages"), classes="section-title")
+            yield self._table("stages", (N_("Due"), N_("Stage"), N_("Deal"), N_("Client")))
+            yield Static("", id="idle-title", classes="section-title")
+            yield self._table("idle", (N_("Last contact"), N_("Client")))
+
+    def _table(self, name: str, columns: tuple[str, ...]) -> DataTable[str]:
+        table: DataTable[str] = DataTable(id=f"today-{name}", cursor_type="row", classes="today")
+        for title in columns:
+            table.add_column(_(title))
+        return table
+
+    def on_mount(self) -> None:
+        self.action_refresh()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        self.call_service(today_page, then=self._show, loading=self.query_one("#today"))
+
+    def action_idle(self) -> None:
+        self.query_one("#today-idle", DataTable).focus()
+
+    def _show(self, page: TodayPage) -> None:
+        self.query_one("#today-title", Static).update(
+            _("Today, {day}").format(day=fmt.day(page.day))
+        )
+        money = ", ".join(fmt.money(t.amount, t.currency_code) for t in page.open_deals) or "—"
+        self.query_one("#today-money", Static).update(
+            ngettext("{n} open deal: {money}", "{n} open deals: {money}", page.open_deals_count)
+            .format(n=page.open_deals_count, money=money)
+        )
+        self.query_one("#overdue-title", Static).update(
+            _("Overdue plans: {n}").format(n=page.overdue_count)
+        )
+        self.query_one("#idle-title", Static).update(
+            _("Forgotten clients (no contact for {days} days): {n}").format(
+                days=page.idle_days, n=page.idle_count
+            )
+        )
+        self._fill(
+            "plans",
+            [
+                (f"e{e.id}", ("client", e.company_id),
+                 (fmt.hhmm(e.local_at), e.type_name, e.subject, e.company_name or ""), e.overdue)
+                for e in page.plans
+            ],
+        )  # fmt: skip
+        self._fill(
+            "overdue",
+            [
+                (f"e{e.id}", ("client", e.company_id),
+                 (fmt.moment(e.event_at), e.type_name, e.subject, e.company_name or ""), True)
+                for e in page.overdue
+            ],
+        )  # fmt: skip
+        self._fill(
+            "stages",
+            [
+                (f"s{s.deal_id}-{s.stage_id}", ("deal", s.deal_id),
+                 (fmt.day(s.due_on), s.stage_name, s.deal_title, s.company_name), True)
+                for s in page.overdue_stages
+            ],
+        )  # fmt: skip
+        self._fill(
+            "idle",
+            [
+                (f"c{c.company_id}", ("client", c.company_id),
+                 (fmt.day(c.last_contact_at) or _("never"), c.name), False)
+                for c in page.idle_clients
+            ],
+        )  # fmt: skip
+
+    def _fill(self, name: str, rows: list[tuple[str, Any, tuple[str, ...], bool]]) -> None:
+        table = self.query_one(f"#today-{name}", DataTable)
+        table.clear()
+        targets = self._targets.setdefault(name, {})
+        targets.clear()
+        for key, target, cells, overdue in rows:
+            style = "red" if overdue else ""
+            table.add_row(*(styled(c, style) for c in cells), key=key)
+            if target[1] is not None:
+                targets[key] = target
+        table.styles.height = min(len(rows), 8) + 1 if rows else 2
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        name = (event.data_table.id or "").removeprefix("today-")
+        target = self._targets.get(name, {}).get(str(event.row_key.value))
+        if target is None:
+            return
+        kind, ident = target
+        if kind == "client":
+            self.qapp.open_client(ident)
+        else:
+            self.qapp.open_deal(ident)

@@ -1,0 +1,396 @@
+"""The filtered client query (C1) and saved filters.
+
+``restriction(ctx, flt)`` turns a ``ClientFilter`` into what a query on ``Company``
+needs: WHERE conditions (visibility always first) and derived tables of matching
+company ids to join (``Restriction.apply(stmt)``). Everything the user typed is bound
+as a parameter and matched on normalized, indexed columns (ARCHITECTURE rule 7).
+
+- The quick filter ``text``: every typed word must be the start of a word in
+  ``search_words`` of the company (its name, INN, OGRN, own phones and e-mails) or of
+  one of its contact persons (name, phones, e-mails), or the start of its city. A word
+  with ``@`` or an inner dot (``info@romashka.ru``, ``romashka.ru``) is matched whole,
+  as the index keeps e-mails and domains; a number typed like a phone
+  (``8 495 123-45-67``) is matched as phone digits; a word of punctuation only (``%``,
+  ``_``, ``'``) is looked for literally inside the company name.
+- ``name``, ``inn``, ``city``: start of the name (as written, or without the legal
+  form), of the INN, of the city; ``phone``: digits anywhere in a phone of the company
+  or its people; ``email``: start of an address; ``contact``: every word is the start
+  of a word of one and the same contact person (name, phones, e-mails); ``custom``: start
+  of a custom field's value; ``group_id``: a group the user sees.
+
+How it runs: each word of the quick filter (and the contact, phone, e-mail, group and
+custom filters) is one derived table of company ids, read through an index once (the
+word prefix is a range on ``search_words.word``) and joined to ``companies`` by primary
+key — not a correlated EXISTS per company, which Firebird 3 would evaluate for every
+row (it has no semi-join) and SQLite too when counting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.orm import Session, aliased
+
+from qstui.db.compat import PrefixMatch
+from qstui.db.models import (
+    ClientGroup,
+    Company,
+    CustomField,
+    CustomValue,
+    Email,
+    GroupMember,
+    Phone,
+    SavedFilter,
+    SearchWord,
+)
+from qstui.db.types import utcnow
+from qstui.domain.clients import ClientFilter, SavedFilterInfo
+from qstui.domain.enums import AuditAction, FieldEntity
+from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.normalize import (
+    company_name,
+    email_key,
+    fold,
+    phone_digits,
+    search_prefix,
+    words,
+)
+from qstui.i18n import _
+from qstui.services import audit
+from qstui.services import rights as R
+from qstui.services import search_index as si
+from qstui.services.client_debt import chunks, id_in
+from qstui.services.context import Context
+from qstui.services.visibility import company_visible
+
+SCREEN = "clients"
+MAX_TERMS = 10  # words of a filter that count; the rest is ignored
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-]+")
+_SEARCHED_KINDS = (si.COMPANY, si.CONTACT)
+
+
+@dataclass
+class Restriction:
+    """WHERE conditions on ``Company`` and derived tables (with a ``company_id``
+    column) that a matching company must be found in."""
+
+    where: list[ColumnElement[bool]] = field(default_factory=list)
+    sources: list[Any] = field(default_factory=list)
+
+    def apply(self, stmt: Select[Any]) -> Select[Any]:
+        """``stmt`` (a select from ``companies``) narrowed to the matching companies."""
+        for source in self.sources:
+            stmt = stmt.join(source, source.c.company_id == Company.id)
+        return stmt.where(*self.where)
+
+
+def starts(column: Any, value: str) -> ColumnElement[bool]:
+    """``compat.prefix_match`` with two fixes it needs (to be made there once):
+
+    - the prefix is bound as ``VARCHAR(n)``: a ``String()`` without a length is cast to
+      ``BLOB SUB_TYPE TEXT`` on Firebird, and ``STARTING WITH`` a BLOB scans the whole
+      table instead of using the index (300 ms instead of 2 ms on 40 000 companies);
+    - it is marked as a boolean: otherwise SQLAlchemy renders ``col >= ? AND col < ? = 1``
+      on SQLite (no native booleans) and the index range is lost.
+    """
+    size = max(1, len(value) + 1)
+    low = bindparam(None, value, type_=String(size), unique=True)
+    high = bindparam(None, value + "\U0010ffff", type_=String(size), unique=True)
+    condition = PrefixMatch(column, low, high)
+    condition._is_implicitly_boolean = True  # type: ignore[attr-defined]
+    return condition
+
+
+def _no_index(column: Any) -> Any:
+    """``column || ''``: the same value, but the planner will not drive by its index
+    (the range on the word is the selective one)."""
+    return column.concat(literal_column("''"))
+
+
+def contains(column: Any, needle: str, backend: str) -> ColumnElement[bool]:
+    """``needle`` occurs literally in ``column`` (no wildcards: ``%`` and ``_`` are
+    plain characters). Not index-using: only for small candidate sets or rare cases."""
+    value = cast(bindparam(None, needle, type_=String(), unique=True), String(max(1, len(needle))))
+    if backend == "firebird":
+        return func.position(value, column) > 0
+    return func.instr(column, value) > 0
+
+
+def _words_of(prefixes: list[str], with_city: bool = False) -> Any:
+    """Companies with a company or contact word starting with any of ``prefixes`` (or,
+    with ``with_city``, whose city starts with one of them): a derived table."""
+    parts: list[Any] = [
+        select(SearchWord.company_id.label("company_id")).where(
+            starts(SearchWord.word, p[: si.WORD_MAX]),
+            _no_index(SearchWord.object_kind).in_(_SEARCHED_KINDS),
+        )
+        for p in prefixes
+    ]
+    if with_city:
+        parts += [
+            select(Company.id.label("company_id")).where(starts(Company.city_fold, p[:100]))
+            for p in prefixes
+        ]
+    return union(*parts).subquery() if len(parts) > 1 else parts[0].distinct().subquery()
+
+
+def _phone_terms(text: str) -> list[str] | None:
+    """Prefixes to look for when ``text`` looks like a phone number (≥ 5 digits)."""
+    stripped = text.strip()
+    if not _PHONE_LIKE.fullmatch(stripped):
+        return None
+    raw = "".join(ch for ch in stripped if ch.isdigit())
+    if len(raw) < 5:
+        return None
+    return sorted({raw, phone_digits(stripped)} - {""})
+
+
+def quick_terms(text: str) -> tuple[list[str], list[str], list[str] | None]:
+    """The quick filter read: (word prefixes, literal name fragments, phone prefixes)."""
+    phone = _phone_terms(text)
+    if phone is not None:
+        return [], [], phone
+    prefixes: list[str] = []
+    literal: list[str] = []
+    for term in search_prefix(text, 1000).split()[:MAX_TERMS]:
+        term = term[: si.WORD_MAX]
+        tokens = words(term)
+        whole = term.strip(".,;:!?")
+        if not tokens:
+            literal.append(term)
+        elif "@" in whole or "." in whole:
+            prefixes.append(whole)
+        else:
+            prefixes.extend(t[: si.WORD_MAX] for t in tokens)
+    unique = list(dict.fromkeys(prefixes))
+    # a prefix of another typed word adds nothing («ром ромашка»)
+    kept = [p for p in unique if not any(o != p and o.startswith(p) for o in unique)]
+    return kept[:MAX_TERMS], literal[:MAX_TERMS], None
+
+
+def _contact_source(text: str) -> Any | None:
+    """Companies with one contact person who has a word starting with every word."""
+    tokens = [t[: si.WORD_MAX] for t in words(text)][:MAX_TERMS]
+    if not tokens:
+        return None
+    first = aliased(SearchWord)
+    stmt = select(first.company_id.label("company_id")).where(
+        _no_index(first.object_kind) == si.CONTACT, starts(first.word, tokens[0])
+    )
+    for token in tokens[1:]:
+        other = aliased(SearchWord)
+        stmt = stmt.join(
+            other,
+            and_(
+                other.object_kind == si.CONTACT,
+                other.object_id == first.object_id,
+                starts(other.word, token),
+            ),
+        )
+    return stmt.distinct().subquery()
+
+
+def group_visible(ctx: Context) -> ColumnElement[bool]:
+    """Shared groups, and the user's own personal ones (the admin CLI sees all)."""
+    if ctx.is_system:
+        return ClientGroup.id.is_not(None)
+    return or_(ClientGroup.is_shared.is_(True), ClientGroup.owner_id == ctx.user_id)
+
+
+def restriction(ctx: Context, flt: ClientFilter) -> Restriction:
+    """What a query on ``Company`` needs to show the visible companies matching ``flt``."""
+    backend = ctx.db.backend
+    out = Restriction(where=[company_visible(ctx)])
+    where, sources = out.where, out.sources
+    if flt.text and flt.text.strip():
+        prefixes, literal, phone = quick_terms(flt.text)
+        if phone is not None:
+            sources.append(_words_of(phone))
+        for prefix in prefixes:
+            sources.append(_words_of([prefix], with_city=True))
+        where.extend(contains(Company.name_fold, piece, backend) for piece in literal)
+    if flt.name and search_prefix(flt.name):
+        folded = search_prefix(flt.name, 250)
+        key = company_name(folded)[:250]
+        where.append(or_(starts(Company.name_fold, folded), starts(Company.name_key, key)))
+    if flt.inn and flt.inn.strip():
+        where.append(starts(Company.inn, flt.inn.strip()[:12]))
+    if flt.city and search_prefix(flt.city):
+        where.append(starts(Company.city_fold, search_prefix(flt.city, 100)))
+    if flt.phone:
+        digits = "".join(ch for ch in flt.phone if ch.isdigit())[:20]
+        if digits:
+            sources.append(
+                select(Phone.company_id.label("company_id"))
+                .where(contains(Phone.digits, digits, backend))
+                .distinct()
+                .subquery()
+            )
+    if flt.email and email_key(flt.email):
+        sources.append(
+            select(Email.company_id.label("company_id"))
+            .where(starts(Email.address_key, email_key(flt.email)[:200]))
+            .distinct()
+            .subquery()
+        )
+    if flt.contact:
+        source = _contact_source(flt.contact)
+        if source is not None:
+            sources.append(source)
+    for column, value in (
+        (Company.manager_id, flt.manager_id),
+        (Company.region_id, flt.region_id),
+        (Company.industry_id, flt.industry_id),
+        (Company.source_id, flt.source_id),
+        (Company.client_kind, flt.client_kind),
+    ):
+        if value is not None:
+            where.append(column == value)
+    if flt.group_id is not None:
+        sources.append(
+            select(GroupMember.company_id.label("company_id"))
+            .join(ClientGroup, ClientGroup.id == GroupMember.group_id)
+            .where(GroupMember.group_id == flt.group_id, group_visible(ctx))
+            .subquery()
+        )
+    if flt.rating_min is not None:
+        where.append(Company.rating >= flt.rating_min)
+    if flt.idle_days is not None:
+        cutoff = utcnow() - timedelta(days=max(0, flt.idle_days))
+        where.append(or_(Company.last_contact_at.is_(None), Company.last_contact_at < cutoff))
+    for field_id, value in list((flt.custom or {}).items())[:MAX_TERMS]:
+        sources.append(
+            select(CustomValue.object_id.label("company_id"))
+            .join(CustomField, CustomField.id == CustomValue.field_id)
+            .where(
+                CustomValue.field_id == int(field_id),
+                CustomField.entity == FieldEntity.COMPANY,
+                starts(CustomValue.val_fold, fold(str(value or ""))[:250]),
+            )
+            .subquery()
+        )
+    return out
+
+
+# --- visible companies -------------------------------------------------------------------
+
+
+def visible_company(session: Session, ctx: Context, company_id: int) -> Company:
+    """The company row if ``ctx`` sees it; NotFound otherwise (never reveal it exists)."""
+    company = session.scalar(select(Company).where(Company.id == company_id, company_visible(ctx)))
+    if company is None:
+        raise NotFound(_("Company"), company_id)
+    return company
+
+
+def visible_ids(session: Session, ctx: Context, company_ids: list[int]) -> set[int]:
+    found: set[int] = set()
+    for chunk in chunks(sorted(set(company_ids))):
+        found.update(
+            session.scalars(
+                select(Company.id).where(id_in(Company.id, chunk), company_visible(ctx))
+            )
+        )
+    return found
+
+
+# --- saved filters -------------------------------------------------------------------------
+
+
+def _info(row: SavedFilter) -> SavedFilterInfo:
+    return SavedFilterInfo(
+        id=row.id,
+        name=row.name,
+        filter=ClientFilter.from_dict(row.definition),
+        updated_at=row.updated_at,
+    )
+
+
+def _own(ctx: Context) -> ColumnElement[bool]:
+    if ctx.user_id is None:
+        return SavedFilter.user_id.is_(None)
+    return SavedFilter.user_id == ctx.user_id
+
+
+def save_filter(ctx: Context, name: str, flt: ClientFilter) -> int:
+    """Save ``flt`` under ``name`` for the user (replacing a filter of that name)."""
+    ctx.require(R.CLIENTS)
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise ValidationFailed({"name": _("A name of 1–100 characters is required")})
+    definition = flt.to_dict()
+    if len(json.dumps(definition, ensure_ascii=False)) > 3500:
+        raise ValidationFailed({"filter": _("The filter is too long to be saved")})
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(SavedFilter).where(
+                _own(ctx), SavedFilter.screen == SCREEN, SavedFilter.name == name
+            )
+        )
+        if row is None:
+            row = SavedFilter(
+                user_id=ctx.user_id,
+                screen=SCREEN,
+                name=name,
+                definition=definition,
+                updated_by=ctx.user_id,
+            )
+            s.add(row)
+            s.flush()
+            audit.record(s, ctx, AuditAction.CREATE, "saved_filter", row.id, {"name": [None, name]})
+        elif row.definition != definition:
+            old = row.definition
+            row.definition = definition
+            row.updated_by = ctx.user_id
+            s.flush()
+            audit.record(
+                s,
+                ctx,
+                AuditAction.UPDATE,
+                "saved_filter",
+                row.id,
+                {"definition": [old, definition]},
+            )
+        return row.id
+
+
+def list_filters(ctx: Context) -> list[SavedFilterInfo]:
+    ctx.require(R.CLIENTS)
+    with ctx.db.reader() as s:
+        rows = s.scalars(
+            select(SavedFilter)
+            .where(_own(ctx), SavedFilter.screen == SCREEN)
+            .order_by(SavedFilter.name)
+        )
+        return [_info(row) for row in rows]
+
+
+def delete_filter(ctx: Context, filter_id: int) -> None:
+    ctx.require(R.CLIENTS)
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(SavedFilter).where(
+                SavedFilter.id == filter_id, _own(ctx), SavedFilter.screen == SCREEN
+            )
+        )
+        if row is None:
+            raise NotFound(_("Saved filter"), filter_id)
+        audit.record(s, ctx, AuditAction.DELETE, "saved_filter", row.id, {"name": [row.name, None]})
+        s.delete(row)

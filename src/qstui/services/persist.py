@@ -1,0 +1,118 @@
+"""Saving edits safely: optimistic locking (rule 8), audit (U4) and one error for every
+kind of write conflict, the same on SQLite and Firebird."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from qstui.db.errors import is_conflict
+from qstui.db.models import AppUser
+from qstui.domain.enums import AuditAction
+from qstui.domain.errors import Conflict, NotFound
+from qstui.services import audit
+from qstui.services.context import Context
+
+M = TypeVar("M")
+
+
+def conflict_for(session: Session, model: Any, ident: int) -> Conflict:
+    """A Conflict naming who saved the row last and when."""
+    table = model.__table__
+    row = session.execute(
+        select(table.c.updated_by, table.c.updated_at).where(table.c.id == ident)
+    ).first()
+    who = None
+    if row is not None and row.updated_by is not None:
+        who = session.scalar(select(AppUser.full_name).where(AppUser.id == row.updated_by))
+    return Conflict(who, row.updated_at if row is not None else None)
+
+
+def fresh_conflict(ctx: Context, model: Any, ident: int) -> Conflict:
+    """``conflict_for`` read in a new session (the failed one can't be used any more)."""
+    with ctx.db.reader() as session:
+        return conflict_for(session, model, ident)
+
+
+@contextmanager
+def writing(ctx: Context) -> Iterator[Session]:
+    """A write transaction whose database-level conflicts become ``Conflict``.
+
+    Firebird update conflicts / lock timeouts, SQLite "database is locked" and a stale
+    ``version`` (StaleDataError) all end here; the transaction is rolled back whole.
+    """
+    try:
+        with ctx.db.transaction() as session:
+            yield session
+    except Conflict:
+        raise
+    except Exception as exc:
+        if is_conflict(exc):
+            raise Conflict(None, None) from exc
+        raise
+
+
+def load_for_update(
+    session: Session, model: type[M], ident: int, what: str, expected_version: int | None
+) -> M:
+    """The row to change, checked against the version the user started editing from."""
+    obj = session.get(model, ident)
+    if obj is None:
+        raise NotFound(what, ident)
+    if expected_version is not None and obj.version != expected_version:  # type: ignore[attr-defined]
+        raise conflict_for(session, model, ident)
+    return obj
+
+
+def apply_changes(
+    session: Session,
+    ctx: Context,
+    obj: Any,
+    values: Mapping[str, Any],
+    object_kind: str,
+    derived: Callable[[Any], Mapping[str, Any]] | None = None,
+) -> dict[str, list[Any]]:
+    """Set ``values`` on ``obj`` (plus ``derived(obj)`` columns such as search folds),
+    flush with the version check and record the audit entry. Returns the diff."""
+    before = {key: getattr(obj, key) for key in values}
+    for key, value in values.items():
+        setattr(obj, key, value)
+    if derived is not None:
+        for key, value in derived(obj).items():
+            setattr(obj, key, value)
+    diff = audit.changes(before, {key: getattr(obj, key) for key in values})
+    if not diff:
+        return diff
+    obj.updated_by = ctx.user_id
+    ident = obj.id  # after a failed flush the object can no longer be read
+    try:
+        session.flush()
+    except Exception as exc:
+        if is_conflict(exc):
+            raise fresh_conflict(ctx, type(obj), ident) from exc
+        raise
+    audit.record(session, ctx, AuditAction.UPDATE, object_kind, obj.id, diff)
+    return diff
+
+
+def record_create(session: Session, ctx: Context, obj: Any, object_kind: str) -> None:
+    """Flush a new row and audit it with all its column values."""
+    session.add(obj)
+    session.flush()
+    values = {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+    for skip in ("id", "version", "created_at", "updated_at", "updated_by"):
+        values.pop(skip, None)
+    audit.record(session, ctx, AuditAction.CREATE, object_kind, obj.id, audit.changes({}, values))
+
+
+def record_delete(session: Session, ctx: Context, obj: Any, object_kind: str) -> None:
+    values = {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
+    for skip in ("id", "version", "created_at", "updated_at", "updated_by"):
+        values.pop(skip, None)
+    audit.record(session, ctx, AuditAction.DELETE, object_kind, obj.id, audit.changes(values, {}))
+    session.delete(obj)
+    session.flush()

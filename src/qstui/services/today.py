@@ -1,0 +1,145 @@
+"""The start page ("today"): what a manager has to do now.
+
+- my plans for today (local day), earlier hours flagged overdue;
+- plans overdue from earlier days (the oldest first, capped, with the full count);
+- overdue stages of my open deals (``deal_stages``: not done, ``due_on`` before today,
+  the deal open, the stage's responsible is me);
+- idle clients (C8): my companies with no contact for my ``users.idle_days`` (or never);
+  the count and the longest forgotten few;
+- my open deals' money: count and sum per currency of the open deals I manage.
+
+A section whose module right the user lacks (``calendar``, ``deals``, ``clients``) stays
+empty instead of refusing the page. A head may look at a visible manager's page
+(``user_id``); the system context has no page of its own (everything empty).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import aliased
+
+from qstui.db.models import AppUser, Company, Deal, DealStage, Event, Stage
+from qstui.db.types import utcnow
+from qstui.domain import calendar as cal
+from qstui.domain.calendar import IdleClient, MoneyTotal, StageDue, TodayPage
+from qstui.domain.enums import DealStatus, EventStatus
+from qstui.services import rights as R
+from qstui.services.calendar import check_user_visible, event_rows
+from qstui.services.context import Context
+from qstui.services.visibility import company_visible, deal_visible, event_visible
+
+KOPECK = Decimal("0.01")
+
+
+def today_page(
+    ctx: Context,
+    user_id: int | None = None,
+    now: datetime | None = None,
+    idle_limit: int = 10,
+    overdue_limit: int = 50,
+) -> TodayPage:
+    now = (now or utcnow()).replace(microsecond=0)
+    today = cal.local_day(now)
+    whose = user_id if user_id is not None else ctx.user_id
+    if whose is None:
+        return TodayPage(day=today, now=now, user_id=None)
+    with ctx.db.reader() as s:
+        check_user_visible(s, ctx, whose)
+        idle_days = s.scalar(select(AppUser.idle_days).where(AppUser.id == whose)) or 0
+        page: dict[str, object] = {"idle_days": idle_days}
+        start, end = cal.day_range(today, today)
+
+        if ctx.has(R.CALENDAR):
+            mine = (Event.responsible_id == whose, Event.status == EventStatus.PLANNED)
+            page["plans"] = tuple(
+                event_rows(s, ctx, *mine, Event.event_at >= start, Event.event_at < end, now=now)
+            )
+            page["overdue"] = tuple(
+                event_rows(s, ctx, *mine, Event.event_at < start, now=now, limit=overdue_limit)
+            )
+            page["overdue_count"] = (
+                s.scalar(
+                    select(func.count(Event.id)).where(
+                        *mine, Event.event_at < start, event_visible(ctx)
+                    )
+                )
+                or 0
+            )
+
+        if ctx.has(R.DEALS):
+            co = aliased(Company)
+            page["overdue_stages"] = tuple(
+                StageDue(
+                    deal_id=r.deal_id,
+                    deal_title=r.title,
+                    company_id=r.company_id,
+                    company_name=r.company_name,
+                    stage_id=r.stage_id,
+                    stage_name=r.stage_name,
+                    due_on=r.due_on,
+                    days_overdue=(today - r.due_on).days,
+                )
+                for r in s.execute(
+                    select(
+                        DealStage.deal_id,
+                        Deal.title,
+                        Deal.company_id,
+                        co.name.label("company_name"),
+                        DealStage.stage_id,
+                        Stage.name.label("stage_name"),
+                        DealStage.due_on,
+                    )
+                    .join(Deal, Deal.id == DealStage.deal_id)
+                    .join(Stage, Stage.id == DealStage.stage_id)
+                    .join(co, co.id == Deal.company_id)
+                    .where(
+                        DealStage.responsible_id == whose,
+                        DealStage.done_on.is_(None),
+                        DealStage.due_on < today,
+                        Deal.status == DealStatus.OPEN,
+                        deal_visible(ctx),
+                    )
+                    .order_by(DealStage.due_on, DealStage.deal_id)
+                )
+            )
+            totals = s.execute(
+                select(Deal.currency_code, func.count(Deal.id), func.sum(Deal.amount))
+                .where(
+                    Deal.manager_id == whose,
+                    Deal.status == DealStatus.OPEN,
+                    deal_visible(ctx),
+                )
+                .group_by(Deal.currency_code)
+                .order_by(Deal.currency_code)
+            ).all()
+            page["open_deals"] = tuple(
+                MoneyTotal(code, count, Decimal(amount or 0).quantize(KOPECK))
+                for code, count, amount in totals
+            )
+
+        if ctx.has(R.CLIENTS):
+            since = now - timedelta(days=idle_days)
+            idle = (
+                Company.manager_id == whose,
+                or_(Company.last_contact_at.is_(None), Company.last_contact_at < since),
+                company_visible(ctx),
+            )
+            page["idle_count"] = s.scalar(select(func.count(Company.id)).where(*idle)) or 0
+            page["idle_clients"] = tuple(
+                IdleClient(
+                    company_id=r.id,
+                    name=r.name,
+                    last_contact_at=r.last_contact_at,
+                    idle_days=None if r.last_contact_at is None else (now - r.last_contact_at).days,
+                )
+                for r in s.execute(
+                    select(Company.id, Company.name, Company.last_contact_at)
+                    .where(*idle)
+                    .order_by(Company.last_contact_at, Company.name_fold, Company.id)
+                    .limit(idle_limit)
+                )
+            )
+    return TodayPage(day=today, now=now, user_id=whose, **page)  # type: ignore[arg-type]

@@ -1,0 +1,92 @@
+"""Visibility predicates (U2): which rows a user may see — own, department, or all.
+
+Every query a service runs on clients, deals, events, claims or search words is
+filtered by one of these; the rule lives here only.
+
+- A company is visible when its responsible manager is one of the user's visible
+  managers (``see.own``: the user; ``see.department``: the users of the user's
+  department and the user; ``see.all``: any, including unassigned companies).
+- A deal, an event or a claim is visible when its company is visible, or when the user
+  (or a visible manager) is its own responsible person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy.orm import aliased
+
+from qstui.db.models import AppUser, Claim, Company, Deal, Event
+from qstui.services import rights as R
+from qstui.services.context import Context
+
+
+def sees_all(ctx: Context) -> bool:
+    return ctx.has(R.SEE_ALL)
+
+
+def visible_users(ctx: Context) -> Select[Any] | None:
+    """A subquery of the user ids whose clients ``ctx`` sees; None means "everyone"."""
+    if ctx.has(R.SEE_ALL):
+        return None
+    if ctx.has(R.SEE_DEPARTMENT) and ctx.department_id is not None:
+        return select(AppUser.id).where(
+            or_(AppUser.department_id == ctx.department_id, AppUser.id == ctx.user_id)
+        )
+    if ctx.has(R.SEE_OWN) or ctx.has(R.SEE_DEPARTMENT):
+        return select(AppUser.id).where(AppUser.id == ctx.user_id)
+    return select(AppUser.id).where(false())
+
+
+def owned_by_visible(ctx: Context, column: Any) -> ColumnElement[bool]:
+    """``column`` (a user id column) belongs to a visible manager."""
+    users = visible_users(ctx)
+    return true() if users is None else column.in_(users)
+
+
+def company_visible(ctx: Context, company_id_column: Any = None) -> ColumnElement[bool]:
+    """Condition on ``Company`` rows, or on a company id column of another table."""
+    if company_id_column is None:
+        return owned_by_visible(ctx, Company.manager_id)
+    if sees_all(ctx):
+        return true()
+    # An alias, so the EXISTS never correlates with a ``companies`` of the outer query.
+    owner = aliased(Company)
+    return exists().where(
+        and_(owner.id == company_id_column, owned_by_visible(ctx, owner.manager_id))
+    )
+
+
+def deal_visible(ctx: Context) -> ColumnElement[bool]:
+    if sees_all(ctx):
+        return true()
+    return or_(owned_by_visible(ctx, Deal.manager_id), company_visible(ctx, Deal.company_id))
+
+
+def event_visible(ctx: Context) -> ColumnElement[bool]:
+    if sees_all(ctx):
+        return true()
+    return or_(owned_by_visible(ctx, Event.responsible_id), company_visible(ctx, Event.company_id))
+
+
+def claim_visible(ctx: Context) -> ColumnElement[bool]:
+    if sees_all(ctx):
+        return true()
+    return or_(owned_by_visible(ctx, Claim.employee_id), company_visible(ctx, Claim.company_id))
+
+
+def can_see_user(ctx: Context, user_id: int | None) -> bool:
+    """Whether ``ctx`` may look at ``user_id``'s calendar, clients and figures."""
+    if ctx.has(R.SEE_ALL):
+        return True
+    if user_id is None:
+        return False
+    if user_id == ctx.user_id:
+        return ctx.has(R.SEE_OWN) or ctx.has(R.SEE_DEPARTMENT)
+    if ctx.has(R.SEE_DEPARTMENT) and ctx.department_id is not None:
+        with ctx.db.reader() as s:
+            return s.scalar(select(AppUser.department_id).where(AppUser.id == user_id)) == (
+                ctx.department_id
+            )
+    return False

@@ -1,0 +1,31 @@
+"""Table cells with meaning: debts and overdue items in red, money right-aligned."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rich.text import Text
+
+from qstui.domain import formatting as fmt
+
+ALERT = "red"  # an ANSI colour: the same in 16- and 256-colour terminals
+
+
+def styled(text: str | None, style: str = "") -> Text:
+    """A table cell: ``text`` in ``style`` (e.g. ``ALERT`` for overdue plans)."""
+    return Text(text or "", style=style)
+
+
+def money(amount: Decimal | None, currency: str | None = "RUB", alert: bool = False) -> Text:
+    """A right-aligned amount; ``alert`` paints it red (receivables, SPEC D6)."""
+    return Text(fmt.money(amount, currency), style=ALERT if alert else "", justify="right")
+
+
+def debt(amount: Decimal | None, currency: str | None = "RUB") -> Text:
+    """A debt: red when the client owes money, empty when nothing is owed, «?» when a
+    currency rate is missing."""
+    if amount is None:
+        return Text("?", justify="right")
+    if amount <= 0:
+        return Text("", justify="right")
+    return money(amount, currency, alert=True)

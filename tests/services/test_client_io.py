@@ -1,0 +1,232 @@
+"""Import of companies from CSV and export to CSV / XLSX, on both backends."""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+
+import pytest
+from client_support import INN_A, INN_B, audit_count, company, make_team, row_counts
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from qstui.db.models import AuditEntry, Company, Email, Phone, SearchWord
+from qstui.domain.clients import ClientFilter, ImportAction
+from qstui.domain.errors import AccessDenied, ValidationFailed
+from qstui.services import clients as C
+from qstui.services.client_io import export_clients, import_clients, parse
+
+
+def inn10(seed: int) -> str:
+    """A valid 10-digit INN made from ``seed``."""
+    base = f"77{seed:07d}"
+    check = sum(int(d) * w for d, w in zip(base, (2, 4, 10, 3, 5, 9, 4, 6, 8), strict=True))
+    return base + str(check % 11 % 10)
+
+
+def companies(db) -> int:
+    with db.reader() as s:
+        return int(s.scalar(select(func.count()).select_from(Company)) or 0)
+
+
+def test_parse_detects_encoding_separator_and_headers():
+    text = "\ufeffName,INN,E-mail,Colour\nАльфа,7707083893,a@b.ru,red\n\n"
+    parsed = parse(text.encode("utf-8"))
+    assert (parsed.encoding, parsed.delimiter) == ("utf-8", ",")
+    assert parsed.columns == ["name", "inn", "email"]
+    assert parsed.ignored == ["Colour"]
+    assert parsed.lines == [(2, {"name": "Альфа", "inn": "7707083893", "email": "a@b.ru"})]
+    cp = 'Наименование;ИНН;Телефон\r\n"Бета; и Ко";7736207543;8 495 1234567\r\n'
+    parsed = parse(cp.encode("cp1251"))
+    assert (parsed.encoding, parsed.delimiter) == ("cp1251", ";")
+    assert parsed.lines == [
+        (2, {"name": "Бета; и Ко", "inn": "7736207543", "phone": "8 495 1234567"})
+    ]
+    with pytest.raises(ValidationFailed) as err:
+        parse("ИНН;Город\n1;2\n".encode())
+    assert "file" in err.value.errors
+
+
+def test_import_creates_updates_rejects_and_is_idempotent(db):
+    team = make_team(db)
+    known = company(team.ivanov, "Альфа", inn=INN_A, city="Тула")
+    named = company(team.ivanov, 'ООО "Бета"')
+    theirs = company(team.sidorov, "Чужая", inn=INN_B)
+    text = (
+        "Наименование;ИНН;Город;Телефон;E-mail;Менеджер\n"
+        f"Альфа новая;{INN_A};Тверь;8 495 111-22-33;;\n"  # 2: update by INN
+        "Бета ООО;;;;beta@beta.ru;\n"  # 3: update by name, add e-mail
+        "Гамма;;Омск;;;\n"  # 4: create
+        f"Чужая копия;{INN_B};;;;\n"  # 5: INN of a company ivanov does not see
+        "Дельта;;;;;petrova\n"  # 6: another manager: needs reassign
+        "Гамма;;;;;\n"  # 7: the same company as line 4
+        ";;;;;\n"  # empty: skipped
+        "Эпсилон;123;;;;\n"  # 9: bad INN
+    )
+    data = text.encode("utf-8")
+    before = row_counts(db)
+    dry = import_clients(team.ivanov, data)
+    assert row_counts(db) == before
+    assert not dry.applied
+    actions = {line.line_no: line.action for line in dry.lines}
+    assert actions == {
+        2: ImportAction.UPDATE,
+        3: ImportAction.UPDATE,
+        4: ImportAction.CREATE,
+        5: ImportAction.REJECTED,
+        6: ImportAction.REJECTED,
+        7: ImportAction.REJECTED,
+        9: ImportAction.REJECTED,
+    }
+    lines = {line.line_no: line for line in dry.lines}
+    assert lines[2].company_id == known and set(lines[2].changes) == {"name", "city", "phone"}
+    assert lines[3].company_id == named and lines[3].changes == ("email",)
+    assert "Чужая" in lines[5].errors["inn"] and "Сидор Сидоров" in lines[5].errors["inn"]
+    assert set(lines[6].errors) == {"manager"}
+    assert "4" in lines[7].errors["line"]
+    assert set(lines[9].errors) == {"inn"}
+
+    done = import_clients(team.ivanov, data, apply=True)
+    assert (done.created, done.updated, len(done.rejected)) == (1, 2, 4)
+    card = C.get_card(team.ivanov, known)
+    assert (card.name, card.city, [p.number for p in card.phones]) == (
+        "Альфа новая",
+        "Тверь",
+        ["8 495 111-22-33"],
+    )
+    assert [e.address for e in C.get_card(team.ivanov, named).emails] == ["beta@beta.ru"]
+    gamma = C.list_clients(team.ivanov, ClientFilter(text="гамма")).rows
+    assert [(r.name, r.city, r.manager_id) for r in gamma] == [
+        ("Гамма", "Омск", team.ivanov.user_id)
+    ]
+    assert C.count_clients(team.ivanov, ClientFilter(text="новая")) == 1
+    assert C.get_card(team.sidorov, theirs).name == "Чужая"
+
+    counts, audits = row_counts(db), audit_count(db)
+    again = import_clients(team.ivanov, data, apply=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert row_counts(db) == counts
+    assert audit_count(db) == audits
+
+
+def test_import_with_other_managers_needs_reassign_and_edit(db):
+    team = make_team(db)
+    data = "name,inn,manager\nОмега,7707083893,ivanov\nСигма,,sidorov\n".encode()
+    report = import_clients(team.head, data, apply=True)
+    assert report.created == 1
+    assert {line.line_no: line.action for line in report.lines} == {
+        2: ImportAction.CREATE,
+        3: ImportAction.REJECTED,  # sidorov is not in the head's department
+    }
+    assert [r.name for r in C.list_clients(team.ivanov).rows] == ["Омега"]
+    from qstui.services import rights as R
+    from qstui.services.context import context_for
+    from qstui.services.users import revoke
+
+    revoke(team.system, "ivanov", R.EDIT)
+    before = row_counts(db)
+    with pytest.raises(AccessDenied):
+        import_clients(context_for(db, "ivanov"), data, apply=True)
+    assert row_counts(db) == before
+
+
+@pytest.mark.parametrize("encoding", ["cp1251"])
+def test_import_of_ten_thousand_lines(db, encoding):
+    team = make_team(db)
+    bad = {
+        101: ("inn", lambda i: ["Ошибка ИНН", "7707083894", "", "", "", ""]),
+        2002: ("name", lambda i: ["", inn10(i), "", "", "", ""]),
+        4003: ("email", lambda i: [f"Клиент {i}", inn10(i), "", "", "почта@", ""]),
+        6004: ("phone", lambda i: [f"Клиент {i}", inn10(i), "", "12-34", "", ""]),
+        9005: ("manager", lambda i: [f"Клиент {i}", inn10(i), "", "", "", "nobody"]),
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Наименование", "ИНН", "Город", "Телефон", "E-mail", "Менеджер"])
+    for i in range(10_000):
+        if i in bad:
+            writer.writerow(bad[i][1](i))
+            continue
+        writer.writerow(
+            [
+                f'ООО "Клиент {i}"',
+                inn10(i),
+                ("Москва", "Тверь", "Тула")[i % 3],
+                f"+7 (4{i % 90 + 10:02d}) {i:07d}"[:20],
+                f"client{i}@example.ru",
+                "ivanov" if i % 2 else "",
+            ]
+        )
+    data = out.getvalue().encode(encoding)
+    expected = {i + 2: field for i, (field, _make) in bad.items()}
+
+    dry = import_clients(team.head, data)
+    assert (dry.encoding, dry.delimiter) == ("cp1251", ";")
+    assert {line.line_no: set(line.errors) for line in dry.rejected} == {
+        n: {f} for n, f in expected.items()
+    }
+    assert dry.created == 9_995 and dry.updated == 0
+    assert companies(db) == 0
+
+    started = time.perf_counter()
+    done = import_clients(team.head, data, apply=True)
+    elapsed = time.perf_counter() - started
+    print(f"\n{db.backend}: 10 000 lines imported in {elapsed:.1f} s")
+    assert done.created == 9_995 and len(done.rejected) == 5
+    assert companies(db) == 9_995
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).select_from(Phone)) == 9_995
+        assert s.scalar(select(func.count()).select_from(Email)) == 9_995
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) >= 9_995
+        words = s.scalar(
+            select(func.count(func.distinct(SearchWord.object_id))).where(
+                SearchWord.object_kind == "company"
+            )
+        )
+        assert words == 9_995
+    assert C.count_clients(team.ivanov) == 4_997  # odd lines, but 101, 4003, 9005 are bad
+    assert C.count_clients(team.head, ClientFilter(text="клиент 7777")) == 1
+    assert C.count_clients(team.head, ClientFilter(text="client4242@example.ru")) == 1
+    new_company = C.create_company  # ids continue after the reserved ones
+    from qstui.domain.clients import CompanyInput
+
+    extra = new_company(team.head, CompanyInput(name="После импорта"), force=True)
+    with db.reader() as s:
+        assert extra > s.scalar(select(func.max(Company.id)).where(Company.id != extra))
+
+    again = import_clients(team.head, data, apply=True)
+    assert again.created == 0 and again.updated == 0 and again.unchanged == 9_995
+    assert companies(db) == 9_996
+
+
+def test_export_csv_and_xlsx_read_back_and_need_the_export_right(db, tmp_path):
+    team = make_team(db)
+    a = company(team.ivanov, "Альфа", inn=INN_A, city="Тула", phone="8 495 111-22-33")
+    company(team.petrova, "Бета", email="b@beta.ru")
+    company(team.sidorov, "Чужая")
+    target = tmp_path / "clients.csv"
+    with pytest.raises(AccessDenied):
+        export_clients(team.ivanov, target)  # managers may not export
+    assert not target.exists()
+
+    assert export_clients(team.head, target) == 2
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0][:4] == ["ID", "Name", "Full name", "INN"]
+    assert [r[1] for r in rows[1:]] == ["Альфа", "Бета"]
+    assert rows[1][3] == INN_A and rows[1][7] == "8 495 111-22-33" and rows[1][9] == "ivanov"
+    assert rows[2][8] == "b@beta.ru"
+    # the export reads back as an import that changes nothing
+    report = import_clients(team.head, raw)
+    assert report.unchanged == 2 and not report.rejected
+
+    book = tmp_path / "clients.xlsx"
+    assert export_clients(team.head, book, ClientFilter(text="альфа")) == 1
+    sheet = load_workbook(book, read_only=True).active
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][1] == "Name"
+    assert values[1][0] == a and values[1][1] == "Альфа" and values[1][6] == "Тула"
+    with pytest.raises(ValidationFailed):
+        export_clients(team.head, tmp_path / "clients.txt")

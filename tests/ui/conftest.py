@@ -1,0 +1,86 @@
+"""Fixtures for driving the TUI with Textual's pilot on a real demo database, on
+SQLite and on Firebird (the ``backend`` fixture of tests/conftest.py)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+
+from qstui.app import QstuiApp
+from qstui.db.create import create_database, drop_database
+from qstui.db.engine import Database
+from qstui.db.migrate import upgrade
+from qstui.demo import generate
+from qstui.services.refbooks_defaults import load_defaults
+from tests.conftest import sibling_url
+
+SMALL = (80, 24)
+LARGE = (200, 60)
+
+
+@pytest.fixture(scope="module")
+def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A fresh small demo database per test module (seed 1, anchored on today)."""
+    name = f"ui_{Path(tmp_path_factory.getbasetemp()).name}_{id(object())}"
+    url = sibling_url(backend, name[-40:], tmp_path_factory.mktemp("ui"))
+    drop_database(url)
+    create_database(url)
+    db = Database(url)
+    upgrade(db)
+    load_defaults(db)
+    generate(db, size="small", seed=1)
+    yield db
+    db.dispose()
+    drop_database(url)
+
+
+def make_app(db: Database, login: str | None = None) -> QstuiApp:
+    return QstuiApp(db, login=login)
+
+
+async def settle(pilot: Pilot, app: QstuiApp, rounds: int = 20) -> None:
+    """Wait until no worker runs and the screen has processed what they posted."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not any(w.is_running for w in app.workers):
+            return
+
+
+async def log_in(pilot: Pilot, app: QstuiApp, login: str, password: str = "demo") -> None:
+    """Type a login and password on the login screen, as a person does."""
+    await settle(pilot, app)
+    login_input = app.screen.query_one("#login")
+    login_input.value = ""
+    login_input.focus()
+    await pilot.press(*login)
+    await pilot.press("enter")
+    await pilot.press(*password)
+    await pilot.press("enter")
+    await settle(pilot, app)
+
+
+def screen_text(app: QstuiApp) -> str:
+    """Everything on the screen as plain text (what the user reads): the same render
+    as ``App.export_screenshot``, exported as text instead of SVG."""
+    width, height = app.size
+    console = Console(
+        width=width,
+        height=height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        record=True,
+        legacy_windows=False,
+        safe_box=False,
+    )
+    console.print(
+        app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    )
+    return console.export_text()

@@ -1,0 +1,30 @@
+"""Logging in and the start page, driven as a person would."""
+
+from __future__ import annotations
+
+from tests.ui.conftest import SMALL, log_in, make_app, screen_text, settle
+
+
+async def test_demo_logins_are_listed_and_a_wrong_password_is_explained(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        text = screen_text(app)
+        assert "ivanov" in text and "demo" in text
+        await log_in(pilot, app, "ivanov", "wrong")
+        assert type(app.screen).__name__ == "LoginScreen"
+        assert "Wrong login or password" in screen_text(app)
+        assert app.ctx is None
+
+
+async def test_login_opens_today_with_my_plans(demo_db):
+    app = make_app(demo_db, login="ivanov")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"demo", "enter")
+        await settle(pilot, app)
+        assert app.ctx is not None and app.ctx.login == "ivanov"
+        assert type(app.screen).__name__ == "TodayScreen"
+        text = screen_text(app)
+        assert "Today" in text and "Modules" in text
+        assert "Clients" in text  # the module panel, built from the rights
