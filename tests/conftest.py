@@ -78,7 +78,8 @@ def pytest_configure(config: pytest.Config) -> None:
             with connect_server(name, user=base.username, password=base.password) as srv:
                 srv.info.version  # noqa: B018  (a real round trip)
         except Exception as exc:  # unreachable server, wrong password
-            _firebird_problem = f"Firebird tests skipped: server {mask_url(base)} unreachable: {exc}"
+            where = mask_url(base)
+            _firebird_problem = f"Firebird tests skipped: server {where} unreachable: {exc}"
     if _firebird_problem and os.environ.get(REQUIRE_ENV) == "1":
         raise pytest.UsageError(f"{REQUIRE_ENV}=1 but {_firebird_problem.split(': ', 1)[1]}")
 
@@ -125,9 +126,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if _firebird_problem:
-        skipped = [
-            r for r in terminalreporter.stats.get("skipped", []) if "[firebird" in r.nodeid
-        ]
+        skipped = [r for r in terminalreporter.stats.get("skipped", []) if "[firebird" in r.nodeid]
         terminalreporter.write_line(f"{_firebird_problem} ({len(skipped)} tests)", yellow=True)
 
 

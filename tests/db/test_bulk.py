@@ -247,7 +247,8 @@ def test_empty_rows_do_nothing(db, probe):
         assert insert_rows(conn, probe, []) == 0
 
 
-def test_identity_continues_after_explicit_ids(db):
+@pytest.mark.parametrize("last_id", [None, 77])  # read max(id), or told it
+def test_identity_continues_after_explicit_ids(db, last_id):
     table = Setting.__table__
     with db.engine.connect() as conn:
         insert_rows(
@@ -256,7 +257,7 @@ def test_identity_continues_after_explicit_ids(db):
             [{"id": 41, "name": "a", "val": {"x": 1}}, {"id": 77, "name": "b", "val": None}],
         )
         conn.commit()
-        restart_identity(conn, table)
+        restart_identity(conn, table, last_id)
         conn.commit()
         new_id = conn.execute(insert(table).values(name="c")).inserted_primary_key[0]
         conn.commit()

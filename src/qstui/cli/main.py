@@ -78,8 +78,8 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
 
 def _register() -> None:
     from qstui.cli import audit, clients, deals, demo, events, serve, users
-    from qstui.cli import settings as settings_commands
     from qstui.cli import db as db_commands
+    from qstui.cli import settings as settings_commands
 
     for command in (
         db_commands.db,

@@ -73,7 +73,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     return len(rows)
 
 
-def restart_identity(conn: Connection, table: Table) -> None:
+def restart_identity(conn: Connection, table: Table, last_id: int | None = None) -> None:
     """After rows with explicit ids: let the identity continue after ``max(id)``.
 
     Firebird: ``ALTER TABLE t ALTER COLUMN id RESTART WITH <max id>`` (Firebird 3: the
@@ -81,6 +81,9 @@ def restart_identity(conn: Connection, table: Table) -> None:
     commits, so call it after the inserts were committed, commit right after it, and
     insert nothing without an explicit id into ``table`` in between. SQLite needs
     nothing (its rowid continues after the highest id by itself): a no-op.
+
+    ``last_id``: the highest id, if the caller knows it — Firebird reads ``max(id)`` with
+    a full scan (an ascending index does not help), seconds on millions of rows.
     """
     if conn.dialect.name != FIREBIRD:
         return
@@ -88,7 +91,7 @@ def restart_identity(conn: Connection, table: Table) -> None:
     if len(pk) != 1:
         raise ValueError(f"{table.name}: no single-column primary key")
     column = pk[0]
-    top = conn.scalar(select(func.max(column))) or 0
+    top = last_id if last_id is not None else conn.scalar(select(func.max(column))) or 0
     prep = conn.dialect.identifier_preparer
     conn.exec_driver_sql(
         f"ALTER TABLE {prep.format_table(table)} ALTER COLUMN "

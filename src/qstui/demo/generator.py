@@ -18,7 +18,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import Connection
@@ -144,6 +144,7 @@ def generate(
                 writer.start_background(_lanes(conn, *extra))
             _chunks(seed, world, writer, spec, report)
             writer.stop_background()  # waits for the writes; their failure surfaces here
+            _report(report, spec, asdict(spec))
         finally:
             writer.stop_background(raise_errors=False)
             for other in extra:
@@ -151,7 +152,7 @@ def generate(
         with writer.timing("setup"):
             setup.record_demo(writer, world, size, seed, LOGINS)
             writer.commit()
-            writer.restart_identities()
+            writer.restart_identities(world.ids.last())
     return DemoResult(
         size=size,
         seed=seed,
@@ -219,10 +220,15 @@ def _chunks(seed: int, world: World, writer: Writer, spec: Size, report: Progres
             writer.commit()
         for key, value in made.items():
             done[key] += value
-        report("companies", done["companies"], spec.companies)
-        report("deals", done["deals"], spec.deals)
-        report("events", done["events"], spec.events)
-        report("search", done["companies"], spec.companies)
+        if k < chunks - 1:  # the last chunk counts once it is written (after the writers finish)
+            _report(report, spec, done)
+
+
+def _report(report: Progress, spec: Size, done: dict[str, int]) -> None:
+    report("companies", done["companies"], spec.companies)
+    report("deals", done["deals"], spec.deals)
+    report("events", done["events"], spec.events)
+    report("search", done["companies"], spec.companies)
 
 
 def _chunk(

@@ -39,6 +39,10 @@ class Ids:
         self._next[table] = value + 1
         return value
 
+    def last(self) -> dict[str, int]:
+        """The highest id given (or found) per table."""
+        return {table: value - 1 for table, value in self._next.items()}
+
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
     """Moscow wall-clock time on ``day`` as naive UTC."""

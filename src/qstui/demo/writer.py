@@ -145,10 +145,11 @@ class Writer:
         finally:
             self._workers = []
 
-    def restart_identities(self) -> None:
-        """Let every table we wrote ids into continue after them (commits: DDL)."""
-        for table in self._with_ids.values():
-            restart_identity(self.conn, table)
+    def restart_identities(self, last_ids: Mapping[str, int]) -> None:
+        """Let every table we wrote ids into continue after them (commits: DDL);
+        ``last_ids``: the highest id given per table."""
+        for name, table in self._with_ids.items():
+            restart_identity(self.conn, table, last_ids.get(name))
         self.conn.commit()
 
     def write_now(self, conn: Connection, family: str, table: str, rows: Rows) -> None:

@@ -27,8 +27,13 @@ class Company(Base, Editable):
 
     __tablename__ = "companies"
     __table_args__ = (
+        # keyset paging of the client list on each sort key (C1)
         Index(None, "name_fold", "id"),
         Index(None, "manager_id", "name_fold"),
+        Index(None, "city_fold", "id"),
+        Index(None, "inn", "id"),
+        Index(None, "last_contact_at", "id"),
+        Index(None, "created_at", "id"),
     )
 
     name: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -39,14 +44,14 @@ class Company(Base, Editable):
     client_kind: Mapped[ClientKind] = mapped_column(
         EnumText(ClientKind), nullable=False, default=ClientKind.CLIENT
     )
-    inn: Mapped[str | None] = mapped_column(String(12), index=True)
+    inn: Mapped[str | None] = mapped_column(String(12))
     kpp: Mapped[str | None] = mapped_column(String(9))
     ogrn: Mapped[str | None] = mapped_column(String(15))
     okpo: Mapped[str | None] = mapped_column(String(14))
     legal_address: Mapped[str | None] = mapped_column(String(500))
     postal_address: Mapped[str | None] = mapped_column(String(500))
     city: Mapped[str | None] = mapped_column(String(100))
-    city_fold: Mapped[str | None] = mapped_column(String(100), index=True)
+    city_fold: Mapped[str | None] = mapped_column(String(100))
     website: Mapped[str | None] = mapped_column(String(200))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
     industry_id: Mapped[int | None] = mapped_column(ForeignKey("industries.id"), index=True)
@@ -54,7 +59,7 @@ class Company(Base, Editable):
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     rating: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # 0–5 stars
     notes: Mapped[str | None] = mapped_column(String(4000))
-    last_contact_at: Mapped[datetime | None] = mapped_column(index=True)  # C8, kept by services
+    last_contact_at: Mapped[datetime | None] = mapped_column()  # C8, kept by services
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
