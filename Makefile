@@ -7,7 +7,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: run test venv lint format bench i18n clean
+.PHONY: run test venv lint format bench i18n screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "qstui needs Python >= 3.11"'
@@ -37,6 +37,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/demo_bench.py --size large
+
+# The README's screenshots, from a fresh small demo database
+screenshots: $(STAMP)
+	$(BIN)/python docs/screenshots.py
 
 # Compile the Russian catalog after editing src/qstui/locale/ru/LC_MESSAGES/qstui.po
 i18n: $(STAMP)

@@ -7,9 +7,11 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from qstui.i18n import N_, _
 from qstui.screens.base import localize_bindings
+from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
 from qstui.screens.registry import MODULES, allowed, by_name
 from qstui.services.context import Context
 from qstui.services.errors import describe
@@ -18,8 +20,10 @@ from qstui.services.errors import describe
 class QstuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "qstui"
+    COMMANDS = set(PROVIDERS)  # find anything, the modules, the keys of the current screen
     BINDINGS = [
         Binding("ctrl+q", "quit", N_("Quit"), priority=True),
+        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True),
         Binding("f1", "help", N_("Help")),
         Binding("ctrl+o", "logout", N_("Log out"), show=False),
         *[Binding(m.key, f"module('{m.name}')", N_(m.title), show=False) for m in MODULES],
@@ -36,12 +40,13 @@ class QstuiApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = self.db.display_url
-        self._show_login()
+        self.add_mode("login", self._login_screen)
+        self.switch_mode("login")
 
-    def _show_login(self) -> None:
+    def _login_screen(self) -> Screen[None]:
         from qstui.screens.login import LoginScreen
 
-        self.push_screen(LoginScreen(self.prefill_login))
+        return LoginScreen(self.prefill_login)
 
     # --- session ------------------------------------------------------------------
 
@@ -54,17 +59,17 @@ class QstuiApp(App[None]):
         self.switch_mode("today")
 
     async def action_logout(self) -> None:
+        """Back to the login screen; the modules (and their screens) are closed."""
         if self.ctx is None:
             return
-        await self.switch_mode("_default")
+        self.prefill_login = self.ctx.login
+        await self.switch_mode("login")
         for mode in self._open_modules:
             await self.remove_mode(mode)
         self._open_modules.clear()
         self.ctx = None
         self.title = "qstui"
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
-        self._show_login()
+        self.screen.reset(self.prefill_login)  # type: ignore[attr-defined]
 
     # --- navigation -----------------------------------------------------------------
 
@@ -86,6 +91,11 @@ class QstuiApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, with its texts in the user's language."""
+        if self.use_command_palette and not QstuiCommandPalette.is_open(self):
+            self.push_screen(QstuiCommandPalette())
 
     def open_client(self, company_id: int) -> None:
         """The client card over the current screen (Esc returns)."""

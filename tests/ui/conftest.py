@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from tests.conftest import sibling_url
 from textual.pilot import Pilot
 
 from qstui.app import QstuiApp
@@ -17,7 +18,6 @@ from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.demo import generate
 from qstui.services.refbooks_defaults import load_defaults
-from tests.conftest import sibling_url
 
 SMALL = (80, 24)
 LARGE = (200, 60)

@@ -28,3 +28,28 @@ async def test_login_opens_today_with_my_plans(demo_db):
         text = screen_text(app)
         assert "Today" in text and "Modules" in text
         assert "Clients" in text  # the module panel, built from the rights
+
+
+async def test_log_out_and_in_as_another_user(demo_db):
+    app = make_app(demo_db, login="ivanov")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"demo", "enter")
+        await settle(pilot, app)
+        assert app.ctx.login == "ivanov"
+        await pilot.press("ctrl+o")
+        await settle(pilot, app)
+        assert app.ctx is None and type(app.screen).__name__ == "LoginScreen"
+        await log_in(pilot, app, "head")
+        assert app.ctx.login == "head" and type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_letter_keys_work_on_the_russian_layout(demo_db):
+    app = make_app(demo_db, login="ivanov")
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"demo", "enter")
+        await settle(pilot, app)
+        await pilot.press("ш")  # the key of «i» (forgotten clients) on ЙЦУКЕН
+        await settle(pilot, app)
+        assert app.focused is not None and app.focused.id == "today-idle"

@@ -49,6 +49,7 @@ def test_every_message_has_a_russian_translation():
 def test_compiled_catalog_is_up_to_date():
     with MO.open("rb") as fh:
         compiled = read_mo(fh)
+
     def entries(catalog):
         return {_key(m.id): _key(m.string) for m in catalog if m.id}
 

@@ -29,18 +29,45 @@ if TYPE_CHECKING:
 Callback = Callable[[Any], None]
 
 
+# The same physical keys on the Russian ЙЦУКЕН layout: a letter key must work whichever
+# layout is on, or a Russian user would have to switch layouts for every command.
+_LATIN = "qwertyuiopasdfghjklzxcvbnm"
+_CYRILLIC = "йцукенгшщзфывапролдячсмить"
+_PUNCTUATION = {
+    "left_square_bracket": "х",
+    "right_square_bracket": "ъ",
+    "semicolon": "ж",
+    "apostrophe": "э",
+    "comma": "б",
+    "full_stop": "ю",
+    "grave_accent": "ё",
+}
+RUSSIAN_TWIN = {
+    **dict(zip(_LATIN, _CYRILLIC, strict=True)),
+    **dict(zip(_LATIN.upper(), _CYRILLIC.upper(), strict=True)),
+    **_PUNCTUATION,
+}
+
+
 def localize_bindings(node: DOMNode) -> None:
-    """Translate the descriptions of ``node``'s key bindings into the current language.
+    """Translate the descriptions of ``node``'s key bindings into the current language,
+    and make every letter key work on the Russian layout too.
 
     ``BINDINGS`` are class attributes built at import time, so they hold message ids
-    (``N_``); each instance gets translated copies here, in its ``__init__``.
+    (``N_``); each instance gets translated copies here, in its ``__init__``. The
+    Russian twins are hidden (no footer entry, no help line: the original has them).
     """
     bindings = node._bindings.key_to_bindings
-    for key, items in bindings.items():
+    for key, items in list(bindings.items()):
         bindings[key] = [
             replace(b, description=_(b.description) if b.description else b.description)
             for b in items
         ]
+        twin = RUSSIAN_TWIN.get(key)
+        if twin and twin not in bindings:
+            bindings[twin] = [
+                replace(b, key=twin, show=False, description="", key_display=None) for b in items
+            ]
 
 
 class Localized:

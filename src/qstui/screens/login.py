@@ -48,9 +48,17 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         logins = ", ".join(demo.logins)  # type: ignore[attr-defined]
         self.query_one("#demo-hint", Static).update(
             _("Demo database: logins {logins}; password «{password}»").format(
-                logins=logins, password=demo.password  # type: ignore[attr-defined]
+                logins=logins,
+                password=demo.password,  # type: ignore[attr-defined]
             )
         )
+
+    def reset(self, login: str | None = None) -> None:
+        """Ready for the next person: keep (or set) the login, clear the rest."""
+        self.query_one("#login", Input).value = login or ""
+        self.query_one("#password", Input).value = ""
+        self.query_one("#login-error", Static).update("")
+        self.query_one("#password" if login else "#login", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

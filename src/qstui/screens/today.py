@@ -15,7 +15,14 @@ from qstui.domain.calendar import TodayPage
 from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import ModuleScreen
 from qstui.services.today import today_page
-from qstui.widgets.cells import styled
+from qstui.widgets.cells import ALERT, styled
+from qstui.widgets.tables import card_table, fill_table
+
+# Long texts are cut on a narrow terminal so that the client column stays in view.
+TYPE = (N_("Type"), 14)
+SUBJECT = (N_("Subject"), 30)
+SUBJECT_DEAL = (N_("Deal"), 30)
+CLIENT = (N_("Client"), 26)
 
 
 class TodayScreen(ModuleScreen):
@@ -35,19 +42,13 @@ class TodayScreen(ModuleScreen):
             yield Static("", id="today-title", classes="section-title")
             yield Static("", id="today-money")
             yield Static(_("My plans for today"), classes="section-title")
-            yield self._table("plans", (N_("Time"), N_("Type"), N_("Subject"), N_("Client")))
+            yield card_table("today-plans", (N_("Time"), TYPE, SUBJECT, CLIENT))
             yield Static("", id="overdue-title", classes="section-title")
-            yield self._table("overdue", (N_("When"), N_("Type"), N_("Subject"), N_("Client")))
+            yield card_table("today-overdue", (N_("When"), TYPE, SUBJECT, CLIENT))
             yield Static(_("Overdue deal stages"), classes="section-title")
-            yield self._table("stages", (N_("Due"), N_("Stage"), N_("Deal"), N_("Client")))
+            yield card_table("today-stages", (N_("Due"), (N_("Stage"), 20), SUBJECT_DEAL, CLIENT))
             yield Static("", id="idle-title", classes="section-title")
-            yield self._table("idle", (N_("Last contact"), N_("Client")))
-
-    def _table(self, name: str, columns: tuple[str, ...]) -> DataTable[str]:
-        table: DataTable[str] = DataTable(id=f"today-{name}", cursor_type="row", classes="today")
-        for title in columns:
-            table.add_column(_(title))
-        return table
+            yield card_table("today-idle", (N_("Last contact"), N_("Client")))
 
     def on_mount(self) -> None:
         self.action_refresh()
@@ -67,8 +68,9 @@ class TodayScreen(ModuleScreen):
         )
         money = ", ".join(fmt.money(t.amount, t.currency_code) for t in page.open_deals) or "—"
         self.query_one("#today-money", Static).update(
-            ngettext("{n} open deal: {money}", "{n} open deals: {money}", page.open_deals_count)
-            .format(n=page.open_deals_count, money=money)
+            ngettext(
+                "{n} open deal: {money}", "{n} open deals: {money}", page.open_deals_count
+            ).format(n=page.open_deals_count, money=money)
         )
         self.query_one("#overdue-title", Static).update(
             _("Overdue plans: {n}").format(n=page.overdue_count)
@@ -113,14 +115,8 @@ class TodayScreen(ModuleScreen):
 
     def _fill(self, name: str, rows: list[tuple[str, Any, tuple[str, ...], bool]]) -> None:
         table = self.query_one(f"#today-{name}", DataTable)
-        table.clear()
-        targets = self._targets.setdefault(name, {})
-        targets.clear()
-        for key, target, cells, overdue in rows:
-            style = "red" if overdue else ""
-            table.add_row(*(styled(c, style) for c in cells), key=key)
-            if target[1] is not None:
-                targets[key] = target
+        fill_table(table, [(r[0], [styled(c, ALERT if r[3] else "") for c in r[2]]) for r in rows])
+        self._targets[name] = {r[0]: r[1] for r in rows if r[1][1] is not None}
         table.styles.height = min(len(rows), 8) + 1 if rows else 2
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

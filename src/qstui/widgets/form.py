@@ -60,7 +60,7 @@ class FormField(Vertical):
         if spec.choices is not None:
             yield Select(
                 [(label, value) for label, value in spec.choices],
-                value=spec.value if spec.value not in ("", None) else Select.BLANK,
+                value=spec.value if spec.value not in ("", None) else Select.NULL,
                 allow_blank=spec.allow_blank,
                 id=f"input-{spec.name}",
             )
@@ -84,7 +84,7 @@ class FormField(Vertical):
     def value(self) -> Any:
         widget = self.input
         if isinstance(widget, Select):
-            return None if widget.value is Select.BLANK else widget.value
+            return None if widget.value is Select.NULL else widget.value
         if isinstance(widget, TextArea):
             return widget.text
         return widget.value  # type: ignore[attr-defined]
@@ -123,7 +123,7 @@ class FormDialog(Localized, ServiceCalls, ModalScreen[Any]):
     FormDialog { align: center middle; }
     FormDialog > Vertical { width: 76; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1; }
-    FormDialog VerticalScroll { height: auto; max-height: 1fr; }
+    FormDialog VerticalScroll { height: auto; max-height: 70vh; }
     FormDialog .form-title { text-style: bold; }
     FormDialog .form-error { color: $error; height: auto; }
     FormDialog .dialog-buttons { height: auto; align-horizontal: right; }

@@ -62,6 +62,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
         self._more_before = False
         self._more_after = False
         self._busy = False
+        self._rebuilding = False
         self._generation = 0
 
     def on_mount(self) -> None:
@@ -144,11 +145,18 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
                     self._add(row)
 
     def _rebuild(self, cursor_row: int) -> None:
-        self.clear(columns=False)
-        for row in self._rows:
-            self._add(row)
-        if self._rows:
-            self.move_cursor(row=max(0, min(cursor_row, len(self._rows) - 1)), animate=False)
+        # clear() puts the cursor on row 0: while the window is rebuilt the cursor only
+        # moves, or the watcher would fetch the page before it, again and again.
+        self._rebuilding = True
+        try:
+            self.clear(columns=False)
+            for row in self._rows:
+                self._add(row)
+            if self._rows:
+                row = max(0, min(cursor_row, len(self._rows) - 1))
+                self.move_cursor(row=row, animate=False)
+        finally:
+            self._rebuilding = False
 
     def _add(self, row: Any) -> None:
         self.add_row(*(col.render(row) for col in self.spec), key=str(row.id))
@@ -157,7 +165,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
 
     def watch_cursor_coordinate(self, old: Any, new: Any) -> None:
         super().watch_cursor_coordinate(old, new)
-        if self._busy or self.fetch is None or not self._rows:
+        if self._busy or self._rebuilding or self.fetch is None or not self._rows:
             return
         if new.row >= len(self._rows) - PREFETCH and self._more_after:
             self._request(self._cursors[-1], backward=False, replace=False)

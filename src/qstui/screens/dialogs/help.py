@@ -14,14 +14,20 @@ from qstui.screens.base import Localized
 
 
 def key_table(screen: Screen) -> Table:
+    """The keys of ``screen``: its own and the app's first, then those of the focused
+    widget (cursor keys and the like)."""
     table = Table(show_header=True, header_style="bold", expand=True, box=None)
     table.add_column(_("Key"), no_wrap=True)
     table.add_column(_("Action"))
-    seen: set[str] = set()
-    for _key, active in screen.active_bindings.items():
+    own, widgets = [], []
+    for active in screen.active_bindings.values():
         binding = active.binding
-        if not binding.description or binding.key in seen:
-            continue
+        if binding.description:
+            (own if active.node in (screen, screen.app) else widgets).append(binding)
+    seen: set[str] = set()
+    for binding in own + widgets:
+        if binding.key in seen or binding.key.startswith("super+"):
+            continue  # super+…: the macOS command key, which terminals do not pass on
         seen.add(binding.key)
         table.add_row(screen.app.get_key_display(binding), _(binding.description))
     return table

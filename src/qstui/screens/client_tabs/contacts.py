@@ -1,0 +1,249 @@
+"""Tab «Контактные лица»: people with phones, e-mails, position, birthday and notes;
+Ins/ctrl+n adds one, Enter edits, Del deletes (after a question)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Static
+
+from qstui.domain import formatting as fmt
+from qstui.domain.clients import ClientCard, ContactInfo, ContactInput
+from qstui.domain.errors import ValidationFailed
+from qstui.i18n import N_, _
+from qstui.screens.client_tabs.base import CardTab
+from qstui.services import contacts as contact_service
+from qstui.widgets.form import FieldSpec
+from qstui.widgets.tables import card_table, current_key, fill_table
+
+_PERSON = ("last_name", "first_name", "middle_name", "job_title", "birth_date", "notes")
+
+
+def split_list(raw: Any) -> list[str]:
+    """«a; b, c» → ["a", "b", "c"] (phones and e-mails typed in one field)."""
+    return [p.strip() for p in str(raw or "").replace(",", ";").split(";") if p.strip()]
+
+
+def _indexed(errors: dict[str, str], prefix: str, field: str) -> dict[str, str]:
+    """``phones[1]: msg`` → ``phones: msg`` (the form has one field for all phones)."""
+    out: dict[str, str] = {}
+    for key, message in errors.items():
+        name = field if key.startswith(prefix) else key
+        out[name] = f"{out[name]}; {message}" if name in out else message
+    return out
+
+
+def add_person(ctx: Any, company_id: int, values: dict[str, Any]) -> int:
+    """Runs in a worker: a new contact person with the typed phones and e-mails."""
+    data = ContactInput(
+        last_name=values.get("last_name") or "",
+        **{k: values.get(k) or None for k in _PERSON if k != "last_name"},
+    )
+    try:
+        return contact_service.add_contact(
+            ctx,
+            company_id,
+            data,
+            phones=split_list(values.get("phones")),
+            emails=split_list(values.get("emails")),
+        )
+    except ValidationFailed as exc:
+        errors = _indexed(_indexed(exc.errors, "phones[", "phones"), "emails[", "emails")
+        raise ValidationFailed(errors) from None
+
+
+class PersonSaver:
+    """Saves an edited person: the person's fields, then the phones and e-mails added or
+    removed. It keeps the versions and ids it got back, so a retry after an error goes
+    on from where it stopped instead of running into its own conflict."""
+
+    def __init__(self, company_id: int, person: ContactInfo) -> None:
+        self.company_id = company_id
+        self.person = person
+        self.version = person.version
+        # what is saved, as the form shows it
+        self.saved = {
+            key: fmt.day(person.birth_date) if key == "birth_date" else (getattr(person, key) or "")
+            for key in _PERSON
+        }
+        # number / address -> (id, version)
+        self.phones = {p.number: (p.id, p.version) for p in person.phones}
+        self.emails = {e.address: (e.id, e.version) for e in person.emails}
+
+    def changes(self, values: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key in _PERSON:
+            new = str(values.get(key) or "").strip()
+            if new != str(self.saved[key]).strip():
+                out[key] = new or None
+        return out
+
+    def __call__(self, ctx: Any, values: dict[str, Any]) -> int:
+        pid = self.person.id
+        changes = self.changes(values)
+        if changes:
+            self.version = contact_service.update_contact(ctx, pid, self.version, **changes)
+            self.saved.update({k: v or "" for k, v in changes.items()})
+        errors: dict[str, str] = {}
+        for kind, remove, add in (
+            ("phones", contact_service.delete_phone, contact_service.add_phone),
+            ("emails", contact_service.delete_email, contact_service.add_email),
+        ):
+            have: dict[str, tuple[int, int]] = getattr(self, kind)
+            wanted = split_list(values.get(kind))
+            for item, (ident, version) in list(have.items()):
+                if item not in wanted:
+                    remove(ctx, ident, version)
+                    del have[item]
+            for item in wanted:
+                if item in have:
+                    continue
+                try:
+                    have[item] = (add(ctx, self.company_id, item, contact_id=pid), 1)
+                except ValidationFailed as exc:
+                    errors[kind] = "; ".join(exc.errors.values())
+        if errors:
+            raise ValidationFailed(errors)
+        return self.version
+
+
+def person_fields(person: ContactInfo | None = None) -> list[FieldSpec]:
+    p = person
+    return [
+        FieldSpec("last_name", _("Last name"), p.last_name if p else "", max_length=60),
+        FieldSpec("first_name", _("First name"), (p.first_name or "") if p else "", max_length=60),
+        FieldSpec(
+            "middle_name", _("Middle name"), (p.middle_name or "") if p else "", max_length=60
+        ),
+        FieldSpec("job_title", _("Position"), (p.job_title or "") if p else "", max_length=150),
+        FieldSpec(
+            "phones",
+            _("Phones"),
+            "; ".join(x.number for x in p.phones) if p else "",
+            placeholder="+7 495 123-45-67; +7 …",
+        ),
+        FieldSpec(
+            "emails",
+            _("E-mails"),
+            "; ".join(x.address for x in p.emails) if p else "",
+            placeholder="name@example.ru; …",
+        ),
+        FieldSpec(
+            "birth_date",
+            _("Birthday (DD.MM.YYYY)"),
+            fmt.day(p.birth_date) if p else "",
+            max_length=10,
+        ),
+        FieldSpec("notes", _("Notes"), (p.notes or "") if p else "", multiline=True),
+    ]
+
+
+class ContactsTab(CardTab):
+    TITLE = N_("Contact persons")
+    SHORT = N_("Contacts")
+    BINDINGS = [
+        Binding("insert,ctrl+n", "add", N_("Add a person")),
+        Binding("enter", "edit", N_("Edit"), show=False),
+        Binding("delete", "delete", N_("Delete")),
+    ]
+    INSERT = "add"
+    EDIT_ACTIONS = frozenset({"add", "edit", "delete"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._people: dict[str, ContactInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="contacts-title", classes="tab-title")
+        yield card_table(
+            "contacts",
+            (
+                (N_("Name"), 26),
+                (N_("Position"), 16),
+                N_("Phones"),
+                N_("E-mails"),
+                N_("Birthday"),
+                N_("Notes"),
+            ),
+        )
+
+    def fill(self, card: ClientCard) -> None:
+        self._people = {str(c.id): c for c in card.contacts}
+        self.query_one("#contacts-title", Static).update(
+            _("Contact persons: {n}").format(n=len(card.contacts))
+            + "  "
+            + _("(Ins — add, Enter — edit, Del — delete)")
+        )
+        fill_table(
+            self.query_one("#contacts", DataTable),
+            [
+                (
+                    str(c.id),
+                    [
+                        ("★ " if c.is_primary else "") + c.full_name,
+                        c.job_title or "",
+                        ", ".join(p.number for p in c.phones),
+                        ", ".join(e.address for e in c.emails),
+                        fmt.day(c.birth_date),
+                        " ".join((c.notes or "").split())[:60],
+                    ],
+                )
+                for c in card.contacts
+            ],
+        )
+
+    def _current(self) -> ContactInfo | None:
+        return self._people.get(current_key(self.query_one("#contacts", DataTable)) or "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.can("edit"):
+            self.action_edit()
+
+    def action_add(self) -> None:
+        if self.card is None:
+            return
+        company_id = self.card.id
+
+        def submit(ctx: Any, values: dict[str, Any]) -> int:
+            return add_person(ctx, company_id, values)
+
+        self.form(
+            _("New contact person"),
+            person_fields(),
+            submit,
+            lambda _id: self.changed(_("Contact person added")),
+        )
+
+    def action_edit(self) -> None:
+        person = self._current()
+        if person is None or self.card is None:
+            return
+        self.form(
+            _("Contact person: {name}").format(name=person.full_name),
+            person_fields(person),
+            PersonSaver(self.card.id, person),
+            lambda _v: self.changed(_("Contact person saved")),
+        )
+
+    def action_delete(self) -> None:
+        person = self._current()
+        if person is None:
+            return
+
+        def delete() -> None:
+            self.call_service(
+                contact_service.delete_contact,
+                person.id,
+                person.version,
+                then=lambda _r: self.changed(_("Contact person deleted")),
+            )
+
+        self.confirm(
+            _("Delete the contact person «{name}» with the phones and e-mails?").format(
+                name=person.full_name
+            ),
+            delete,
+        )

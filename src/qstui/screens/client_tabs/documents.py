@@ -1,0 +1,278 @@
+"""Tabs «Договоры» (contracts, and the client terms — соглашения, C6 — with add, edit
+and delete) and «Отправленные материалы» (packages e-mailed to the client)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from qstui.domain import formatting as fmt
+from qstui.domain.clients import TERMS_FIELDS, ClientCard, TermsInfo, TermsInput
+from qstui.domain.enums import ContractStatus, SendingStatus
+from qstui.i18n import N_, _
+from qstui.screens.base import Localized, ServiceCalls
+from qstui.screens.client_tabs.base import CardTab, text, yes_no
+from qstui.services import client_terms
+from qstui.services import rights as R
+from qstui.widgets import cells
+from qstui.widgets.form import FieldSpec
+from qstui.widgets.tables import card_table, current_key, fill_table
+
+CONTRACT_STATUS = {
+    ContractStatus.DRAFT: N_("draft"),
+    ContractStatus.ACTIVE: N_("active"),
+    ContractStatus.CLOSED: N_("ended"),  # not "closed": a contract (договор) is masculine
+}
+SENDING_STATUS = {
+    SendingStatus.QUEUED: N_("queued"),
+    SendingStatus.SENT: N_("sent"),
+    SendingStatus.FAILED: N_("failed"),
+}
+
+
+def terms_fields(t: TermsInfo | None = None) -> list[FieldSpec]:
+    def value(name: str) -> str:
+        return text(getattr(t, name)) if t is not None else ""
+
+    return [
+        FieldSpec("title", _("Title"), value("title"), max_length=150),
+        FieldSpec("discount_pct", _("Discount, %"), value("discount_pct")),
+        FieldSpec("markup_pct", _("Markup, %"), value("markup_pct")),
+        FieldSpec("prepay_pct", _("Prepayment, %"), value("prepay_pct")),
+        FieldSpec("credit_days", _("Credit days"), value("credit_days")),
+        FieldSpec("pay_schedule", _("Payment schedule"), value("pay_schedule"), multiline=True),
+        FieldSpec("delivery_terms", _("Delivery terms"), value("delivery_terms"), multiline=True),
+        FieldSpec("valid_from", _("Valid from (DD.MM.YYYY)"), value("valid_from")),
+        FieldSpec("valid_to", _("Valid to (DD.MM.YYYY)"), value("valid_to")),
+        FieldSpec(
+            "is_active",
+            _("Active"),
+            t.is_active if t is not None else True,
+            choices=yes_no(),
+            allow_blank=False,
+        ),
+    ]
+
+
+def _blank_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if v == "" else v) for k, v in values.items() if k in TERMS_FIELDS}
+
+
+def add_terms(ctx: Any, company_id: int, values: dict[str, Any]) -> int:
+    clean = _blank_none(values)
+    clean["title"] = clean.get("title") or ""
+    return client_terms.add_terms(ctx, company_id, TermsInput(**clean))
+
+
+class TermsSaver:
+    """Saves the changed fields of client terms; keeps the new version for a retry."""
+
+    def __init__(self, terms: TermsInfo) -> None:
+        self.terms = terms
+        self.version = terms.version
+        self.saved = {f.name: f.value for f in terms_fields(terms)}
+
+    def __call__(self, ctx: Any, values: dict[str, Any]) -> int:
+        changes = {
+            k: (None if v == "" else v)
+            for k, v in values.items()
+            if k in TERMS_FIELDS and v != self.saved.get(k)
+        }
+        if changes:
+            self.version = client_terms.update_terms(ctx, self.terms.id, self.version, **changes)
+            self.saved.update({k: values[k] for k in changes})
+        return self.version
+
+
+class TermsPanel(Localized, ServiceCalls, Vertical):
+    """The client terms table with its keys (they act when the table has the focus)."""
+
+    BINDINGS = [
+        Binding("insert", "add", N_("Add terms")),
+        Binding("delete", "delete", N_("Delete terms")),
+    ]
+    DEFAULT_CSS = "TermsPanel { height: auto; max-height: 1fr; }"
+
+    def __init__(self, tab: ContractsTab) -> None:
+        super().__init__(id="terms-panel")
+        self.tab = tab
+        self.items: dict[str, TermsInfo] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="terms-title", classes="section-title")
+        yield card_table(
+            "terms",
+            (
+                N_("Title"),
+                N_("Discount, %"),
+                N_("Prepayment, %"),
+                N_("Credit days"),
+                N_("Price list"),
+                N_("Valid"),
+                N_("Active"),
+            ),
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add", "delete", "edit"):
+            return self.tab.can(R.EDIT)
+        return True
+
+    def fill(self, card: ClientCard) -> None:
+        self.items = {str(t.id): t for t in card.terms}
+        self.query_one("#terms-title", Static).update(
+            _("Client terms: {n}").format(n=len(card.terms))
+            + "  "
+            + _("(Ins — add, Enter — edit, Del — delete)")
+        )
+        fill_table(
+            self.query_one("#terms", DataTable),
+            [
+                (
+                    str(t.id),
+                    [
+                        t.title,
+                        text(t.discount_pct),
+                        text(t.prepay_pct),
+                        text(t.credit_days),
+                        t.price_list or "",
+                        " – ".join(x for x in (fmt.day(t.valid_from), fmt.day(t.valid_to)) if x),
+                        text(t.is_active),
+                    ],
+                )
+                for t in card.terms
+            ],
+        )
+
+    def _current(self) -> TermsInfo | None:
+        return self.items.get(current_key(self.query_one("#terms", DataTable)) or "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if self.tab.can(R.EDIT):
+            self.action_edit()
+
+    def action_add(self) -> None:
+        card = self.tab.card
+        if card is None:
+            return
+        company_id = card.id
+
+        def submit(ctx: Any, values: dict[str, Any]) -> int:
+            return add_terms(ctx, company_id, values)
+
+        self.tab.form(
+            _("New client terms"),
+            terms_fields(),
+            submit,
+            lambda _id: self.tab.changed(_("Client terms added")),
+        )
+
+    def action_edit(self) -> None:
+        terms = self._current()
+        if terms is None:
+            return
+        self.tab.form(
+            _("Client terms: {title}").format(title=terms.title),
+            terms_fields(terms),
+            TermsSaver(terms),
+            lambda _v: self.tab.changed(_("Client terms saved")),
+        )
+
+    def action_delete(self) -> None:
+        terms = self._current()
+        if terms is None:
+            return
+
+        def delete() -> None:
+            self.call_service(
+                client_terms.delete_terms,
+                terms.id,
+                terms.version,
+                then=lambda _r: self.tab.changed(_("Client terms deleted")),
+            )
+
+        self.tab.confirm(_("Delete the client terms «{title}»?").format(title=terms.title), delete)
+
+
+class ContractsTab(CardTab):
+    TITLE = N_("Contracts")
+    SHORT = N_("Contracts")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="contracts-title", classes="tab-title")
+        yield card_table(
+            "contracts",
+            (
+                N_("Number"),
+                N_("Title"),
+                N_("Signed"),
+                N_("Valid to"),
+                N_("Amount"),
+                N_("Status"),
+            ),
+        )
+        yield TermsPanel(self)
+
+    def insert(self) -> None:
+        if self.can(R.EDIT):
+            self.query_one(TermsPanel).action_add()
+
+    def fill(self, card: ClientCard) -> None:
+        self.query_one("#contracts-title", Static).update(
+            _("Contracts: {n}").format(n=len(card.contracts))
+        )
+        fill_table(
+            self.query_one("#contracts", DataTable),
+            [
+                (
+                    str(c.id),
+                    [
+                        c.number,
+                        c.title or "",
+                        fmt.day(c.signed_on),
+                        fmt.day(c.valid_to),
+                        cells.money(c.amount, c.currency_code),
+                        _(CONTRACT_STATUS.get(c.status, str(c.status))),
+                    ],
+                )
+                for c in card.contracts
+            ],
+        )
+        self.query_one(TermsPanel).fill(card)
+
+
+class MaterialsTab(CardTab):
+    TITLE = N_("Materials sent")
+    SHORT = N_("Materials")
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="materials-title", classes="tab-title")
+        yield card_table("materials", (N_("Sent"), N_("Package"), N_("Sent to"), N_("Status")))
+
+    def fill(self, card: ClientCard) -> None:
+        self.query_one("#materials-title", Static).update(
+            _("Materials sent by e-mail: {n}").format(n=len(card.materials))
+        )
+        fill_table(
+            self.query_one("#materials", DataTable),
+            [
+                (
+                    str(m.id),
+                    [
+                        fmt.moment(m.sent_at),
+                        m.package,
+                        m.email_to,
+                        cells.styled(
+                            _(SENDING_STATUS.get(m.status, str(m.status))),
+                            cells.ALERT if m.status == SendingStatus.FAILED else "",
+                        ),
+                    ],
+                )
+                for m in card.materials
+            ],
+        )

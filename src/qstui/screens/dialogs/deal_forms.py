@@ -1,0 +1,542 @@
+"""The dialogs of the deals module: the list's filter, the product picker, a product
+line, a payment, "received" for a planned payment, the details of a stage, losing a
+deal and exporting its commercial proposal (КП).
+
+Each form is a ``FormDialog`` whose submit function calls the service in a worker; the
+field names are the service's, so its ``ValidationFailed`` messages land under them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from qstui.domain import formatting as fmt
+from qstui.domain.deals import (
+    STATUS_LABELS,
+    CurrencyInfo,
+    DealCard,
+    DealFilter,
+    DealStageInfo,
+    ItemInfo,
+    PaymentInfo,
+    PipelineInfo,
+    RefusalReasonInfo,
+)
+from qstui.domain.enums import DealStatus, PaymentKind
+from qstui.domain.errors import ValidationFailed
+from qstui.i18n import N_, _
+from qstui.screens.base import Localized, ServiceCalls
+from qstui.services import deal_items, deals, payments, proposals
+from qstui.services.deal_items import ProductChoice, product_choices
+from qstui.widgets.form import FieldSpec, FormDialog
+
+ANY = 0  # the "all / none" choice of an id drop-down (ids start at 1)
+ALL = "all"  # the "any status" choice
+FORMATS = ("html", "txt", "md")
+
+
+class DealForm(FormDialog):
+    """A ``FormDialog`` whose fields scroll inside a screen of 24 lines, so its title,
+    buttons and messages stay in sight."""
+
+    DEFAULT_CSS = """
+    DealForm VerticalScroll { max-height: 60vh; }
+    """
+
+
+# --- reading what was typed --------------------------------------------------------------
+
+
+def number_text(value: Any) -> str | None:
+    """A typed number as the services read it: spaces dropped, a decimal comma made a
+    point; None when empty."""
+    text = str(value or "").replace(fmt.NBSP, "").replace(" ", "").strip()
+    if not text:
+        return None
+    return text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
+
+
+def typed_day(
+    values: dict[str, Any], key: str, errors: dict[str, str], required: bool = False
+) -> date | None:
+    """The date typed in ``values[key]`` (ДД.ММ.ГГГГ); a message in ``errors`` if it is
+    not one (or is missing and ``required``)."""
+    text = str(values.get(key) or "").strip()
+    if not text:
+        if required:
+            errors[key] = _("Enter a date")
+        return None
+    try:
+        return fmt.parse_day(text)
+    except ValueError:
+        errors[key] = _("Enter a date as DD.MM.YYYY")
+        return None
+
+
+def chosen(value: Any) -> Any:
+    """A drop-down's value, None for the "none" choice."""
+    return None if value in (None, ANY, "") else value
+
+
+def status_label(status: DealStatus) -> str:
+    return _(STATUS_LABELS[status])
+
+
+# --- the deals list's filter -------------------------------------------------------------
+
+
+def filter_dialog(
+    current: DealFilter,
+    managers: Sequence[tuple[int, str]],
+    pipelines: Sequence[PipelineInfo],
+) -> DealForm:
+    """Manager, stage, status, the period the deals started in, overdue only; closes
+    with the new ``DealFilter``."""
+    several = len(pipelines) > 1
+    stages = [
+        (f"{p.name}: {st.name}" if several else st.name, st.id)
+        for p in pipelines
+        for st in p.stages
+    ]
+    statuses = [(_("All"), ALL)] + [(status_label(s), s.value) for s in DealStatus]
+    fields = [
+        FieldSpec(
+            "manager_id",
+            _("Manager"),
+            current.manager_id or ANY,
+            choices=[(_("All"), ANY), *((name, ident) for ident, name in managers)],
+            allow_blank=False,
+        ),
+        FieldSpec(
+            "stage_id",
+            _("Stage"),
+            current.stage_id or ANY,
+            choices=[(_("All"), ANY), *stages],
+            allow_blank=False,
+        ),
+        FieldSpec(
+            "status",
+            _("Status"),
+            current.status.value if current.status else ALL,
+            choices=statuses,
+            allow_blank=False,
+        ),
+        FieldSpec(
+            "started_from",
+            _("Started from"),
+            fmt.day(current.started_from),
+            placeholder=_("DD.MM.YYYY"),
+        ),
+        FieldSpec(
+            "started_to", _("Started to"), fmt.day(current.started_to), placeholder=_("DD.MM.YYYY")
+        ),
+        FieldSpec(
+            "overdue_only",
+            _("Overdue stage only"),
+            "yes" if current.overdue_only else "no",
+            choices=[(_("No"), "no"), (_("Yes"), "yes")],
+            allow_blank=False,
+        ),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> DealFilter:
+        errors: dict[str, str] = {}
+        start = typed_day(values, "started_from", errors)
+        end = typed_day(values, "started_to", errors)
+        if start and end and end < start:
+            errors["started_to"] = _("The end of the period is before its start")
+        if errors:
+            raise ValidationFailed(errors)
+        status = values.get("status")
+        return DealFilter(
+            manager_id=chosen(values.get("manager_id")),
+            stage_id=chosen(values.get("stage_id")),
+            status=DealStatus(status) if status not in (None, ALL) else None,
+            started_from=start,
+            started_to=end,
+            overdue_only=values.get("overdue_only") == "yes",
+            text=current.text,
+        )
+
+    return DealForm(_("Filter deals"), fields, submit, save_label=_("Apply"))
+
+
+# --- the product picker ------------------------------------------------------------------
+
+
+class ProductPicker(Localized, ServiceCalls, ModalScreen[ProductChoice | None]):
+    """Type words of a product's name or SKU; Enter takes the highlighted product."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel")),
+        Binding("down", "to_list", N_("To the list"), show=False),
+    ]
+    DEFAULT_CSS = """
+    ProductPicker { align: center middle; }
+    ProductPicker > Vertical { width: 90; max-width: 100%; height: 80%;
+        border: thick $primary; background: $surface; padding: 0 1; }
+    ProductPicker OptionList { height: 1fr; }
+    ProductPicker .form-title { text-style: bold; }
+    """
+
+    def __init__(self, deal_currency: str = "RUB") -> None:
+        super().__init__()
+        self.deal_currency = deal_currency
+        self.found: list[ProductChoice] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(_("Choose a product"), classes="form-title")
+            yield Input(placeholder=_("Words of the name or the SKU"), id="product-search")
+            yield OptionList(id="product-list")
+            yield Static(_("Enter — choose · Esc — cancel"), classes="muted")
+
+    def on_mount(self) -> None:
+        self.query_one("#product-search", Input).focus()
+        self._search("")
+
+    def _search(self, text: str) -> None:
+        self.call_service(
+            product_choices,
+            text,
+            50,
+            then=self._show,
+            loading=self.query_one("#product-list"),
+            group="product-search",
+        )
+
+    def _show(self, found: list[ProductChoice]) -> None:
+        self.found = found
+        options = self.query_one("#product-list", OptionList)
+        options.clear_options()
+        for p in found:
+            sku = f" [{p.sku}]" if p.sku else ""
+            price = fmt.money(p.price, p.currency_code)
+            options.add_option(Option(f"{p.name}{sku} — {price}", id=str(p.id)))
+        if found:
+            options.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._search(event.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#product-list", OptionList)
+        index = options.highlighted
+        if index is None and self.found:
+            index = 0
+        if index is not None and index < len(self.found):
+            self.dismiss(self.found[index])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_index < len(self.found):
+            self.dismiss(self.found[event.option_index])
+
+    def action_to_list(self) -> None:
+        self.query_one("#product-list", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- product lines -----------------------------------------------------------------------
+
+
+def item_dialog(
+    card: DealCard,
+    version: Callable[[], int],
+    product: ProductChoice | None = None,
+    item: ItemInfo | None = None,
+) -> DealForm:
+    """Add ``product`` to the deal, or edit the line ``item``: quantity, price (default:
+    the product's), discount. Closes with the deal's new version."""
+    if item is not None:
+        title = _("Product line: {name}").format(name=item.product_name)
+        qty, price, discount = item.qty, item.price, item.discount_pct
+    else:
+        assert product is not None
+        title = _("Add a product: {name}").format(name=product.name)
+        qty, discount = 1, 0
+        # The deal's currency: the product's price as it is; another one is converted
+        # by the service at today's rate when the price is left empty.
+        price = product.price if product.currency_code == card.currency_code else None
+    price_hint = (
+        _("Empty: the product's price converted into {currency}").format(
+            currency=card.currency_code
+        )
+        if price is None
+        else ""
+    )
+    fields = [
+        FieldSpec("qty", _("Quantity"), _plain(qty)),
+        FieldSpec(
+            "price",
+            _("Price, {currency}").format(currency=card.currency_code),
+            _plain(price),
+            placeholder=price_hint,
+        ),
+        FieldSpec("discount_pct", _("Discount, %"), _plain(discount)),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> int:
+        qty_text = number_text(values.get("qty"))
+        if qty_text is None:
+            raise ValidationFailed({"qty": _("Enter a quantity, e.g. 2 or 1.5")})
+        price_text = number_text(values.get("price"))
+        discount_text = number_text(values.get("discount_pct")) or "0"
+        if item is not None:
+            if price_text is None:
+                raise ValidationFailed({"price": _("Enter an amount, e.g. 1234.50")})
+            return deal_items.update_item(
+                ctx,
+                item.id,
+                version(),
+                qty=qty_text,
+                price=price_text,
+                discount_pct=discount_text,
+            )
+        assert product is not None
+        saved = deal_items.add_item(
+            ctx, card.id, version(), product.id, qty_text, price_text, discount_text
+        )
+        return saved.deal_version
+
+    return DealForm(title, fields, submit)
+
+
+def _plain(value: Any) -> str:
+    """A number as typed into a field: no thousands separators, no trailing zeros."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+# --- payments ----------------------------------------------------------------------------
+
+
+def payment_dialog(
+    card: DealCard, kind: PaymentKind, currencies: Sequence[CurrencyInfo]
+) -> DealForm:
+    """A planned or an actual payment of the deal in any currency; closes with its id."""
+    title = _("Planned payment") if kind == PaymentKind.PLANNED else _("Actual payment")
+    codes = [(f"{c.code} — {c.name}", c.code) for c in currencies] or [
+        (card.currency_code, card.currency_code)
+    ]
+    fields = [
+        FieldSpec("pay_date", _("Date"), fmt.day(date.today()), placeholder=_("DD.MM.YYYY")),
+        FieldSpec("amount", _("Amount")),
+        FieldSpec(
+            "currency_code", _("Currency"), card.currency_code, choices=codes, allow_blank=False
+        ),
+        FieldSpec("doc_no", _("Document number"), max_length=50),
+        FieldSpec("purpose", _("Purpose"), max_length=500),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> int:
+        errors: dict[str, str] = {}
+        day = typed_day(values, "pay_date", errors, required=True)
+        amount = number_text(values.get("amount"))
+        if amount is None:
+            errors["amount"] = _("Enter an amount, e.g. 1234.50")
+        if errors:
+            raise ValidationFailed(errors)
+        return payments.add_payment(
+            ctx,
+            card.id,
+            kind,
+            day,  # type: ignore[arg-type]
+            amount,  # type: ignore[arg-type]
+            values.get("currency_code") or card.currency_code,
+            doc_no=values.get("doc_no") or None,
+            purpose=values.get("purpose") or None,
+        )
+
+    return DealForm(title, fields, submit)
+
+
+def received_dialog(payment: PaymentInfo) -> DealForm:
+    """A planned payment was received: the day and the amount (default the planned
+    one); closes with the payment's new version."""
+    fields = [
+        FieldSpec(
+            "pay_date", _("Date received"), fmt.day(date.today()), placeholder=_("DD.MM.YYYY")
+        ),
+        FieldSpec(
+            "amount",
+            _("Amount, {currency}").format(currency=payment.currency_code),
+            _plain(payment.amount),
+        ),
+        FieldSpec("doc_no", _("Document number"), payment.doc_no or "", max_length=50),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> int:
+        errors: dict[str, str] = {}
+        day = typed_day(values, "pay_date", errors, required=True)
+        amount = number_text(values.get("amount"))
+        if amount is None:
+            errors["amount"] = _("Enter an amount, e.g. 1234.50")
+        if errors:
+            raise ValidationFailed(errors)
+        return payments.record_actual(
+            ctx,
+            payment.id,
+            payment.version,
+            pay_date=day,
+            amount=amount,
+            doc_no=values.get("doc_no") or None,
+        )
+
+    return DealForm(_("The payment was received"), fields, submit, save_label=_("Received"))
+
+
+# --- stages ------------------------------------------------------------------------------
+
+
+def stage_dialog(stage: DealStageInfo, managers: Sequence[tuple[int, str]]) -> DealForm:
+    """The responsible, the deadline and the note of a stage the deal reached; closes
+    with the stage row's new version."""
+    people = list(managers)
+    if stage.responsible_id is not None and stage.responsible_id not in {i for i, _n in people}:
+        people.append((stage.responsible_id, stage.responsible_name or "?"))
+    fields = [
+        FieldSpec(
+            "responsible_id",
+            _("Responsible"),
+            stage.responsible_id or ANY,
+            choices=[("—", ANY), *((name, ident) for ident, name in people)],
+            allow_blank=False,
+        ),
+        FieldSpec("due_on", _("Deadline"), fmt.day(stage.due_on), placeholder=_("DD.MM.YYYY")),
+        FieldSpec("note", _("Note"), stage.note or "", max_length=1000),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> int:
+        errors: dict[str, str] = {}
+        due = typed_day(values, "due_on", errors)
+        if errors:
+            raise ValidationFailed(errors)
+        assert stage.deal_stage_id is not None and stage.version is not None
+        return deals.set_stage_details(
+            ctx,
+            stage.deal_stage_id,
+            stage.version,
+            responsible_id=chosen(values.get("responsible_id")),
+            due_on=due,
+            note=values.get("note") or None,
+        )
+
+    return DealForm(_("Stage: {name}").format(name=stage.name), fields, submit)
+
+
+# --- losing a deal -----------------------------------------------------------------------
+
+
+def lose_dialog(
+    card: DealCard, reasons: Sequence[RefusalReasonInfo], version: Callable[[], int]
+) -> DealForm:
+    """D7: the refusal reason, the stage it was lost at (default: the current one) and
+    a note; closes with the deal's new version."""
+    stages = [(s.name, s.stage_id) for s in card.stages]
+    fields = [
+        FieldSpec(
+            "reason_id",
+            _("Refusal reason"),
+            ANY,
+            choices=[(_("— choose —"), ANY), *((r.name, r.id) for r in reasons)],
+            allow_blank=False,
+        ),
+        FieldSpec(
+            "stage_id",
+            _("Lost at stage"),
+            card.stage_id if card.stage_id is not None else stages[0][1],
+            choices=stages,
+            allow_blank=False,
+        ),
+        FieldSpec("lost_note", _("Note"), multiline=True),
+    ]
+
+    def submit(ctx: Any, values: dict[str, Any]) -> int:
+        reason = chosen(values.get("reason_id"))
+        if reason is None:
+            raise ValidationFailed({"reason_id": _("Choose a refusal reason")})
+        return deals.lose_deal(
+            ctx,
+            card.id,
+            version(),
+            reason,
+            chosen(values.get("stage_id")),
+            values.get("lost_note") or None,
+        )
+
+    return DealForm(
+        _("The deal is lost: {title}").format(title=card.title),
+        fields,
+        submit,
+        save_label=_("Mark as lost"),
+    )
+
+
+# --- the commercial proposal -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Saved:
+    path: Path
+
+
+def default_proposal_path(deal_id: int, kind: str = "html") -> str:
+    return str(Path.cwd() / f"КП-{deal_id}.{kind}")
+
+
+class ProposalDialog(DealForm):
+    """The format (txt / html / md) and the file; the file name follows the format."""
+
+    def __init__(self, deal_id: int) -> None:
+        fields = [
+            FieldSpec(
+                "format",
+                _("Format"),
+                "html",
+                choices=[(kind, kind) for kind in FORMATS],
+                allow_blank=False,
+            ),
+            FieldSpec("path", _("File"), default_proposal_path(deal_id)),
+        ]
+        super().__init__(_("Commercial proposal"), fields, self._write, save_label=_("Export"))
+        self.deal_id = deal_id
+
+    def _write(self, ctx: Any, values: dict[str, Any]) -> Saved:
+        kind = values.get("format") or "html"
+        text = str(values.get("path") or "").strip()
+        if not text:
+            raise ValidationFailed({"path": _("Enter the file name")})
+        target = Path(text).expanduser()
+        if target.suffix.lower().lstrip(".") not in FORMATS:
+            target = target.with_name(f"{target.name}.{kind}")
+        if not target.is_absolute():
+            target = Path.cwd() / target
+        return Saved(proposals.write_proposal(ctx, self.deal_id, target))
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "input-format" or event.value is Select.BLANK:
+            return
+        path_input = self.query_one("#input-path", Input)
+        path = Path(path_input.value.strip() or default_proposal_path(self.deal_id))
+        if path.suffix.lower().lstrip(".") in FORMATS:
+            path_input.value = str(path.with_suffix(f".{event.value}"))

@@ -1,0 +1,467 @@
+"""The client card, driven as a manager would: contacts, a call in a few keys, plans and
+the next plan, requisites edited in place, a conflict with another user's save, claims,
+and every tab at 80×24 and 200×60 — checked on the screen and in the database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
+
+from qstui.domain.calendar import local_day, next_working_day, to_local
+from qstui.domain.clients import ContactInput
+from qstui.domain.enums import ClaimStatus, EventStatus
+from qstui.screens.client_card import TABS, ClientCardScreen
+from qstui.screens.client_tabs.base import CardField
+from qstui.screens.dialogs.conflict import ConflictDialog
+from qstui.screens.dialogs.interaction import InteractionDialog
+from qstui.services import calendar, claims, clients, contacts, users
+from qstui.services.context import Context, context_for
+from qstui.widgets.form import FormDialog
+
+HEAD_NAME = "Кузнецова Ольга Викторовна"
+
+
+def ivanov_clients(db: object) -> list[int]:
+    ctx = context_for(db, "ivanov")  # type: ignore[arg-type]
+    return [row.id for row in clients.list_clients(ctx, limit=40).rows]
+
+
+def client_without_plans(db: object, skip: int = 0) -> int:
+    ctx = context_for(db, "ivanov")  # type: ignore[arg-type]
+    free = [cid for cid in ivanov_clients(db) if not calendar.company_plans(ctx, cid)]
+    return free[skip]
+
+
+async def open_card(pilot, app, company_id: int, login: str = "ivanov") -> ClientCardScreen:
+    await log_in(pilot, app, login)
+    app.open_client(company_id)
+    await settle(pilot, app)
+    screen = app.screen
+    assert isinstance(screen, ClientCardScreen)
+    assert screen.company_id == company_id and screen.card is not None
+    return screen
+
+
+async def to_tab(pilot, app, digit: str) -> None:
+    """alt+digit, then wait until the tab is made and has the focus (no sleeps)."""
+    await pilot.press(f"alt+{digit}")
+    await settle(pilot, app)
+    name = TABS[(int(digit) - 1) % 10][0]
+    for _ in range(20):
+        tab = app.screen.tab(name)
+        if tab is not None and app.focused is not None and tab in app.focused.ancestors:
+            return
+        await pilot.pause()
+    raise AssertionError(f"the focus did not reach the tab {name}: {app.focused}")
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*text)
+
+
+async def replace_field(pilot, app, name: str, text: str) -> None:
+    """Focus a field of the in-place form, clear it and type ``text``."""
+    app.screen.query_one(f"#input-{name}").focus()
+    await pilot.press("home", "ctrl+k")
+    await type_text(pilot, text)
+
+
+def field_error(screen, name: str) -> str:
+    field = screen.query_one(f"#field-{name}", CardField)
+    return str(field.query_one(".field-error").render())
+
+
+async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = client_without_plans(demo_db)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_card(pilot, app, company_id)
+
+        # a contact person with position, phone and e-mail (Ins on «Contact persons»)
+        await to_tab(pilot, app, "2")
+        await pilot.press("insert")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormDialog)
+        await type_text(pilot, "Смирнова")
+        await pilot.press("enter")
+        await type_text(pilot, "Ольга")
+        await pilot.press("enter", "enter")  # no middle name
+        await type_text(pilot, "Главбух")
+        await pilot.press("enter")
+        await type_text(pilot, "+7 495 111-22-33")
+        await pilot.press("enter")
+        await type_text(pilot, "olga@example.ru")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        text = screen_text(app)
+        assert "Смирнова Ольга" in text and "Главбух" in text and "olga@example.ru" in text
+        person = next(
+            c for c in contacts.list_contacts(ctx, company_id) if c.last_name == "Смирнова"
+        )
+        assert person.job_title == "Главбух"
+        assert [p.number for p in person.phones] == ["+7 495 111-22-33"]
+        assert [e.address for e in person.emails] == ["olga@example.ru"]
+
+        # a call: ctrl+e, the subject, Enter (two keys besides the text)
+        before = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=5)
+        await pilot.press("ctrl+e")
+        await type_text(pilot, "Обсудили поставку")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        await to_tab(pilot, app, "1")
+        assert "Обсудили поставку" in screen_text(app)
+        done = calendar.company_history(ctx, company_id, limit=5).rows[0]
+        assert done.subject == "Обсудили поставку" and done.type_code == "call"
+        assert done.status == EventStatus.DONE
+        card = clients.get_card(ctx, company_id)
+        assert card.last_contact_at is not None and card.last_contact_at >= before
+
+        # a meeting planned: ctrl+t, ↓ (call → meeting), the subject, Enter
+        await pilot.press("ctrl+t")
+        await pilot.press("down")
+        await type_text(pilot, "Встреча у клиента")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        plans = calendar.company_plans(ctx, company_id)
+        assert [(p.subject, p.type_code) for p in plans] == [("Встреча у клиента", "meeting")]
+        tomorrow = local_day(datetime.now(UTC).replace(tzinfo=None)) + timedelta(days=1)
+        assert plans[0].local_at == datetime.combine(tomorrow, datetime.min.time()).replace(hour=10)
+        assert "Встреча у клиента" in screen_text(app)
+
+        # Enter on the plan completes it; the next plan is offered, Enter accepts it
+        app.screen.query_one("#plans").focus()
+        await pilot.press("enter")
+        await settle(pilot, app)
+        await type_text(pilot, "Договорились")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        offer = app.screen
+        assert isinstance(offer, InteractionDialog)
+        assert offer.query_one("#subject").value == "Встреча у клиента"
+        assert "Plan the next one" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+
+    events = [
+        e
+        for e in calendar.company_history(ctx, company_id, limit=10).rows
+        if e.subject == "Встреча у клиента"
+    ] + [e for e in calendar.company_plans(ctx, company_id) if e.subject == "Встреча у клиента"]
+    assert sorted(e.status for e in events) == [EventStatus.DONE, EventStatus.PLANNED]
+    completed = next(e for e in events if e.status == EventStatus.DONE)
+    assert completed.result_text == "Договорились"
+    following = next(e for e in events if e.status == EventStatus.PLANNED)
+    assert following.type_code == "meeting"
+    assert following.local_at.date() == next_working_day(to_local(completed.done_at).date())
+
+
+async def test_requisites_are_saved_in_place_and_a_wrong_inn_is_shown_at_its_field(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[1]
+    before = clients.get_card(ctx, company_id)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "8")
+        await replace_field(pilot, app, "city", "Кострома")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        saved = clients.get_card(ctx, company_id)
+        assert saved.city == "Кострома" and saved.version > before.version
+        assert screen.requisites.dirty() == {}
+        assert screen.requisites.version == saved.version
+
+        # a wrong INN and another change: nothing is saved, the message is at the INN
+        await replace_field(pilot, app, "inn", "7701234567")
+        await replace_field(pilot, app, "city", "Вологда")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert field_error(screen, "inn") == "INN checksum does not match: check the digits"
+        assert field_error(screen, "city") == ""
+        assert app.focused is screen.query_one("#input-inn")
+        assert "INN checksum does not match" in screen_text(app)
+        after = clients.get_card(ctx, company_id)
+        assert (after.inn, after.city, after.version) == (saved.inn, "Кострома", saved.version)
+        # what was typed is still in the fields, and Esc asks before it is thrown away
+        assert screen.requisites.dirty() == {"inn": "7701234567", "city": "Вологда"}
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert "discard what you typed" in screen_text(app)
+        await pilot.press("n")
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert screen.query_one("#input-city").value == "Вологда"
+
+
+async def test_a_conflict_names_who_saved_and_keeps_what_was_typed(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    head = context_for(demo_db, "head")
+    company_id = ivanov_clients(demo_db)[2]
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "8")
+        # meanwhile the head of the department saves the same company
+        version = clients.get_card(head, company_id).version
+        clients.update_company(head, company_id, version, website="https://head.example.ru")
+
+        await replace_field(pilot, app, "city", "Углич")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictDialog)
+        text = screen_text(app)
+        assert HEAD_NAME in text
+        assert "Углич" in dialog.query_one("#conflict-typed").text  # listed for copying
+        assert clients.get_card(ctx, company_id).city != "Углич"
+
+        await pilot.press("enter")  # «Reload» has the focus
+        await settle(pilot, app)
+        assert app.screen is screen
+        saved = clients.get_card(ctx, company_id)
+        assert saved.website == "https://head.example.ru" and saved.city != "Углич"
+        assert screen.query_one("#input-city").value == "Углич"  # still there
+        assert screen.query_one("#input-website").value == "https://head.example.ru"
+        assert "Углич" in screen_text(app)
+
+        # saving again applies the typed value over the reloaded card
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        final = clients.get_card(ctx, company_id)
+        assert (final.city, final.website) == ("Углич", "https://head.example.ru")
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+async def test_every_tab_renders(demo_db, size):
+    company_id = ivanov_clients(demo_db)[4]
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        await open_card(pilot, app, company_id)
+        for i, (name, cls) in enumerate(TABS):
+            await pilot.press(f"alt+{(i + 1) % 10}")
+            await settle(pilot, app)
+            assert app.screen.query_one("#card-tabs").active == f"tab-{name}"
+            text = screen_text(app)
+            title = cls.TITLE if size == LARGE else cls.SHORT
+            assert f"{(i + 1) % 10} {title}" in text, name
+        if size == LARGE:  # all ten titles fit at once
+            text = screen_text(app)
+            assert all(cls.TITLE in text for _n, cls in TABS)
+        await pilot.press("right_square_bracket")  # from the last tab round to the first
+        await settle(pilot, app)
+        assert app.screen.query_one("#card-tabs").active == "tab-history"
+        await pilot.press("ctrl+pageup")  # a table has the focus: still the tabs move
+        await settle(pilot, app)
+        assert app.screen.query_one("#card-tabs").active == "tab-claims"
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ClientCardScreen)
+
+
+async def test_a_claim_is_registered_and_moved_to_investigating(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[3]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "0")
+        await pilot.press("insert")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormDialog)
+        await type_text(pilot, "Brak v postavke")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        found = [c for c in claims.list_claims(ctx, company_id) if c.subject == "Brak v postavke"]
+        assert [c.status for c in found] == [ClaimStatus.NEW]
+        assert "Brak v postavke" in screen_text(app)
+
+        app.screen.query_one("#claims").focus()
+        await pilot.press("enter")  # the newest claim is the first row
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormDialog)
+        await pilot.press("ctrl+s")  # «investigating» is offered first
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        assert "investigating" in screen_text(app)
+    claim = claims.get_claim(ctx, found[0].id)
+    assert claim.status == ClaimStatus.INVESTIGATING
+
+
+async def test_without_the_edit_right_nothing_can_be_changed(demo_db):
+    users.revoke(Context.system(demo_db), "petrova", "edit")
+    ctx = context_for(demo_db, "petrova")
+    company_id = clients.list_clients(ctx, limit=1).rows[0].id
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id, login="petrova")
+        await pilot.press("ctrl+e")
+        await settle(pilot, app)
+        assert app.screen is screen  # no dialog
+        assert "Log an interaction" not in screen_text(app)
+        await pilot.press("ctrl+g")  # a manager may not give clients away
+        await settle(pilot, app)
+        assert app.screen is screen
+        await to_tab(pilot, app, "8")
+        assert screen.query_one("#input-city").disabled
+        await pilot.press("alt+2", "insert")
+        await settle(pilot, app)
+        assert app.screen is screen
+
+
+async def test_custom_fields_are_checked_and_saved(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[5]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "9")
+        await replace_field(pilot, app, "employees", "много")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert field_error(screen, "employees") == "Enter a number"
+        assert "Enter a number" in screen_text(app)
+        await replace_field(pilot, app, "employees", "120")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert field_error(screen, "employees") == ""
+    values = {f.code: f.value for f in clients.get_card(ctx, company_id).custom_fields}
+    assert values["employees"] == 120
+
+
+async def test_a_new_deal_from_the_card_opens_the_deal_card(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[6]
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "3")
+        await pilot.press("n")
+        await settle(pilot, app)
+        await type_text(pilot, "Поставка ноутбуков")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        deal = next(
+            d for d in clients.get_card(ctx, company_id).deals if d.title == "Поставка ноутбуков"
+        )
+        assert type(app.screen).__name__ == "DealCardScreen"
+        assert app.screen.deal_id == deal.id
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        assert "Поставка ноутбуков" in screen_text(app)
+
+
+async def test_the_head_gives_a_client_to_another_manager(demo_db):
+    head = context_for(demo_db, "head")
+    company_id = ivanov_clients(demo_db)[7]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id, login="head")
+        await pilot.press("ctrl+g")
+        await settle(pilot, app)
+        assert "Петрова Анна Сергеевна" in screen_text(app)
+        await pilot.press("down", "enter")  # Кузнецова, Петрова: the second
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert "manager: Петрова Анна Сергеевна" in screen_text(app)
+    assert clients.get_card(head, company_id).manager == "Петрова Анна Сергеевна"
+
+
+async def test_a_client_the_user_does_not_see_is_not_opened(demo_db):
+    mine = set(ivanov_clients(demo_db))
+    sidorov = context_for(demo_db, "sidorov")
+    other = next(r.id for r in clients.list_clients(sidorov, limit=20).rows if r.id not in mine)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "ivanov")
+        app.open_client(other)
+        await settle(pilot, app)
+        assert "not found" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_a_contact_person_is_edited_and_deleted(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[8]
+    person_id = contacts.add_contact(
+        ctx,
+        company_id,
+        ContactInput(last_name="Аааев", job_title="Кладовщик"),
+        phones=["+7 495 000-00-01"],
+    )
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "2")
+        table = screen.query_one("#contacts")
+        table.move_cursor(row=table.get_row_index(str(person_id)))
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormDialog)
+        await replace_field(pilot, app, "job_title", "Завсклад")
+        await replace_field(pilot, app, "phones", "+7 495 000-00-02")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is screen
+        assert "Завсклад" in screen_text(app)
+        person = next(c for c in contacts.list_contacts(ctx, company_id) if c.id == person_id)
+        assert person.job_title == "Завсклад"
+        assert [p.number for p in person.phones] == ["+7 495 000-00-02"]
+
+        await pilot.press("delete")
+        await settle(pilot, app)
+        assert "Delete the contact person «Аааев»" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        assert person_id not in {c.id for c in contacts.list_contacts(ctx, company_id)}
+        assert "Аааев" not in screen_text(app)
+
+
+async def test_bank_account_is_checked_against_the_bik_and_groups_are_joined(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[9]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        before = len(screen.card.bank_accounts)
+        await to_tab(pilot, app, "8")
+        await pilot.press("insert")  # a new bank account
+        await settle(pilot, app)
+        assert isinstance(app.screen, FormDialog)
+        await type_text(pilot, "АО «ТБанк»")
+        await pilot.press("enter")
+        await type_text(pilot, "044525974")
+        await pilot.press("enter")
+        await type_text(pilot, "40702810392544524142")  # a wrong control key
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, FormDialog)
+        assert "does not match the BIK" in field_error(dialog, "account_no")
+        await replace_field(pilot, app, "account_no", "40702810392544524141")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is screen
+        accounts = clients.get_card(ctx, company_id).bank_accounts
+        assert len(accounts) == before + 1
+        assert "40702810392544524141" in {a.account_no for a in accounts}
+
+        await to_tab(pilot, app, "7")
+        groups_before = {g.id for g in clients.get_card(ctx, company_id).groups}
+        await pilot.press("insert")
+        await settle(pilot, app)
+        await pilot.press("down", "enter")  # the first existing group after «new group»
+        await settle(pilot, app)
+        joined = {g.id for g in clients.get_card(ctx, company_id).groups} - groups_before
+        assert len(joined) == 1
+        name = next(g.name for g in clients.get_card(ctx, company_id).groups if g.id in joined)
+        assert name in screen_text(app)
