@@ -20,8 +20,8 @@ from qstui import i18n
 from qstui.app import QstuiApp
 from qstui.db.create import create_database
 from qstui.db.engine import Database
-from qstui.db.urls import normalize_url
 from qstui.db.migrate import upgrade
+from qstui.db.urls import normalize_url
 from qstui.demo import generate
 from qstui.services.refbooks_defaults import load_defaults
 

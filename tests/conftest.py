@@ -114,14 +114,26 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Without a server, every Firebird case is skipped up front (one summary line)."""
+    """Tests marked ``one_backend`` (what they check does not depend on the database)
+    run on SQLite only. Without a server, every Firebird case is skipped up front (one
+    summary line)."""
+    twins = [
+        item for item in items if _on_firebird(item) and item.get_closest_marker("one_backend")
+    ]
+    if twins:
+        config.hook.pytest_deselected(items=twins)
+        items[:] = [item for item in items if item not in twins]
     if not _firebird_problem:
         return
     skip = pytest.mark.skip(reason=_firebird_problem)
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("backend") == "firebird":
+        if _on_firebird(item):
             item.add_marker(skip)
+
+
+def _on_firebird(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and callspec.params.get("backend") == "firebird"
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:

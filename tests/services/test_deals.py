@@ -178,6 +178,26 @@ def test_create_deal_validates_every_field_and_writes_nothing(db):
     assert count(db, Deal) == 0 and audit_count(db) == before
 
 
+def test_a_deal_goes_only_to_a_manager_one_sees(db):
+    team = make_team(db)
+    client = company(db, "Ромашка", team.id("anna"))
+    with pytest.raises(AccessDenied):  # a manager gives nothing away (no "reassign")
+        D.create_deal(team.anna, client, "Сделка", manager_id=team.id("boris"))
+    deal_id = D.create_deal(team.anna, client, "Сделка")
+    version = D.get_deal(team.head, deal_id).version
+    before = audit_count(db)
+    with pytest.raises(ValidationFailed):  # head may reassign, but not out of sight
+        D.update_deal(team.head, deal_id, version, manager_id=team.id("vera"))
+    assert row(db, Deal, deal_id).manager_id == team.id("anna")
+    assert audit_count(db) == before
+    # head sees the department: boris is in it, vera is not
+    head_deal = D.create_deal(team.head, client, "Ещё сделка", manager_id=team.id("boris"))
+    assert row(db, Deal, head_deal).manager_id == team.id("boris")
+    with pytest.raises(ValidationFailed):
+        D.create_deal(team.head, client, "Третья", manager_id=team.id("vera"))
+    assert count(db, Deal) == 2
+
+
 # --- list, count, paging, filters ---------------------------------------------------------
 
 

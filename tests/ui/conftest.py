@@ -66,6 +66,26 @@ async def log_in(pilot: Pilot, app: QstuiApp, login: str, password: str = "demo"
     await settle(pilot, app)
 
 
+async def to_tab(pilot: Pilot, app: QstuiApp, digit: str | None) -> None:
+    """alt+digit on the client card, then wait until the tab has the focus and keeps it
+    (None: the card's first tab, as a person waits to see the card before typing)."""
+    from qstui.screens.client_card import TABS
+
+    if digit is not None:
+        await pilot.press(f"alt+{digit}")
+    await settle(pilot, app)
+    name = TABS[(int(digit or "1") - 1) % 10][0]
+    steady = 0
+    for _attempt in range(60):
+        tab = app.screen.tab(name)  # type: ignore[attr-defined]
+        inside = tab is not None and app.focused is not None and tab in app.focused.ancestors
+        steady = steady + 1 if inside else 0
+        if steady == 3:
+            return
+        await pilot.pause()
+    raise AssertionError(f"the focus did not reach the tab {name}: {app.focused}")
+
+
 def screen_text(app: QstuiApp) -> str:
     """Everything on the screen as plain text (what the user reads): the same render
     as ``App.export_screenshot``, exported as text instead of SVG."""

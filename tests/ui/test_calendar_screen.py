@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
 from qstui.domain import calendar as cal
@@ -432,6 +433,7 @@ async def test_contact_analysis_as_head_for_this_month(demo_db):
         assert type(app.screen).__name__ == "CalendarScreen"
 
 
+@pytest.mark.one_backend  # what is drawn does not depend on the database
 async def test_views_fit_small_and_large_terminals(demo_db):
     app = calendar_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:

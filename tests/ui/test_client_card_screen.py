@@ -7,8 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
+from sqlalchemy.orm import sessionmaker
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle, to_tab
 
+from qstui.db.engine import Database, make_engine
 from qstui.domain.calendar import local_day, next_working_day, to_local
 from qstui.domain.clients import ContactInput
 from qstui.domain.enums import ClaimStatus, EventStatus
@@ -16,6 +18,7 @@ from qstui.screens.client_card import TABS, ClientCardScreen
 from qstui.screens.client_tabs.base import CardField
 from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.screens.dialogs.interaction import InteractionDialog
+from qstui.screens.dialogs.message import ErrorDialog
 from qstui.services import calendar, claims, clients, contacts, users
 from qstui.services.context import Context, context_for
 from qstui.widgets.form import FormDialog
@@ -42,19 +45,6 @@ async def open_card(pilot, app, company_id: int, login: str = "ivanov") -> Clien
     assert isinstance(screen, ClientCardScreen)
     assert screen.company_id == company_id and screen.card is not None
     return screen
-
-
-async def to_tab(pilot, app, digit: str) -> None:
-    """alt+digit, then wait until the tab is made and has the focus (no sleeps)."""
-    await pilot.press(f"alt+{digit}")
-    await settle(pilot, app)
-    name = TABS[(int(digit) - 1) % 10][0]
-    for _ in range(20):
-        tab = app.screen.tab(name)
-        if tab is not None and app.focused is not None and tab in app.focused.ancestors:
-            return
-        await pilot.pause()
-    raise AssertionError(f"the focus did not reach the tab {name}: {app.focused}")
 
 
 async def type_text(pilot, text: str) -> None:
@@ -199,6 +189,43 @@ async def test_requisites_are_saved_in_place_and_a_wrong_inn_is_shown_at_its_fie
         assert screen.query_one("#input-city").value == "Вологда"
 
 
+def unreachable(db: Database) -> sessionmaker:
+    """Sessions of a database that cannot be reached: a missing directory for SQLite,
+    a closed port for the Firebird server (what a dropped connection gives)."""
+    if db.backend == "sqlite":
+        url = "sqlite:////nonexistent-qstui-dir/gone.sqlite3"
+    else:
+        url = db.url.set(port=1)
+    return sessionmaker(make_engine(url))
+
+
+async def test_a_lost_database_is_explained_and_what_was_typed_is_kept(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[6]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, "8")
+        await replace_field(pilot, app, "city", "Кострома")
+        working = demo_db.sessions
+        demo_db.sessions = unreachable(demo_db)  # the connection drops
+        try:
+            await pilot.press("ctrl+s")
+            await settle(pilot, app)
+            assert isinstance(app.screen, ErrorDialog)
+            assert "The database is unavailable" in screen_text(app)
+            await pilot.press("enter")
+            await settle(pilot, app)
+        finally:
+            demo_db.sessions = working  # and comes back
+        assert app.screen is screen  # the app goes on, the typed city is still there
+        assert screen.query_one("#input-city").value == "Кострома"
+        assert clients.get_card(ctx, company_id).city != "Кострома"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert clients.get_card(ctx, company_id).city == "Кострома"
+
+
 async def test_a_conflict_names_who_saved_and_keeps_what_was_typed(demo_db):
     ctx = context_for(demo_db, "ivanov")
     head = context_for(demo_db, "head")
@@ -237,6 +264,7 @@ async def test_a_conflict_names_who_saved_and_keeps_what_was_typed(demo_db):
         assert (final.city, final.website) == ("Углич", "https://head.example.ru")
 
 
+@pytest.mark.one_backend  # what is drawn does not depend on the database
 @pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
 async def test_every_tab_renders(demo_db, size):
     company_id = ivanov_clients(demo_db)[4]

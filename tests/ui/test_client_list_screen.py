@@ -429,6 +429,7 @@ async def test_the_head_deletes_a_client_and_everything_fits_200x60(demo_db):
         assert f"{before - 1} clients" in screen_text(app)
 
 
+@pytest.mark.one_backend  # what is drawn does not depend on the database
 async def test_everything_fits_80x24(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:

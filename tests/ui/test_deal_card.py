@@ -8,6 +8,7 @@ import html
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
 from qstui.domain import formatting as fmt
@@ -184,6 +185,7 @@ async def test_a_deal_of_another_manager_is_an_error_and_the_app_goes_on(demo_db
         assert app.is_running
 
 
+@pytest.mark.one_backend  # what is drawn does not depend on the database
 async def test_the_card_fits_small_and_large_terminals_with_its_keys(demo_db):
     ctx = context_for(demo_db, "ivanov")
     deal_id = list_deals(ctx, DealFilter(status=DealStatus.OPEN), limit=1).rows[0].id

@@ -3,6 +3,7 @@ of the title, and Enter opening the card."""
 
 from __future__ import annotations
 
+import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
 from qstui.domain.deals import DealFilter
@@ -110,6 +111,7 @@ async def test_enter_opens_the_deal_card(demo_db):
         assert app.screen.query_one("#deals-table").current.id == deal.id
 
 
+@pytest.mark.one_backend  # what is drawn does not depend on the database
 async def test_the_list_fits_small_and_large_terminals_with_its_keys(demo_db):
     for size in (SMALL, LARGE):
         app = make_app(demo_db)

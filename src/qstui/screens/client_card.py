@@ -11,6 +11,7 @@ keys (Ins adds, Enter opens or edits, Del deletes).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.text import Text
@@ -26,6 +27,7 @@ from textual.widgets import (
     Static,
     TabbedContent,
     TabPane,
+    Tabs,
     TextArea,
 )
 
@@ -65,6 +67,8 @@ TABS: tuple[tuple[str, type[CardTab]], ...] = (
 )
 TABS_ORDER = tuple(name for name, _cls in TABS)
 FOCUS_TARGETS = (DataTable, Input, Select, TextArea)  # what a tab's focus goes to
+FOCUS_ATTEMPTS = 40  # × 50 ms: how long a tab being built is waited for
+STOLEN_FOCUS_WINDOW = 1.0  # seconds after a tab switch when the strip may steal the focus
 
 
 def _digit(index: int) -> str:
@@ -110,6 +114,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         self._ready: set[str] = set()
         self._focus_wanted: str | None = "history"
         self._refocus_left = 5
+        self._focused_at = 0.0  # when a tab last took the focus (time.monotonic)
 
     # --- layout -------------------------------------------------------------------------
 
@@ -273,17 +278,24 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         name = (tab.id or "").removeprefix("pane-")
         self.query_one("#card-tabs", TabbedContent).active = f"tab-{name}"
 
-    def _focus_tab(self, name: str) -> None:
-        """Focus the tab's first table that has rows, else its first table or field."""
-        self._focus_wanted = None
+    def _focus_tab(self, name: str, attempt: int = 0) -> None:
+        """Focus the tab's first table that has rows, else its first table or field. A tab
+        still being built has nothing to focus yet: then it tries again a moment later
+        (unless another tab was asked for meanwhile)."""
         tab = self.tab(name)
         if tab is None:
             return
-        self._refocus_left = 5
         targets = [w for w in tab.query("*") if isinstance(w, FOCUS_TARGETS) and w.focusable]
+        if not targets:
+            if attempt < FOCUS_ATTEMPTS and self._focus_wanted in (None, name):
+                self._focus_wanted = name
+                self.set_timer(0.05, lambda: self._focus_tab(name, attempt + 1))
+            return
+        self._focus_wanted = None
+        self._refocus_left = 5
+        self._focused_at = time.monotonic()
         filled = [w for w in targets if not isinstance(w, DataTable) or w.row_count]
-        if filled or targets:
-            (filled or targets)[0].focus()
+        (filled or targets)[0].focus()
 
     def on_descendant_blur(self, event: Any) -> None:
         """Hiding the previous tab blurs its widgets a moment later (and Textual may
@@ -291,7 +303,15 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         self.call_after_refresh(self._keep_focus)
 
     def _keep_focus(self) -> None:
-        if not self.is_current or self.focused is not None or not self._refocus_left:
+        if not self.is_current or not self._refocus_left:
+            return
+        # Textual moves the focus of a hidden widget to the next one it finds — the tab
+        # strip — possibly after the new tab took it: right after a switch, that is a
+        # focus lost too.
+        stolen = isinstance(self.focused, Tabs) and (
+            time.monotonic() - self._focused_at < STOLEN_FOCUS_WINDOW
+        )
+        if self.focused is not None and not stolen:
             return
         tab = self.active_tab()
         if tab is not None:

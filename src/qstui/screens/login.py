@@ -17,7 +17,13 @@ from qstui.services.demo_info import demo_accounts
 
 
 class LoginScreen(Localized, ServiceCalls, Screen[None]):
-    BINDINGS = [Binding("ctrl+q", "app.quit", N_("Quit"))]
+    BINDINGS = [
+        Binding("ctrl+q", "app.quit", N_("Quit")),
+        # A priority binding runs before the next key is routed: over SSH the keys of
+        # "login⏎password⏎" arrive together, and the password must not end up in the
+        # login field (Input.Submitted would move the focus too late).
+        Binding("enter", "enter", N_("Next field / log in"), show=False, priority=True),
+    ]
 
     def __init__(self, login: str | None = None) -> None:
         super().__init__()
@@ -60,12 +66,13 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         self.query_one("#login-error", Static).update("")
         self.query_one("#password" if login else "#login", Input).focus()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "login":
-            self.query_one("#password", Input).focus()
+    def action_enter(self) -> None:
+        login, password = self.query_one("#login", Input), self.query_one("#password", Input)
+        if self.focused is login:
+            self.set_focus(password)  # at once, not after a refresh
         else:
-            self._submit()
+            # The fields may still have typed keys to take: submit after both did.
+            login.call_later(password.call_later, self._submit)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

@@ -75,7 +75,12 @@ from qstui.services.persist import (
     writing,
 )
 from qstui.services.pipelines import default_pipeline_id, first_stage
-from qstui.services.visibility import company_visible, deal_visible, owned_by_visible
+from qstui.services.visibility import (
+    can_see_user,
+    company_visible,
+    deal_visible,
+    owned_by_visible,
+)
 
 MAX_LIMIT = 1000
 LENGTHS = {"title": 250, "reason": 500, "notes": 4000, "lost_note": 1000, "note": 1000}
@@ -242,9 +247,10 @@ def manager_id_by_login(ctx: Context, login: str) -> int:
 
 
 def _check_references(
-    s: Session, values: Mapping[str, Any], company_id: int, errors: dict[str, str]
+    s: Session, ctx: Context, values: Mapping[str, Any], company_id: int, errors: dict[str, str]
 ) -> None:
-    """Rows the values point at exist (and the contact is one of the company's)."""
+    """Rows the values point at exist (and the contact is one of the company's); a deal
+    goes only to oneself or a manager one sees (as a client does)."""
     if values.get("contact_id") is not None:
         contact_company = s.scalar(
             select(Contact.company_id).where(Contact.id == values["contact_id"])
@@ -252,6 +258,10 @@ def _check_references(
         if contact_company != company_id:
             errors["contact_id"] = _("The contact person is not one of the client's")
     _check_user(s, values.get("manager_id"), "manager_id", errors)
+    manager_id = values.get("manager_id")
+    hidden = manager_id not in (None, ctx.user_id) and not can_see_user(ctx, manager_id)
+    if hidden and "manager_id" not in errors:
+        errors["manager_id"] = _("You cannot give deals to this user")
     if (
         values.get("source_id") is not None
         and s.scalar(select(Source.id).where(Source.id == values["source_id"])) is None
@@ -348,7 +358,7 @@ def create_deal(
         elif manager_id not in (ctx.user_id, company.manager_id):
             ctx.require(R.REASSIGN)
         values["manager_id"] = manager_id
-        _check_references(s, values, company.id, errors)
+        _check_references(s, ctx, values, company.id, errors)
         if pipeline_id is None:
             pipeline_id = default_pipeline_id(s)
         elif (
@@ -683,7 +693,7 @@ def update_deal(ctx: Context, deal_id: int, version: int, **changes: Any) -> int
             values.get("started_on", deal.started_on) if dates_changed else None,
             values.get("planned_end_on", deal.planned_end_on) if dates_changed else None,
         )
-        _check_references(s, values, deal.company_id, errors)
+        _check_references(s, ctx, values, deal.company_id, errors)
         if errors:
             raise ValidationFailed(errors)
         old_manager = deal.manager_id

@@ -103,6 +103,7 @@ def today_page(
                         deal_visible(ctx),
                     )
                     .order_by(DealStage.due_on, DealStage.deal_id)
+                    .limit(overdue_limit)
                 )
             )
             totals = s.execute(

@@ -111,7 +111,25 @@ def show_errors(root: Widget, errors: dict[str, str]) -> str:
     return "\n".join(orphans)
 
 
-class FormDialog(Localized, ServiceCalls, ModalScreen[Any]):
+class SaveOrCancel:
+    """The buttons of a modal dialog: «Save» (id ``save``) runs ``action_save``, any
+    other button ``action_cancel``, which (like Esc) closes the dialog with None."""
+
+    def action_save(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)  # type: ignore[attr-defined]
+
+
+class FormDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
     """A modal form. ``submit(ctx, values) -> result`` runs in a worker; the dialog
     closes with its result, or shows the validation messages and stays open."""
 
@@ -162,16 +180,6 @@ class FormDialog(Localized, ServiceCalls, ModalScreen[Any]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.focus_next()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def action_save(self) -> None:
         values = field_values(self)

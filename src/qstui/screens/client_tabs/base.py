@@ -135,6 +135,29 @@ class CardTab(Localized, ServiceCalls, Vertical):
         self.app.push_screen(CardFormDialog(title, fields, submit, save_label), closed)
 
 
+class InPlaceTab(CardTab):
+    """A tab edited in place (ctrl+s saves): ``dirty()`` names the fields the user
+    changed, and their labels are marked as the user types."""
+
+    def dirty(self) -> dict[str, Any]:  # pragma: no cover - abstract
+        """The fields the user changed: name → typed value."""
+        raise NotImplementedError
+
+    def _mark_dirty(self) -> None:
+        changed = self.dirty()
+        for f in self.query(CardField):
+            f.set_class(f.spec.name in changed, "-dirty")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._mark_dirty()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._mark_dirty()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._mark_dirty()
+
+
 # --- form fields --------------------------------------------------------------------------
 
 

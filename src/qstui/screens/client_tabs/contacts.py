@@ -1,22 +1,23 @@
 """Tab «Контактные лица»: people with phones, e-mails, position, birthday and notes;
-Ins/ctrl+n adds one, Enter edits, Del deletes (after a question)."""
+Ins/ctrl+n adds one, Enter edits, Del deletes (after a question) — a ``RecordsPanel``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientCard, ContactInfo, ContactInput
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab
+from qstui.screens.client_tabs.records import RecordsPanel
 from qstui.services import contacts as contact_service
 from qstui.widgets.form import FieldSpec
-from qstui.widgets.tables import card_table, current_key, fill_table
 
 _PERSON = ("last_name", "first_name", "middle_name", "job_title", "birth_date", "notes")
 
@@ -140,110 +141,73 @@ def person_fields(person: ContactInfo | None = None) -> list[FieldSpec]:
     ]
 
 
-class ContactsTab(CardTab):
-    TITLE = N_("Contact persons")
-    SHORT = N_("Contacts")
+class ContactsPanel(RecordsPanel[ContactInfo]):
+    """The contact persons table, the whole of its tab."""
+
     BINDINGS = [
         Binding("insert,ctrl+n", "add", N_("Add a person")),
         Binding("enter", "edit", N_("Edit"), show=False),
         Binding("delete", "delete", N_("Delete")),
     ]
-    INSERT = "add"
-    EDIT_ACTIONS = frozenset({"add", "edit", "delete"})
+    DEFAULT_CSS = "ContactsPanel { height: 1fr; }"
+    TABLE = "contacts"
+    TITLE_CLASS = "tab-title"
+    COLUMNS = (
+        (N_("Name"), 26),
+        (N_("Position"), 16),
+        N_("Phones"),
+        N_("E-mails"),
+        N_("Birthday"),
+        N_("Notes"),
+    )
+    ADD = staticmethod(add_person)
+    DELETE = staticmethod(contact_service.delete_contact)
+    NEW_TITLE = N_("New contact person")
+    ADDED = N_("Contact person added")
+    SAVED = N_("Contact person saved")
+    DELETED = N_("Contact person deleted")
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._people: dict[str, ContactInfo] = {}
+    def records(self, card: ClientCard) -> Sequence[ContactInfo]:
+        return card.contacts
+
+    def heading(self, card: ClientCard) -> str:
+        return _("Contact persons: {n}").format(n=len(card.contacts))
+
+    def row(self, c: ContactInfo) -> list[str | Text]:
+        return [
+            ("★ " if c.is_primary else "") + c.full_name,
+            c.job_title or "",
+            ", ".join(p.number for p in c.phones),
+            ", ".join(e.address for e in c.emails),
+            fmt.day(c.birth_date),
+            " ".join((c.notes or "").split())[:60],
+        ]
+
+    def fields(self, person: ContactInfo | None) -> list[FieldSpec]:
+        return person_fields(person)
+
+    def edit_title(self, person: ContactInfo) -> str:
+        return _("Contact person: {name}").format(name=person.full_name)
+
+    def saver(self, person: ContactInfo) -> PersonSaver:
+        assert self.tab.card is not None  # action_edit checks it
+        return PersonSaver(self.tab.card.id, person)
+
+    def delete_question(self, person: ContactInfo) -> str:
+        return _("Delete the contact person «{name}» with the phones and e-mails?").format(
+            name=person.full_name
+        )
+
+
+class ContactsTab(CardTab):
+    TITLE = N_("Contact persons")
+    SHORT = N_("Contacts")
 
     def compose(self) -> ComposeResult:
-        yield Static("", id="contacts-title", classes="tab-title")
-        yield card_table(
-            "contacts",
-            (
-                (N_("Name"), 26),
-                (N_("Position"), 16),
-                N_("Phones"),
-                N_("E-mails"),
-                N_("Birthday"),
-                N_("Notes"),
-            ),
-        )
+        yield ContactsPanel(self)
+
+    def insert(self) -> None:
+        self.query_one(ContactsPanel).insert()
 
     def fill(self, card: ClientCard) -> None:
-        self._people = {str(c.id): c for c in card.contacts}
-        self.query_one("#contacts-title", Static).update(
-            _("Contact persons: {n}").format(n=len(card.contacts))
-            + "  "
-            + _("(Ins — add, Enter — edit, Del — delete)")
-        )
-        fill_table(
-            self.query_one("#contacts", DataTable),
-            [
-                (
-                    str(c.id),
-                    [
-                        ("★ " if c.is_primary else "") + c.full_name,
-                        c.job_title or "",
-                        ", ".join(p.number for p in c.phones),
-                        ", ".join(e.address for e in c.emails),
-                        fmt.day(c.birth_date),
-                        " ".join((c.notes or "").split())[:60],
-                    ],
-                )
-                for c in card.contacts
-            ],
-        )
-
-    def _current(self) -> ContactInfo | None:
-        return self._people.get(current_key(self.query_one("#contacts", DataTable)) or "")
-
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if self.can("edit"):
-            self.action_edit()
-
-    def action_add(self) -> None:
-        if self.card is None:
-            return
-        company_id = self.card.id
-
-        def submit(ctx: Any, values: dict[str, Any]) -> int:
-            return add_person(ctx, company_id, values)
-
-        self.form(
-            _("New contact person"),
-            person_fields(),
-            submit,
-            lambda _id: self.changed(_("Contact person added")),
-        )
-
-    def action_edit(self) -> None:
-        person = self._current()
-        if person is None or self.card is None:
-            return
-        self.form(
-            _("Contact person: {name}").format(name=person.full_name),
-            person_fields(person),
-            PersonSaver(self.card.id, person),
-            lambda _v: self.changed(_("Contact person saved")),
-        )
-
-    def action_delete(self) -> None:
-        person = self._current()
-        if person is None:
-            return
-
-        def delete() -> None:
-            self.call_service(
-                contact_service.delete_contact,
-                person.id,
-                person.version,
-                then=lambda _r: self.changed(_("Contact person deleted")),
-            )
-
-        self.confirm(
-            _("Delete the contact person «{name}» with the phones and e-mails?").format(
-                name=person.full_name
-            ),
-            delete,
-        )
+        self.query_one(ContactsPanel).fill(card)

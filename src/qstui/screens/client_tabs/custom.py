@@ -17,7 +17,7 @@ from qstui.domain.clients import ClientCard, CustomFieldValue
 from qstui.domain.enums import FieldKind
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.client_tabs.base import CardField, CardTab, text, yes_no
+from qstui.screens.client_tabs.base import CardField, InPlaceTab, text, yes_no
 from qstui.screens.client_tabs.requisites import same
 from qstui.services import custom_fields
 from qstui.services import rights as R
@@ -61,7 +61,7 @@ def save_values(ctx: Any, company_id: int, items: Sequence[tuple[int, str, Any]]
     return saved
 
 
-class CustomFieldsTab(CardTab):
+class CustomFieldsTab(InPlaceTab):
     TITLE = N_("Custom fields")
     SHORT = N_("Fields")
 
@@ -152,17 +152,6 @@ class CustomFieldsTab(CardTab):
             for code, value in self.dirty().items()
             if code in self.fields
         ]
-
-    def _mark_dirty(self) -> None:
-        changed = self.dirty()
-        for f in self.query(CardField):
-            f.set_class(f.spec.name in changed, "-dirty")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._mark_dirty()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        self._mark_dirty()
 
     def save(self) -> bool:
         card = self.card

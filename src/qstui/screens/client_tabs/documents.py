@@ -3,24 +3,24 @@ and delete) and «Отправленные материалы» (packages e-mail
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import TERMS_FIELDS, ClientCard, TermsInfo, TermsInput
 from qstui.domain.enums import ContractStatus, SendingStatus
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.client_tabs.base import CardTab, text, yes_no
+from qstui.screens.client_tabs.records import RecordsPanel
 from qstui.services import client_terms
-from qstui.services import rights as R
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec
-from qstui.widgets.tables import card_table, current_key, fill_table
+from qstui.widgets.tables import card_table, fill_table
 
 CONTRACT_STATUS = {
     ContractStatus.DRAFT: N_("draft"),
@@ -88,7 +88,7 @@ class TermsSaver:
         return self.version
 
 
-class TermsPanel(Localized, ServiceCalls, Vertical):
+class TermsPanel(RecordsPanel[TermsInfo]):
     """The client terms table with its keys (they act when the table has the focus)."""
 
     BINDINGS = [
@@ -96,107 +96,51 @@ class TermsPanel(Localized, ServiceCalls, Vertical):
         Binding("delete", "delete", N_("Delete terms")),
     ]
     DEFAULT_CSS = "TermsPanel { height: auto; max-height: 1fr; }"
+    TABLE = "terms"
+    COLUMNS = (
+        N_("Title"),
+        N_("Discount, %"),
+        N_("Prepayment, %"),
+        N_("Credit days"),
+        N_("Price list"),
+        N_("Valid"),
+        N_("Active"),
+    )
+    ADD = staticmethod(add_terms)
+    DELETE = staticmethod(client_terms.delete_terms)
+    NEW_TITLE = N_("New client terms")
+    ADDED = N_("Client terms added")
+    SAVED = N_("Client terms saved")
+    DELETED = N_("Client terms deleted")
 
-    def __init__(self, tab: ContractsTab) -> None:
-        super().__init__(id="terms-panel")
-        self.tab = tab
-        self.items: dict[str, TermsInfo] = {}
+    def records(self, card: ClientCard) -> Sequence[TermsInfo]:
+        return card.terms
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="terms-title", classes="section-title")
-        yield card_table(
-            "terms",
-            (
-                N_("Title"),
-                N_("Discount, %"),
-                N_("Prepayment, %"),
-                N_("Credit days"),
-                N_("Price list"),
-                N_("Valid"),
-                N_("Active"),
-            ),
-        )
+    def heading(self, card: ClientCard) -> str:
+        return _("Client terms: {n}").format(n=len(card.terms))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add", "delete", "edit"):
-            return self.tab.can(R.EDIT)
-        return True
+    def row(self, t: TermsInfo) -> list[str | Text]:
+        return [
+            t.title,
+            text(t.discount_pct),
+            text(t.prepay_pct),
+            text(t.credit_days),
+            t.price_list or "",
+            " – ".join(x for x in (fmt.day(t.valid_from), fmt.day(t.valid_to)) if x),
+            text(t.is_active),
+        ]
 
-    def fill(self, card: ClientCard) -> None:
-        self.items = {str(t.id): t for t in card.terms}
-        self.query_one("#terms-title", Static).update(
-            _("Client terms: {n}").format(n=len(card.terms))
-            + "  "
-            + _("(Ins — add, Enter — edit, Del — delete)")
-        )
-        fill_table(
-            self.query_one("#terms", DataTable),
-            [
-                (
-                    str(t.id),
-                    [
-                        t.title,
-                        text(t.discount_pct),
-                        text(t.prepay_pct),
-                        text(t.credit_days),
-                        t.price_list or "",
-                        " – ".join(x for x in (fmt.day(t.valid_from), fmt.day(t.valid_to)) if x),
-                        text(t.is_active),
-                    ],
-                )
-                for t in card.terms
-            ],
-        )
+    def fields(self, terms: TermsInfo | None) -> list[FieldSpec]:
+        return terms_fields(terms)
 
-    def _current(self) -> TermsInfo | None:
-        return self.items.get(current_key(self.query_one("#terms", DataTable)) or "")
+    def edit_title(self, terms: TermsInfo) -> str:
+        return _("Client terms: {title}").format(title=terms.title)
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if self.tab.can(R.EDIT):
-            self.action_edit()
+    def saver(self, terms: TermsInfo) -> TermsSaver:
+        return TermsSaver(terms)
 
-    def action_add(self) -> None:
-        card = self.tab.card
-        if card is None:
-            return
-        company_id = card.id
-
-        def submit(ctx: Any, values: dict[str, Any]) -> int:
-            return add_terms(ctx, company_id, values)
-
-        self.tab.form(
-            _("New client terms"),
-            terms_fields(),
-            submit,
-            lambda _id: self.tab.changed(_("Client terms added")),
-        )
-
-    def action_edit(self) -> None:
-        terms = self._current()
-        if terms is None:
-            return
-        self.tab.form(
-            _("Client terms: {title}").format(title=terms.title),
-            terms_fields(terms),
-            TermsSaver(terms),
-            lambda _v: self.tab.changed(_("Client terms saved")),
-        )
-
-    def action_delete(self) -> None:
-        terms = self._current()
-        if terms is None:
-            return
-
-        def delete() -> None:
-            self.call_service(
-                client_terms.delete_terms,
-                terms.id,
-                terms.version,
-                then=lambda _r: self.tab.changed(_("Client terms deleted")),
-            )
-
-        self.tab.confirm(_("Delete the client terms «{title}»?").format(title=terms.title), delete)
+    def delete_question(self, terms: TermsInfo) -> str:
+        return _("Delete the client terms «{title}»?").format(title=terms.title)
 
 
 class ContractsTab(CardTab):
@@ -219,8 +163,7 @@ class ContractsTab(CardTab):
         yield TermsPanel(self)
 
     def insert(self) -> None:
-        if self.can(R.EDIT):
-            self.query_one(TermsPanel).action_add()
+        self.query_one(TermsPanel).insert()
 
     def fill(self, card: ClientCard) -> None:
         self.query_one("#contracts-title", Static).update(

@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Select, Static, TextArea
+from textual.widgets import Input, Select, Static, TextArea
 
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import (
@@ -28,14 +29,13 @@ from qstui.domain.clients import (
 from qstui.domain.enums import ClientKind
 from qstui.domain.errors import Conflict, ServiceError, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
-from qstui.screens.client_tabs.base import CardField, CardTab, text, yes_no
+from qstui.screens.client_tabs.base import CardField, InPlaceTab, text, yes_no
+from qstui.screens.client_tabs.records import RecordsPanel
 from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.services import clients as client_service
 from qstui.services import contacts as contact_service
 from qstui.services import rights as R
 from qstui.widgets.form import FieldSpec, show_errors
-from qstui.widgets.tables import card_table, current_key, fill_table
 
 KIND_NAMES = {
     ClientKind.CLIENT: N_("client"),
@@ -136,7 +136,7 @@ class RequisitesForm(Vertical):
     """
 
 
-class RequisitesTab(CardTab):
+class RequisitesTab(InPlaceTab):
     TITLE = N_("Requisites and bank")
     SHORT = N_("Requisites")
 
@@ -294,23 +294,8 @@ class RequisitesTab(CardTab):
         )
         self.query_one(BankPanel).fill(card)
 
-    def _mark_dirty(self) -> None:
-        changed = self.dirty()
-        for f in self.query(CardField):
-            f.set_class(f.spec.name in changed, "-dirty")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        self._mark_dirty()
-
-    def on_select_changed(self, event: Select.Changed) -> None:
-        self._mark_dirty()
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        self._mark_dirty()
-
     def insert(self) -> None:
-        if self.can(R.EDIT):
-            self.query_one(BankPanel).action_add()
+        self.query_one(BankPanel).insert()
 
     def accept_own_change(self) -> None:
         """The user changed the company elsewhere on the card (e.g. gave it to another
@@ -423,7 +408,7 @@ class AccountSaver:
         return self.version
 
 
-class BankPanel(Localized, ServiceCalls, Vertical):
+class BankPanel(RecordsPanel[BankAccountInfo]):
     """Bank accounts: the keys act when the table has the focus."""
 
     BINDINGS = [
@@ -431,107 +416,48 @@ class BankPanel(Localized, ServiceCalls, Vertical):
         Binding("delete", "delete", N_("Delete the account")),
     ]
     DEFAULT_CSS = "BankPanel { height: auto; margin-top: 1; }"
+    TABLE = "bank"
+    COLUMNS = (
+        N_("Bank"),
+        N_("BIK"),
+        N_("Account"),
+        N_("Corr. account"),
+        N_("Currency"),
+        N_("Main account"),
+    )
+    ADD = staticmethod(add_account)
+    DELETE = staticmethod(contact_service.delete_bank_account)
+    NEW_TITLE = N_("New bank account")
+    ADDED = N_("Bank account added")
+    SAVED = N_("Bank account saved")
+    DELETED = N_("Bank account deleted")
 
-    def __init__(self, tab: RequisitesTab) -> None:
-        super().__init__(id="bank-panel")
-        self.tab = tab
-        self.items: dict[str, BankAccountInfo] = {}
+    def records(self, card: ClientCard) -> Sequence[BankAccountInfo]:
+        return card.bank_accounts
 
-    def compose(self) -> ComposeResult:
-        yield Static("", id="bank-title", classes="section-title")
-        yield card_table(
-            "bank",
-            (
-                N_("Bank"),
-                N_("BIK"),
-                N_("Account"),
-                N_("Corr. account"),
-                N_("Currency"),
-                N_("Main account"),
-            ),
-        )
+    def heading(self, card: ClientCard) -> str:
+        return _("Bank accounts: {n}").format(n=len(card.bank_accounts))
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("add", "delete", "edit"):
-            return self.tab.can(R.EDIT)
-        return True
+    def row(self, b: BankAccountInfo) -> list[str | Text]:
+        return [
+            b.bank_name,
+            b.bik,
+            b.account_no,
+            b.corr_account or "",
+            b.currency_code,
+            text(b.is_main),
+        ]
 
-    def fill(self, card: ClientCard) -> None:
-        self.items = {str(b.id): b for b in card.bank_accounts}
-        self.query_one("#bank-title", Static).update(
-            _("Bank accounts: {n}").format(n=len(card.bank_accounts))
-            + "  "
-            + _("(Ins — add, Enter — edit, Del — delete)")
-        )
-        fill_table(
-            self.query_one("#bank", DataTable),
-            [
-                (
-                    str(b.id),
-                    [
-                        b.bank_name,
-                        b.bik,
-                        b.account_no,
-                        b.corr_account or "",
-                        b.currency_code,
-                        text(b.is_main),
-                    ],
-                )
-                for b in card.bank_accounts
-            ],
-        )
+    def fields(self, account: BankAccountInfo | None) -> list[FieldSpec]:
+        return bank_fields(account)
 
-    def _current(self) -> BankAccountInfo | None:
-        return self.items.get(current_key(self.query_one("#bank", DataTable)) or "")
+    def edit_title(self, account: BankAccountInfo) -> str:
+        return _("Bank account")
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        event.stop()
-        if self.tab.can(R.EDIT):
-            self.action_edit()
+    def saver(self, account: BankAccountInfo) -> AccountSaver:
+        return AccountSaver(account)
 
-    def action_add(self) -> None:
-        card = self.tab.card
-        if card is None:
-            return
-        company_id = card.id
-
-        def submit(ctx: Any, values: dict[str, Any]) -> int:
-            return add_account(ctx, company_id, values)
-
-        self.tab.form(
-            _("New bank account"),
-            bank_fields(),
-            submit,
-            lambda _id: self.tab.changed(_("Bank account added")),
-        )
-
-    def action_edit(self) -> None:
-        account = self._current()
-        if account is None:
-            return
-        self.tab.form(
-            _("Bank account"),
-            bank_fields(account),
-            AccountSaver(account),
-            lambda _v: self.tab.changed(_("Bank account saved")),
-        )
-
-    def action_delete(self) -> None:
-        account = self._current()
-        if account is None:
-            return
-
-        def delete() -> None:
-            self.call_service(
-                contact_service.delete_bank_account,
-                account.id,
-                account.version,
-                then=lambda _r: self.tab.changed(_("Bank account deleted")),
-            )
-
-        self.tab.confirm(
-            _("Delete the account {account} in «{bank}»?").format(
-                account=account.account_no, bank=account.bank_name
-            ),
-            delete,
+    def delete_question(self, account: BankAccountInfo) -> str:
+        return _("Delete the account {account} in «{bank}»?").format(
+            account=account.account_no, bank=account.bank_name
         )

@@ -330,6 +330,19 @@ def _plain(value: Any) -> str:
 # --- payments ----------------------------------------------------------------------------
 
 
+def day_and_amount(values: dict[str, Any]) -> tuple[date, str]:
+    """The payment's date (``pay_date``) and amount as typed; ``ValidationFailed`` with a
+    message at each field that is missing or wrong."""
+    errors: dict[str, str] = {}
+    day = typed_day(values, "pay_date", errors, required=True)
+    amount = number_text(values.get("amount"))
+    if amount is None:
+        errors["amount"] = _("Enter an amount, e.g. 1234.50")
+    if errors or day is None or amount is None:
+        raise ValidationFailed(errors)
+    return day, amount
+
+
 def payment_dialog(
     card: DealCard, kind: PaymentKind, currencies: Sequence[CurrencyInfo]
 ) -> DealForm:
@@ -349,19 +362,13 @@ def payment_dialog(
     ]
 
     def submit(ctx: Any, values: dict[str, Any]) -> int:
-        errors: dict[str, str] = {}
-        day = typed_day(values, "pay_date", errors, required=True)
-        amount = number_text(values.get("amount"))
-        if amount is None:
-            errors["amount"] = _("Enter an amount, e.g. 1234.50")
-        if errors:
-            raise ValidationFailed(errors)
+        day, amount = day_and_amount(values)
         return payments.add_payment(
             ctx,
             card.id,
             kind,
-            day,  # type: ignore[arg-type]
-            amount,  # type: ignore[arg-type]
+            day,
+            amount,
             values.get("currency_code") or card.currency_code,
             doc_no=values.get("doc_no") or None,
             purpose=values.get("purpose") or None,
@@ -386,13 +393,7 @@ def received_dialog(payment: PaymentInfo) -> DealForm:
     ]
 
     def submit(ctx: Any, values: dict[str, Any]) -> int:
-        errors: dict[str, str] = {}
-        day = typed_day(values, "pay_date", errors, required=True)
-        amount = number_text(values.get("amount"))
-        if amount is None:
-            errors["amount"] = _("Enter an amount, e.g. 1234.50")
-        if errors:
-            raise ValidationFailed(errors)
+        day, amount = day_and_amount(values)
         return payments.record_actual(
             ctx,
             payment.id,

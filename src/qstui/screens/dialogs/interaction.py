@@ -34,6 +34,7 @@ from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.services import calendar as calendar_service
 from qstui.services.event_types import list_event_results, list_event_types
+from qstui.widgets.form import SaveOrCancel
 
 LOG = "log"
 PLAN = "plan"
@@ -125,7 +126,7 @@ def save_interaction(
     return calendar_service.plan_from(ctx, plan)
 
 
-class InteractionDialog(Localized, ServiceCalls, ModalScreen[int | None]):
+class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int | None]):
     """Log (``LOG``) or plan (``PLAN``) an interaction of a client."""
 
     BINDINGS = [
@@ -262,19 +263,9 @@ class InteractionDialog(Localized, ServiceCalls, ModalScreen[int | None]):
         self.mode = mode
         self._apply_mode()
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
 
     # --- saving -------------------------------------------------------------------------
 
@@ -364,7 +355,7 @@ def complete_plan(
     )
 
 
-class CompleteDialog(Localized, ServiceCalls, ModalScreen[Completion | None]):
+class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completion | None]):
     """Complete a plan: its result (from the reference book and/or a text). Enter saves."""
 
     BINDINGS = [
@@ -421,16 +412,6 @@ class CompleteDialog(Localized, ServiceCalls, ModalScreen[Completion | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "save":
-            self.action_save()
-        else:
-            self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
     def _typed(self) -> tuple[int | None, str | None]:
         result_id = self.query_one("#result-id", Select).selection
