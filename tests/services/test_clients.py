@@ -365,6 +365,16 @@ def test_structured_filters(db):
     assert ids(idle_days=10) == [a]
 
 
+def test_the_start_of_a_number_with_its_country_code_filters_by_phone(db):
+    team = make_team(db)
+    moscow = company(team.ivanov, "Москва-Сервис", phone="+7 495 111-11-11")
+    # words that start with "7" and with "495", but not the number +7 495…
+    company(team.ivanov, "Питер-Сервис", phone="+7 812 495-00-00")
+    company(team.ivanov, "Семьсот", inn=INN_A, phone="8 812 495-11-22")
+    found = C.list_clients(team.ivanov, ClientFilter(text="+7 495")).rows
+    assert [r.id for r in found] == [moscow]
+
+
 # --- edit with versions (rule 8) ---------------------------------------------------------------
 
 
