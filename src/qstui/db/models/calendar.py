@@ -19,6 +19,9 @@ class Event(Base, Editable):
     __tablename__ = "events"
     __table_args__ = (
         Index(None, "responsible_id", "event_at"),
+        # a manager's plans (planned, by time): today's and overdue ones without
+        # reading the whole history of a busy calendar
+        Index(None, "responsible_id", "status", "event_at"),
         Index(None, "company_id", "event_at"),
         Index(None, "status", "event_at"),
     )
