@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
+from calendar_support import moscow_time
 from client_support import audit_count, company, make_team, row_counts
 from sqlalchemy import func, select
 
@@ -130,12 +131,15 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
     G.add_members(team.head, group, [a, b])
     G.add_members(team.sidorov, group, [c])
     day = date.today() - timedelta(days=10)
-    activity = G.plan_mass_activity(team.head, group, "Обзвон по акции", day, notes="скидка 10%")
+    with moscow_time():
+        activity = G.plan_mass_activity(
+            team.head, group, "Обзвон по акции", day, notes="скидка 10%"
+        )
     with db.reader() as s:
         events = s.execute(
-            select(Event.company_id, Event.responsible_id, Event.status, Event.subject).where(
-                Event.activity_id == activity
-            )
+            select(
+                Event.company_id, Event.responsible_id, Event.status, Event.subject, Event.event_at
+            ).where(Event.activity_id == activity)
         ).all()
         assert (
             s.scalar(
@@ -150,6 +154,8 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
         (b, team.petrova.user_id),
     ]  # sidorov's company is not visible to the head: no event for it
     assert {(e.status, e.subject) for e in events} == {(EventStatus.PLANNED, "Обзвон по акции")}
+    # 10:00 in Moscow is 07:00 UTC (the database keeps UTC)
+    assert {e.event_at for e in events} == {datetime.combine(day, time(7, 0))}
     with db.transaction() as s:
         pipeline = s.scalar(select(Pipeline.id).order_by(Pipeline.id))
         s.add(CurrencyRate(currency_code="USD", rate_date=date.today(), rate=Decimal("90")))

@@ -33,6 +33,7 @@ from qstui.db.models import (
     MassActivity,
 )
 from qstui.db.types import utcnow
+from qstui.domain import calendar as cal
 from qstui.domain.clients import ActivityEffect, ClientFilter, GroupInfo
 from qstui.domain.enums import AuditAction, DealStatus, EventStatus
 from qstui.domain.errors import NotFound, ValidationFailed
@@ -362,7 +363,7 @@ def plan_mass_activity(
             .where(GroupMember.group_id == group_id, company_visible(ctx))
             .order_by(Company.id)
         ).all()
-        when = datetime.combine(planned_on, at)
+        when = cal.to_utc(datetime.combine(planned_on, at))  # local wall-clock time
         now = utcnow()
         events = [
             {
