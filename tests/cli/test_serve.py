@@ -162,9 +162,6 @@ async def test_serve_shows_the_page_and_keeps_the_url_off_command_lines(server, 
     # a browser session: one qstui process, which opens the database and shows its
     # login screen with the database (password masked)
     received, started = await _session(port, process.pid, b"Password")
-    import re
-
-    print(re.sub(rb"\x1b\[[0-9;?$]*[a-zA-Z]", b"|", received).decode(errors="replace"))
     drawn = re.sub(r"\s+", "", ANSI.sub("", received.decode(errors="replace")))
     assert db.display_url.replace(" ", "") in drawn  # wrapped on the screen: joined here
     assert started, "the session started no process"

@@ -11,10 +11,9 @@ from datetime import date
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from qstui.cli.common import as_option, context, emit_json, json_option
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.domain.audit import AuditRecord
 from qstui.domain.calendar import to_local
 from qstui.domain.enums import AuditAction
@@ -161,4 +160,4 @@ def list_records(
             f"{record.object_kind}:{record.object_id}",
             "\n".join(change_lines(record)),
         )
-    Console(soft_wrap=False, highlight=False, markup=False).print(table)
+    table_console().print(table)

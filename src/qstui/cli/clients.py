@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qstui.cli.common import as_option, context, emit_json, json_option
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.domain.clients import (
     ClientCard,
     ClientFilter,
@@ -34,15 +34,6 @@ from qstui.i18n import _
 from qstui.services import clients as clients_service
 from qstui.services.client_io import export_clients, import_clients
 from qstui.services.context import Context
-
-PIPE_WIDTH = 200
-
-
-def _console() -> Console:
-    console = Console(soft_wrap=False, highlight=False, markup=False)
-    if not console.is_terminal:
-        console.width = PIPE_WIDTH
-    return console
 
 
 def _fail_lines(lines: list[str]) -> None:
@@ -147,7 +138,7 @@ def list_clients(
     if not page.rows:
         click.echo(_("No clients found"))
         return
-    _console().print(_rows_table(page.rows))
+    table_console().print(_rows_table(page.rows))
     click.echo(_("Shown {shown} of {total}").format(shown=len(page.rows), total=total))
 
 
@@ -166,7 +157,7 @@ def idle(manager_login: str | None, days: int | None, as_login: str | None, as_j
     if not rows:
         click.echo(_("No idle clients"))
         return
-    _console().print(_rows_table(rows))
+    table_console().print(_rows_table(rows))
 
 
 def _section(console: Console, title: str, headers: list[str], rows: list[list[Any]]) -> None:
@@ -181,7 +172,7 @@ def _section(console: Console, title: str, headers: list[str], rows: list[list[A
 
 
 def _print_card(card: ClientCard) -> None:
-    console = _console()
+    console = table_console()
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold", no_wrap=True)
     head.add_column()

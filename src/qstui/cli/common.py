@@ -12,6 +12,7 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import click
+from rich.console import Console
 
 from qstui.cli.state import state
 from qstui.services.context import Context
@@ -25,6 +26,18 @@ as_option = click.option(
     help="Act with this user's rights and visibility (default: administrator).",
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
+
+
+PIPE_WIDTH = 200  # tables written to a file or a pipe are not cut to 80 columns
+
+
+def table_console() -> Console:
+    """The console the commands print their tables on: plain text (no markup, no
+    highlighting), and as wide as a table needs when the output is not a terminal."""
+    console = Console(soft_wrap=False, highlight=False, markup=False)
+    if not console.is_terminal:
+        console.width = PIPE_WIDTH
+    return console
 
 
 def context(as_login: str | None) -> Context:

@@ -11,11 +11,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qstui.cli.common import as_option, context, emit_json, json_option
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.domain.deals import (
     DOC_KIND_LABELS,
     DOC_STATE_LABELS,
@@ -31,16 +30,6 @@ from qstui.domain.formatting import day, money, number
 from qstui.i18n import _
 from qstui.services import deals as deals_service
 from qstui.services import proposals
-
-PIPE_WIDTH = 200
-
-
-def _console() -> Console:
-    """A console for tables; output to a file or a pipe is not cut to 80 columns."""
-    console = Console(soft_wrap=False, highlight=False, markup=False)
-    if not console.is_terminal:
-        console.width = PIPE_WIDTH
-    return console
 
 
 def _status(status: DealStatus) -> str:
@@ -134,7 +123,7 @@ def _print_list(rows: list[DealRow]) -> None:
             money(row.amount, row.currency_code),
             _status(row.status),
         )
-    _console().print(table)
+    table_console().print(table)
 
 
 @deal.command("show")
@@ -154,7 +143,7 @@ def show(deal_id: int, as_login: str | None, as_json: bool) -> None:
 
 
 def _print_card(card: DealCard) -> None:
-    console = _console()
+    console = table_console()
     head = Table.grid(padding=(0, 2))
     head.add_column(style="bold", no_wrap=True)
     head.add_column()

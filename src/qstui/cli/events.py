@@ -13,10 +13,9 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from qstui.cli.common import as_option, context, emit_json, json_option
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import EventRow
@@ -29,8 +28,6 @@ from qstui.services import event_types
 from qstui.services.context import Context
 
 F = TypeVar("F", bound=Callable[..., Any])
-PIPE_WIDTH = 200
-
 STATUS_LABELS = {
     EventStatus.PLANNED: N_("planned"),
     EventStatus.DONE: N_("done"),
@@ -127,15 +124,7 @@ def _print_rows(rows: list[EventRow], *, show_day: bool, show_manager: bool) -> 
             cells.append(row.responsible_name)
         cells += [_status(row), row.result]
         table.add_row(*cells)
-    _console().print(table)
-
-
-def _console() -> Console:
-    """A console for tables; output to a file or a pipe is not cut to 80 columns."""
-    console = Console(soft_wrap=False, highlight=False, markup=False)
-    if not console.is_terminal:
-        console.width = PIPE_WIDTH
-    return console
+    table_console().print(table)
 
 
 def _manager(ctx: Context, login: str | None) -> int | None:
@@ -408,4 +397,4 @@ def types(include_inactive: bool, as_json: bool, as_login: str | None) -> None:
             _("yes") if info.is_system else "",
             _("yes") if info.is_active else _("no"),
         )
-    _console().print(table)
+    table_console().print(table)

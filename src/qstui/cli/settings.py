@@ -9,10 +9,9 @@ import json
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
-from qstui.cli.common import as_option, context, emit_json, json_option
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.i18n import _
 from qstui.services import settings as settings_service
 
@@ -69,7 +68,7 @@ def list_settings(as_json: bool, as_login: str | None) -> None:
         if info.is_default:
             value = _("{value} (default)").format(value=value) if value else _("(not set)")
         table.add_row(info.name, value, info.description)
-    Console(soft_wrap=False, highlight=False, markup=False).print(table)
+    table_console().print(table)
 
 
 @setting.command("get")

@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import click
-from rich.console import Console
 from rich.table import Table
 
+from qstui.cli.common import table_console
 from qstui.cli.state import state
 from qstui.db.types import utcnow
 from qstui.domain.enums import Role
@@ -105,7 +105,7 @@ def _echo_json(value: Any) -> None:
 
 
 def _print_table(table: Table) -> None:
-    Console(soft_wrap=False, highlight=False).print(table)
+    table_console().print(table)
 
 
 def _echo_rights(login: str, codes: list[str]) -> None:

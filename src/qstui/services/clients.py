@@ -11,7 +11,7 @@ service keeps it).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -404,47 +404,38 @@ def _main_row(session: Session, model: Any, company_id: int) -> Any:
     )
 
 
-def _set_main_phone(session: Session, ctx: Context, company_id: int, number: str | None) -> bool:
-    """Make the company's first own phone ``number`` (None: remove it). Changed?"""
-    row = _main_row(session, Phone, company_id)
-    if number is None:
+def _set_main(
+    session: Session,
+    ctx: Context,
+    company_id: int,
+    kind: str,
+    value: str | None,
+) -> bool:
+    """Make the company's first own phone (``kind`` "phone") or e-mail ("email")
+    ``value`` (None: remove it). Changed?"""
+    model, field, add_row, derived = _MAIN_ROWS[kind]
+    row = _main_row(session, model, company_id)
+    if value is None:
         if row is None:
             return False
-        record_delete(session, ctx, row, "phone")
+        record_delete(session, ctx, row, kind)
         return True
     if row is None:
-        add_phone_row(session, ctx, company_id, number)
+        add_row(session, ctx, company_id, value)
         return True
-    diff = apply_changes(
-        session,
-        ctx,
-        row,
-        {"number": number},
-        "phone",
-        derived=lambda p: {"digits": phone_digits(p.number)[:20]},
-    )
-    return bool(diff)
+    return bool(apply_changes(session, ctx, row, {field: value}, kind, derived=derived))
 
 
-def _set_main_email(session: Session, ctx: Context, company_id: int, address: str | None) -> bool:
-    row = _main_row(session, Email, company_id)
-    if address is None:
-        if row is None:
-            return False
-        record_delete(session, ctx, row, "email")
-        return True
-    if row is None:
-        add_email_row(session, ctx, company_id, address)
-        return True
-    diff = apply_changes(
-        session,
-        ctx,
-        row,
-        {"address": address},
-        "email",
-        derived=lambda e: {"address_key": email_key(e.address)[:200]},
-    )
-    return bool(diff)
+# kind → (model, its value column, how a new row is added, columns derived from the value)
+_MAIN_ROWS: dict[str, tuple[Any, str, Callable[..., Any], Callable[[Any], dict[str, Any]]]] = {
+    "phone": (Phone, "number", add_phone_row, lambda p: {"digits": phone_digits(p.number)[:20]}),
+    "email": (
+        Email,
+        "address",
+        add_email_row,
+        lambda e: {"address_key": email_key(e.address)[:200]},
+    ),
+}
 
 
 def touch(session: Session, ctx: Context, row: Any) -> None:
@@ -487,9 +478,9 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
         diff = apply_changes(s, ctx, company, clean, "company", derived=derived_columns)
         reach = False
         if phone is not _MISSING:
-            reach |= _set_main_phone(s, ctx, company.id, phone)  # type: ignore[arg-type]
+            reach |= _set_main(s, ctx, company.id, "phone", phone)  # type: ignore[arg-type]
         if email is not _MISSING:
-            reach |= _set_main_email(s, ctx, company.id, email)  # type: ignore[arg-type]
+            reach |= _set_main(s, ctx, company.id, "email", email)  # type: ignore[arg-type]
         if reach and not diff:
             touch(s, ctx, company)
         if reach or _WORD_FIELDS & set(diff):
