@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from tests.ui.conftest import SMALL, log_in, make_app, screen_text, settle
+
+from qstui.db.engine import Database
 
 
 async def test_demo_logins_are_listed_and_a_wrong_password_is_explained(demo_db):
@@ -53,3 +56,18 @@ async def test_letter_keys_work_on_the_russian_layout(demo_db):
         await pilot.press("ш")  # the key of «i» (forgotten clients) on ЙЦУКЕН
         await settle(pilot, app)
         assert app.focused is not None and app.focused.id == "today-idle"
+
+
+@pytest.mark.one_backend
+async def test_a_long_database_url_stays_on_one_line_with_its_start_and_end(tmp_path):
+    db = Database(f"sqlite:///{tmp_path / ('office-share-' * 8)}/crm.sqlite3")
+    app = make_app(db)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        lines = [line for line in screen_text(app).splitlines() if "…" in line]
+        assert len(lines) == 1, screen_text(app)
+        start, end = lines[0].strip(" │").split("…")
+        assert db.display_url.startswith(start) and start.startswith("sqlite:///")
+        assert db.display_url.endswith(end) and end.endswith("/crm.sqlite3")
+        assert len(lines[0].rstrip()) <= SMALL[0]
+    db.dispose()

@@ -81,3 +81,17 @@ def parse_money(text: str) -> Decimal:
 def hhmm(value: datetime | None) -> str:
     """The time of a local wall-clock moment: ``14:30``."""
     return "" if value is None else value.strftime("%H:%M")
+
+
+def shorten_middle(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters by an ellipsis in the middle, so that both its
+    start and its end stay readable (a database URL: the server and the file name)."""
+    if width <= 0:
+        return ""
+    if len(text) <= width:
+        return text
+    if width == 1:
+        return "…"
+    head = width // 2
+    tail = width - 1 - head
+    return text[:head] + "…" + (text[-tail:] if tail else "")

@@ -14,6 +14,9 @@ from qstui.i18n import N_, _
 from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import auth
 from qstui.services.demo_info import demo_accounts
+from qstui.widgets.one_line import OneLine
+
+LOGIN_BOX_WIDTH = 60  # columns; border and padding take 6 of them
 
 
 class LoginScreen(Localized, ServiceCalls, Screen[None]):
@@ -32,7 +35,7 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
             yield Static("qstui", id="login-title")
-            yield Static(self.qapp.db.display_url, id="login-db")
+            yield OneLine(self.qapp.db.display_url, id="login-db")
             yield Label(_("Login"))
             yield Input(value=self.prefill, id="login", max_length=60)
             yield Label(_("Password"))
@@ -43,6 +46,9 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # wide enough for the database's URL on one line, where the terminal allows
+        box = self.query_one("#login-box")
+        box.styles.width = max(LOGIN_BOX_WIDTH, len(self.qapp.db.display_url) + 6)
         self.query_one("#password" if self.prefill else "#login", Input).focus()
         self.call_service(
             demo_accounts, self.qapp.db, with_context=False, then=self._show_demo, on_error=_ignore
