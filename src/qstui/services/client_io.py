@@ -47,6 +47,7 @@ from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day
 from qstui.domain.normalize import company_name, email_key, fold, phone_digits
+from qstui.domain.text import one_line
 from qstui.i18n import _, language
 from qstui.services import audit
 from qstui.services import rights as R
@@ -54,7 +55,7 @@ from qstui.services import search_index as si
 from qstui.services.client_debt import chunks, client_debts, digits_in, id_in
 from qstui.services.client_filters import restriction
 from qstui.services.client_index import refresh_companies
-from qstui.services.client_validation import company_values, one_line
+from qstui.services.client_validation import company_values
 from qstui.services.context import Context
 from qstui.services.persist import writing
 from qstui.services.visibility import can_see_user, company_visible

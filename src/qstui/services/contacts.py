@@ -28,6 +28,7 @@ from qstui.domain.clients import (
 )
 from qstui.domain.enums import PhoneKind
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, phone_digits
 from qstui.i18n import _
 from qstui.services import rights as R
@@ -156,7 +157,7 @@ def bank_info(row: BankAccount) -> BankAccountInfo:
 
 
 def _contact_fold(row: Contact) -> dict[str, Any]:
-    full = " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+    full = person_name(row.last_name, row.first_name, row.middle_name) or ""
     return {"name_fold": fold(full)[:200]}
 
 

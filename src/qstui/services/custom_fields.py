@@ -24,11 +24,11 @@ from qstui.domain.enums import FieldEntity, FieldKind
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.formatting import parse_day
 from qstui.domain.normalize import fold
+from qstui.domain.text import one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_filters import visible_company
 from qstui.services.client_saving import editing
-from qstui.services.client_validation import one_line, too_long
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

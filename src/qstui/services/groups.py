@@ -37,13 +37,13 @@ from qstui.domain import calendar as cal
 from qstui.domain.clients import ActivityEffect, ClientFilter, GroupInfo
 from qstui.domain.enums import AuditAction, DealStatus, EventStatus
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.text import multi_line, one_line, required, too_long
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.client_debt import Converter, chunks, id_in
 from qstui.services.client_filters import group_visible, restriction, visible_ids
 from qstui.services.client_saving import editing
-from qstui.services.client_validation import multi_line, one_line, required, too_long
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

@@ -73,6 +73,7 @@ from qstui.db.models import Company, Contact, Deal, KbArticle, KbCategory, Produ
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import AccessDenied
 from qstui.domain.formatting import money
+from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, search_prefix, words
 from qstui.domain.search import KIND_ORDER, HitKind, SearchHit
 from qstui.i18n import N_, _
@@ -348,7 +349,7 @@ def _hit(kind: HitKind, row: Any, exact: bool) -> SearchHit:
     if kind is HitKind.COMPANY:
         return SearchHit(kind, row.id, row.name, _subtitle(row.inn, row.city), row.id, exact)
     if kind is HitKind.CONTACT:
-        name = " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+        name = person_name(row.last_name, row.first_name, row.middle_name) or ""
         subtitle = _subtitle(row.company_name, row.job_title)
         return SearchHit(kind, row.id, name, subtitle, row.company_id, exact)
     if kind is HitKind.DEAL:
