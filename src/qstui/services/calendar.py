@@ -901,12 +901,3 @@ def visible_managers(ctx: Context) -> list[ManagerRef]:
         if not ctx.is_system:
             query = query.where(owned_by_visible(ctx, AppUser.id))
         return [ManagerRef(r.id, r.login, r.full_name) for r in s.execute(query)]
-
-
-def manager_id(ctx: Context, login: str) -> int:
-    """The id of the user ``login`` (NotFound if there is none)."""
-    with ctx.db.reader() as s:
-        found = s.scalar(select(AppUser.id).where(AppUser.login == (login or "").strip().lower()))
-    if found is None:
-        raise NotFound(_("User"), login)
-    return found

@@ -83,7 +83,6 @@ __all__ = [
     "idle_clients",
     "idle_filter",
     "list_clients",
-    "manager_id_for",
     "reassign",
     "reference_lists",
     "update_company",
@@ -231,16 +230,6 @@ def count_clients(ctx: Context, flt: ClientFilter | None = None) -> int:
         narrow = restriction(ctx, flt or ClientFilter())
         stmt = narrow.apply(select(func.count(Company.id)).select_from(Company))
         return int(s.scalar(stmt) or 0)
-
-
-def manager_id_for(ctx: Context, login: str) -> int:
-    """The id of the user with ``login`` (for ``--manager LOGIN`` and imports)."""
-    ctx.require(R.CLIENTS)
-    with ctx.db.reader() as s:
-        user_id = s.scalar(select(AppUser.id).where(AppUser.login == (login or "").strip().lower()))
-    if user_id is None:
-        raise NotFound(_("User"), login)
-    return user_id
 
 
 def idle_clients(

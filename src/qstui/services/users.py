@@ -23,12 +23,9 @@ from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.passwords import hash_password
+from qstui.services.user_lookup import normalize_login
 
 MIN_PASSWORD = 4
-
-
-def normalize_login(login: str) -> str:
-    return (login or "").strip().lower()
 
 
 def create_user(
