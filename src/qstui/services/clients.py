@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import (
     AppUser,
     Company,
@@ -54,7 +55,7 @@ from qstui.domain.paging import Page
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_card import get_card
-from qstui.services.client_debt import chunks, client_debts, id_in
+from qstui.services.client_debt import client_debts
 from qstui.services.client_filters import (
     Restriction,
     restriction,

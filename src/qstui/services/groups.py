@@ -21,6 +21,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import Session
 
 from qstui.db.bulk import insert_rows
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import (
     AppUser,
     AuditEntry,
@@ -41,7 +42,7 @@ from qstui.domain.text import multi_line, one_line, required, too_long
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services.client_debt import Converter, chunks, id_in
+from qstui.services.client_debt import Converter
 from qstui.services.client_filters import group_visible, restriction, visible_ids
 from qstui.services.client_saving import editing
 from qstui.services.context import Context
