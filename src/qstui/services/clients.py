@@ -63,7 +63,6 @@ from qstui.services.client_filters import (
     visible_ids,
 )
 from qstui.services.client_index import drop_company_words, refresh_companies
-from qstui.services.client_saving import editing
 from qstui.services.client_validation import company_values
 from qstui.services.context import Context
 from qstui.services.duplicates import duplicate_hits
@@ -452,7 +451,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
         raise ValidationFailed(errors)
     phone = clean.pop("phone", _MISSING)
     email = clean.pop("email", _MISSING)
-    with editing(ctx, Company, company_id) as s:
+    with writing(ctx, Company, company_id) as s:
         company = visible_company(s, ctx, company_id)
         if company.version != version:
             raise conflict_for(s, Company, company_id)
@@ -481,7 +480,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
 def delete_company(ctx: Context, company_id: int, version: int) -> None:
     """Delete a company with everything that belongs to it (needs ``delete``)."""
     ctx.require(R.CLIENTS, R.DELETE)
-    with editing(ctx, Company, company_id) as s:
+    with writing(ctx, Company, company_id) as s:
         company = visible_company(s, ctx, company_id)
         if company.version != version:
             raise conflict_for(s, Company, company_id)

@@ -44,7 +44,6 @@ from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.client_debt import Converter
 from qstui.services.client_filters import group_visible, restriction, visible_ids
-from qstui.services.client_saving import editing
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
@@ -181,7 +180,7 @@ def update_group(ctx: Context, group_id: int, version: int, **changes: Any) -> i
     clean, errors = _group_values(changes, True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, ClientGroup, group_id) as s:
+    with writing(ctx, ClientGroup, group_id) as s:
         group = visible_group(s, ctx, group_id)
         _require_change(ctx, group)
         if clean.get("is_shared") is True:
@@ -195,7 +194,7 @@ def update_group(ctx: Context, group_id: int, version: int, **changes: Any) -> i
 def delete_group(ctx: Context, group_id: int, version: int) -> None:
     """Delete a group (its members stay clients); a shared one needs ``delete``."""
     ctx.require(R.CLIENTS)
-    with editing(ctx, ClientGroup, group_id) as s:
+    with writing(ctx, ClientGroup, group_id) as s:
         group = visible_group(s, ctx, group_id)
         if group.is_shared:
             ctx.require(R.EDIT, R.DELETE)
