@@ -162,3 +162,21 @@ def test_import_and_export(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 clients exported" in result.output
     assert "Астра" in target.read_text(encoding="utf-8-sig")
+
+
+def test_a_client_goes_only_to_a_visible_unlocked_manager(db):
+    ids = dataset(db)
+    result = run(db, "edit", str(ids["lutik"]), "--manager", "petrova", "--as", "ivanov")
+    assert result.exit_code == 1
+    assert "You cannot give work to the user petrova" in result.stderr
+    users_module.lock_user(Context.system(db), "petrova")
+    result = run(db, "edit", str(ids["lutik"]), "--manager", "petrova", "--as", "head")
+    assert result.exit_code == 1 and "petrova is locked" in result.stderr
+    result = run(db, "edit", str(ids["lutik"]), "--manager", "nobody", "--as", "head")
+    assert result.exit_code == 1 and "nobody" in result.stderr
+    assert (
+        C.get_card(Context.system(db), ids["lutik"]).manager_id == context_for(db, "ivanov").user_id
+    )
+    # the locked manager's clients can still be listed
+    result = run(db, "list", "--as", "head", "--manager", "petrova")
+    assert result.exit_code == 0 and "Василёк" in result.output

@@ -34,6 +34,7 @@ from qstui.i18n import _
 from qstui.services import clients as clients_service
 from qstui.services.client_io import export_clients, import_clients
 from qstui.services.context import Context
+from qstui.services.user_lookup import user_id_by_login
 
 
 def _fail_lines(lines: list[str]) -> None:
@@ -56,8 +57,8 @@ def _save(action: Any) -> Any:
         )
 
 
-def _manager(ctx: Context, login: str | None) -> int | None:
-    return clients_service.manager_id_for(ctx, login) if login else None
+def _manager(ctx: Context, login: str | None, assigning: bool = False) -> int | None:
+    return user_id_by_login(ctx, login, assigning=assigning) if login else None
 
 
 def _debt(value: Decimal) -> Text:
@@ -318,7 +319,7 @@ def add(
         legal_address=address,
         full_name=full_name,
         notes=notes,
-        manager_id=_manager(ctx, manager_login),
+        manager_id=_manager(ctx, manager_login, assigning=True),
     )
     new_id = _save(lambda: clients_service.create_company(ctx, data, force=force))
     if as_json:
@@ -346,7 +347,7 @@ def edit(
         if value is not None
     }
     if manager_login:
-        changes["manager_id"] = _manager(ctx, manager_login)
+        changes["manager_id"] = _manager(ctx, manager_login, assigning=True)
     if not changes:
         raise click.UsageError(_("Nothing to change: give at least one option"))
     version = clients_service.get_card(ctx, company_id).version

@@ -30,6 +30,7 @@ from qstui.domain.formatting import day, money, number
 from qstui.i18n import _
 from qstui.services import deals as deals_service
 from qstui.services import proposals
+from qstui.services.user_lookup import user_id_by_login
 
 
 def _status(status: DealStatus) -> str:
@@ -78,7 +79,7 @@ def list_deals(
 ) -> None:
     """List the deals you see, newest start first."""
     ctx = context(as_login)
-    manager_id = deals_service.manager_id_by_login(ctx, manager_login) if manager_login else None
+    manager_id = user_id_by_login(ctx, manager_login) if manager_login else None
     flt = DealFilter(
         manager_id=manager_id,
         company_id=company_id,

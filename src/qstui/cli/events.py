@@ -26,6 +26,7 @@ from qstui.i18n import N_, _
 from qstui.services import calendar as calendar_service
 from qstui.services import event_types
 from qstui.services.context import Context
+from qstui.services.user_lookup import user_id_by_login
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATUS_LABELS = {
@@ -127,8 +128,8 @@ def _print_rows(rows: list[EventRow], *, show_day: bool, show_manager: bool) -> 
     table_console().print(table)
 
 
-def _manager(ctx: Context, login: str | None) -> int | None:
-    return calendar_service.manager_id(ctx, login) if login else None
+def _manager(ctx: Context, login: str | None, assigning: bool = False) -> int | None:
+    return user_id_by_login(ctx, login, assigning=assigning) if login else None
 
 
 # --- commands ----------------------------------------------------------------------------
@@ -267,7 +268,7 @@ def log_event(
         result_id=result_id,
         result_text=result_text,
         notes=notes,
-        responsible_id=_manager(ctx, manager),
+        responsible_id=_manager(ctx, manager, assigning=True),
     )
     if as_json:
         emit_json(calendar_service.get_event(ctx, event_id))
@@ -324,7 +325,7 @@ def plan(
         contact_id=contact_id,
         deal_id=deal_id,
         notes=notes,
-        responsible_id=_manager(ctx, manager),
+        responsible_id=_manager(ctx, manager, assigning=True),
     )
     if as_json:
         emit_json(calendar_service.get_event(ctx, event_id))

@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, Table, delete, func, select, text
 from sqlalchemy.types import TypeDecorator
 
 from qstui.db.compat import FIREBIRD
@@ -97,6 +97,38 @@ def restart_identity(conn: Connection, table: Table, last_id: int | None = None)
         f"ALTER TABLE {prep.format_table(table)} ALTER COLUMN "
         f"{prep.format_column(column)} RESTART WITH {int(top)}"
     )
+
+
+def reserve_ids(conn: Connection, table: Table, n: int) -> int:
+    """Reserve ``n`` ids of ``table`` for rows inserted with explicit ids; returns the
+    first. Firebird: the column's identity generator is advanced by ``n`` (``GEN_ID``),
+    so concurrent inserts never take them. SQLite: ``max(id) + 1`` — call it inside the
+    write transaction after ``lock_for_writing`` so no other writer slips in."""
+    if n <= 0:
+        return 0
+    if conn.dialect.name == FIREBIRD:
+        generator = conn.execute(
+            text(
+                "SELECT TRIM(RDB$GENERATOR_NAME) FROM RDB$RELATION_FIELDS "
+                "WHERE RDB$RELATION_NAME = :t AND RDB$FIELD_NAME = 'ID'"
+            ),
+            {"t": table.name.upper()},
+        ).scalar()
+        if not generator:
+            raise RuntimeError(f"{table.name}.id has no identity generator")
+        quoted = '"' + str(generator).replace('"', '""') + '"'
+        top = conn.exec_driver_sql(f"SELECT GEN_ID({quoted}, {int(n)}) FROM RDB$DATABASE").scalar()
+        return int(top) - n + 1
+    top = conn.scalar(select(func.max(table.c.id))) or 0
+    return int(top) + 1
+
+
+def lock_for_writing(conn: Connection, table: Table) -> None:
+    """SQLite: take the write lock now (a DELETE of no row of ``table``), so what the
+    transaction read and the ids ``reserve_ids`` gave hold until commit. Firebird needs
+    nothing (ids come from the generator; rows are locked as they are written)."""
+    if conn.dialect.name != FIREBIRD:
+        conn.execute(delete(table).where(table.c.id < 0))
 
 
 def _keys(row: Mapping[str, Any]) -> tuple[str, ...]:

@@ -22,6 +22,7 @@ from qstui.domain.enums import (
     SendingStatus,
 )
 from qstui.domain.errors import ServiceError
+from qstui.domain.names import person_name
 from qstui.i18n import _
 
 # --- the list (C1) -----------------------------------------------------------------------
@@ -260,7 +261,7 @@ class ContactInfo:
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.last_name, self.first_name, self.middle_name) if p)
+        return person_name(self.last_name, self.first_name, self.middle_name) or ""
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventRow, ManagerRef, PeriodView
 from qstui.domain.enums import EventStatus
 from qstui.domain.errors import AccessDenied
+from qstui.domain.names import short_name
 from qstui.i18n import N_, _
 from qstui.screens.base import ModuleScreen
 from qstui.screens.calendar_views import (
@@ -35,7 +36,6 @@ from qstui.screens.calendar_views import (
     WeekGrid,
     day_title,
     month_title,
-    short_name,
     today,
 )
 from qstui.screens.dialogs.event_forms import (

@@ -25,6 +25,7 @@ from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import DayAgenda, EventRow, ManagerRef, PeriodView
 from qstui.domain.enums import EventStatus
+from qstui.domain.names import short_name
 from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import Localized, ServiceCalls
 from qstui.services.calendar import visible_managers
@@ -122,14 +123,6 @@ def status_mark(row: EventRow) -> str:
     if row.status == EventStatus.CANCELLED:
         return "×"
     return "·"
-
-
-def short_name(full_name: str) -> str:
-    """«Кузнецова Ольга Викторовна» → «Кузнецова О. В.»"""
-    parts = full_name.split()
-    if len(parts) < 2:
-        return full_name
-    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:] if p)])
 
 
 # --- the event list ------------------------------------------------------------------------

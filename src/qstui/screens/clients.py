@@ -28,6 +28,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientFilter, ClientRow, ClientSort, SortKey
+from qstui.domain.names import short_name
 from qstui.domain.paging import Cursor, Page
 from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import Localized, ModuleScreen
@@ -66,14 +67,6 @@ HEADER_SORT = {
     "city": SortKey.CITY,
     "last_contact": SortKey.LAST_CONTACT,
 }
-
-
-def short_person(full_name: str | None) -> str:
-    """«Иванов Иван Петрович» → «Иванов И. П.» (a narrow column)."""
-    if not full_name:
-        return ""
-    last, *rest = full_name.split()
-    return " ".join([last, *(f"{p[0]}." for p in rest if p)])
 
 
 class ClientTable(PagedTable):
@@ -193,7 +186,7 @@ class ClientsScreen(ModuleScreen):
             Column("inn", N_("INN"), lambda r: r.inn or "", width=12),
             Column("city", N_("City"), lambda r: r.city or "", width=16),
             Column("phone", N_("Phone"), lambda r: r.phone or "", width=18),
-            Column("manager", N_("Manager"), lambda r: short_person(r.manager), width=16),
+            Column("manager", N_("Manager"), lambda r: short_name(r.manager), width=16),
             Column("last_contact", N_("Last contact"), self._last_contact, width=13),
             Column("debt", N_("Debt"), self._debt, width=15),
         ]

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from qstui.db.models import AppUser, AuditEntry
 from qstui.domain.audit import SYSTEM_LOGIN, AuditRecord
 from qstui.domain.calendar import day_start
-from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
+from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
+from qstui.services.user_lookup import normalize_login, user_id_by_login
 
 MAX_LIMIT = 10_000
 KIND_MAX = 30  # audit_log.object_kind is VARCHAR(30)
-LOGIN_MAX = 60  # users.login is VARCHAR(60)
 
 
 def can_read(ctx: Context) -> bool:
@@ -68,18 +68,12 @@ def list_audit(
     if since is not None:
         moment = since if isinstance(since, datetime) else day_start(since)
         query = query.where(AuditEntry.logged_at >= moment)
+    if user_login is not None:
+        if normalize_login(user_login) == SYSTEM_LOGIN:
+            query = query.where(AuditEntry.user_id.is_(None))
+        else:
+            query = query.where(AuditEntry.user_id == user_id_by_login(ctx, user_login))
     with ctx.db.reader() as s:
-        if user_login is not None:
-            login = user_login.strip().lower()
-            if login == SYSTEM_LOGIN:
-                query = query.where(AuditEntry.user_id.is_(None))
-            else:
-                user_id = None
-                if 0 < len(login) <= LOGIN_MAX:
-                    user_id = s.scalar(select(AppUser.id).where(AppUser.login == login))
-                if user_id is None:
-                    raise NotFound(_("User"), user_login)
-                query = query.where(AuditEntry.user_id == user_id)
         return [_record(entry, login, name) for entry, login, name in s.execute(query)]
 
 

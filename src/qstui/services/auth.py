@@ -34,10 +34,10 @@ from qstui.domain.errors import AccountLocked, LoginFailed
 from qstui.services import settings
 from qstui.services.context import Context
 from qstui.services.passwords import hash_password, needs_rehash, verify_password
+from qstui.services.user_lookup import LOGIN_MAX
 
 MAX_ATTEMPTS = settings.AUTH_MAX_ATTEMPTS
 LOCK_MINUTES = settings.AUTH_LOCK_MINUTES
-LOGIN_MAX = 60  # users.login is VARCHAR(60)
 _RETRIES = 3
 # Verifying against a real hash for unknown logins keeps the timing the same.
 _DUMMY_HASH = hash_password("qstui-no-such-user")

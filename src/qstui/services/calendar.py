@@ -48,7 +48,9 @@ from qstui.domain.calendar import (
 )
 from qstui.domain.enums import EventStatus
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
+from qstui.domain.names import person_name
 from qstui.domain.paging import Page
+from qstui.domain.text import multi_line, one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
@@ -107,19 +109,8 @@ def _require_any(ctx: Context, *rights: str) -> None:
         ctx.require(rights[0])
 
 
-def _clean_text(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 def _moment(value: datetime) -> datetime:
     return value.replace(microsecond=0, tzinfo=None)
-
-
-def _too_long(n: int) -> str:
-    return _("At most {n} characters").format(n=n)
 
 
 def _visible_company(s: Session, ctx: Context, company_id: int) -> tuple[int, int | None]:
@@ -205,18 +196,18 @@ def _validate(
         values["type_id"] = type_id
 
     if "subject" in changed:
-        subject = (final.get("subject") or "").strip()
+        subject = one_line(final.get("subject")) or ""
         if not subject:
             errors["subject"] = _("A subject is required")
         elif len(subject) > SUBJECT_MAX:
-            errors["subject"] = _too_long(SUBJECT_MAX)
+            errors["subject"] = too_long(SUBJECT_MAX)
         values["subject"] = subject
 
     for key, limit in (("result_text", RESULT_TEXT_MAX), ("notes", NOTES_MAX)):
         if key in changed:
-            text = _clean_text(final.get(key))
+            text = multi_line(final.get(key))
             if text is not None and len(text) > limit:
-                errors[key] = _too_long(limit)
+                errors[key] = too_long(limit)
             values[key] = text
 
     if "event_at" in changed:
@@ -588,11 +579,11 @@ def cancel_event(ctx: Context, event_id: int, version: int, note: str | None = N
         if event.status != EventStatus.PLANNED:
             raise ValidationFailed({"status": _("Only a planned interaction can be cancelled")})
         values: dict[str, Any] = {"status": EventStatus.CANCELLED}
-        note = _clean_text(note)
+        note = multi_line(note)
         if note:
             notes = f"{event.notes}\n{note}" if event.notes else note
             if len(notes) > NOTES_MAX:
-                raise ValidationFailed({"notes": _too_long(NOTES_MAX)})
+                raise ValidationFailed({"notes": too_long(NOTES_MAX)})
             values["notes"] = notes
         apply_changes(s, ctx, event, values, KIND)
         return event.version
@@ -659,11 +650,6 @@ def _rows_query(ctx: Context) -> Select[Any]:
         .outerjoin(_Res, _Res.id == Event.result_id)
         .where(event_visible(ctx))
     )
-
-
-def person_name(last: str | None, first: str | None, middle: str | None) -> str | None:
-    parts = [part for part in (last, first, middle) if part]
-    return " ".join(parts) or None
 
 
 def _row(r: Any, now: datetime) -> EventRow:
@@ -915,12 +901,3 @@ def visible_managers(ctx: Context) -> list[ManagerRef]:
         if not ctx.is_system:
             query = query.where(owned_by_visible(ctx, AppUser.id))
         return [ManagerRef(r.id, r.login, r.full_name) for r in s.execute(query)]
-
-
-def manager_id(ctx: Context, login: str) -> int:
-    """The id of the user ``login`` (NotFound if there is none)."""
-    with ctx.db.reader() as s:
-        found = s.scalar(select(AppUser.id).where(AppUser.login == (login or "").strip().lower()))
-    if found is None:
-        raise NotFound(_("User"), login)
-    return found

@@ -32,6 +32,7 @@ from qstui.domain.claims import (
 )
 from qstui.domain.enums import ClaimStatus
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.text import length_errors, multi_line, one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
@@ -66,13 +67,6 @@ def _what() -> str:
     return _("Claim")
 
 
-def _clean(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return value or None
-
-
 def _validate(
     s: Session, ctx: Context, company_id: int, final: dict[str, Any], changed: set[str]
 ) -> dict[str, Any]:
@@ -82,11 +76,11 @@ def _validate(
     for key, limit in LIMITS.items():
         if key not in changed:
             continue
-        text = _clean(final.get(key))
+        text = one_line(final.get(key)) if key == "subject" else multi_line(final.get(key))
         if key == "subject" and not text:
             errors[key] = _("A subject is required")
         elif text is not None and len(text) > limit:
-            errors[key] = _("At most {n} characters").format(n=limit)
+            errors[key] = too_long(limit)
         values[key] = text
     if "department_id" in changed:
         dep = final.get("department_id")
@@ -230,13 +224,12 @@ def change_status(
                 )
             }
         ) from None
-    note = _clean(note)
-    resolution = _clean(resolution)
-    errors: dict[str, str] = {}
-    if note is not None and len(note) > NOTE_MAX:
-        errors["note"] = _("At most {n} characters").format(n=NOTE_MAX)
-    if resolution is not None and len(resolution) > LIMITS["resolution"]:
-        errors["resolution"] = _("At most {n} characters").format(n=LIMITS["resolution"])
+    note = multi_line(note)
+    resolution = multi_line(resolution)
+    errors = length_errors(
+        {"note": note, "resolution": resolution},
+        {"note": NOTE_MAX, "resolution": LIMITS["resolution"]},
+    )
     with writing(ctx) as s:
         claim = _visible_claim(s, ctx, claim_id, version)
         current = ClaimStatus(claim.status)

@@ -43,6 +43,7 @@ from qstui.domain.clients import (
 )
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.errors import NotFound
+from qstui.domain.names import person_name
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.client_debt import Converter, company_debts
@@ -311,7 +312,7 @@ def _events(
     out = []
     for r in s.execute(stmt.limit(max(0, limit))):
         result = ": ".join(x for x in (r.result_name, r.result_text) if x) or None
-        contact = " ".join(x for x in (r.last_name, r.first_name) if x) or None
+        contact = person_name(r.last_name, r.first_name)
         out.append(
             HistoryItem(
                 id=r.id,

@@ -1,5 +1,4 @@
-"""Debts and conversions for lists of clients, and the IN-list helpers of the clients
-services.
+"""Debts and conversions for lists of clients.
 
 The definition of a debt (D6) lives in ``services.debt`` alone: a deal's debt is
 ``max(invoiced, shipped) − paid`` in the deal currency, payments converted at the rate
@@ -12,55 +11,20 @@ that the companies / deals are visible.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
 
-from sqlalchemy import Integer, String, bindparam, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import Deal
 from qstui.services import debt
 from qstui.services.currency import MissingRate, RateBook
 
-IN_LIMIT = 1500  # Firebird: at most 1500 values in IN (...)
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
-
-T = TypeVar("T")
-
-
-def chunks(values: Iterable[T], size: int = IN_LIMIT) -> Iterator[list[T]]:
-    """``values`` in lists of at most ``size`` (for ``IN (...)`` on Firebird)."""
-    batch: list[T] = []
-    for value in values:
-        batch.append(value)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-def id_in(column: Any, ids: Iterable[int]) -> Any:
-    """``column IN (ids)`` with the integers written into the statement (never user
-    text): Firebird prepares a 1500-value IN of literals about five times faster than
-    one of bound parameters. Chunk ``ids`` with ``chunks`` first."""
-    values = [int(v) for v in ids]
-    return column.in_(
-        bindparam(None, values, type_=Integer(), expanding=True, literal_execute=True, unique=True)
-    )
-
-
-def digits_in(column: Any, codes: Iterable[str]) -> Any:
-    """``column IN (codes)`` for validated digit strings (INN…), written as literals."""
-    values = [str(v) for v in codes]
-    if not all(v.isascii() and v.isdigit() for v in values):
-        raise ValueError("digits_in takes digit strings only")
-    return column.in_(
-        bindparam(None, values, type_=String(), expanding=True, literal_execute=True, unique=True)
-    )
 
 
 class Converter:

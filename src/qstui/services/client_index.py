@@ -15,9 +15,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from qstui.db.bulk import insert_rows
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import Company, Contact, Email, Phone, SearchWord
 from qstui.services import search_index as si
-from qstui.services.client_debt import chunks, id_in
 
 
 def reach_words(session: Session, owner: object, ids: list[int]) -> dict[int, set[str]]:

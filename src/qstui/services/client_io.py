@@ -27,12 +27,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from qstui.db.bulk import insert_rows
-from qstui.db.compat import FIREBIRD
+from qstui.db.bulk import insert_rows, lock_for_writing, reserve_ids
+from qstui.db.compat import chunks, digits_in, id_in
 from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
 from qstui.db.types import utcnow
 from qstui.domain.clients import (
@@ -47,14 +47,15 @@ from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day
 from qstui.domain.normalize import company_name, email_key, fold, phone_digits
+from qstui.domain.text import one_line
 from qstui.i18n import _, language
 from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services import search_index as si
-from qstui.services.client_debt import chunks, client_debts, digits_in, id_in
+from qstui.services.client_debt import client_debts
 from qstui.services.client_filters import restriction
 from qstui.services.client_index import refresh_companies
-from qstui.services.client_validation import company_values, one_line
+from qstui.services.client_validation import company_values
 from qstui.services.context import Context
 from qstui.services.persist import writing
 from qstui.services.visibility import can_see_user, company_visible
@@ -429,37 +430,6 @@ def plan(session: Session, ctx: Context, parsed: Parsed) -> list[Planned]:
 # --- applying ------------------------------------------------------------------------------
 
 
-def reserve_ids(conn: Connection, table: Table, n: int) -> int:
-    """Reserve ``n`` ids of ``table`` for rows inserted with explicit ids; returns the
-    first. Firebird: the column's identity generator is advanced by ``n`` (``GEN_ID``),
-    so concurrent inserts never take them. SQLite: ``max(id) + 1`` — call it inside the
-    write transaction after ``lock_for_writing`` so no other writer slips in."""
-    if n <= 0:
-        return 0
-    if conn.dialect.name == FIREBIRD:
-        generator = conn.execute(
-            text(
-                "SELECT TRIM(RDB$GENERATOR_NAME) FROM RDB$RELATION_FIELDS "
-                "WHERE RDB$RELATION_NAME = :t AND RDB$FIELD_NAME = 'ID'"
-            ),
-            {"t": table.name.upper()},
-        ).scalar()
-        if not generator:
-            raise RuntimeError(f"{table.name}.id has no identity generator")
-        quoted = '"' + str(generator).replace('"', '""') + '"'
-        top = conn.exec_driver_sql(f"SELECT GEN_ID({quoted}, {int(n)}) FROM RDB$DATABASE").scalar()
-        return int(top) - n + 1
-    top = conn.scalar(select(func.max(table.c.id))) or 0
-    return int(top) + 1
-
-
-def lock_for_writing(session: Session) -> None:
-    """SQLite: take the write lock now (a no-op DELETE), so the plan and the reserved
-    ids hold until commit. Firebird needs nothing (ids come from the generator)."""
-    if session.get_bind().dialect.name != FIREBIRD:
-        session.execute(delete(Company).where(Company.id < 0))
-
-
 def _apply(session: Session, ctx: Context, items: list[Planned]) -> None:
     conn = session.connection()
     now = utcnow()
@@ -590,7 +560,7 @@ def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False
     parsed = parse(data)
     if apply:
         with writing(ctx) as s:
-            lock_for_writing(s)
+            lock_for_writing(s.connection(), Company.__table__)
             items = plan(s, ctx, parsed)
             _apply(s, ctx, items)
     else:
@@ -611,14 +581,14 @@ def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False
 
 def export_rows(ctx: Context, flt: ClientFilter | None = None) -> Iterator[dict[str, Any]]:
     """The visible companies matching ``flt`` as export rows, in id order: the matching
-    ids are found once, the rows read 1000 at a time (never all in memory)."""
+    ids are found once, the rows read one IN list at a time (never all in memory)."""
     ctx.require(R.CLIENTS, R.EXPORT)
     narrow = restriction(ctx, flt or ClientFilter())
     with ctx.db.reader() as s:
         ids = list(
             s.scalars(narrow.apply(select(Company.id).select_from(Company)).order_by(Company.id))
         )
-    for chunk in chunks(ids, 1000):
+    for chunk in chunks(ids):
         with ctx.db.reader() as s:
             rows = s.execute(
                 select(

@@ -18,7 +18,6 @@ from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_filters import visible_company
-from qstui.services.client_saving import editing
 from qstui.services.client_validation import check_period, terms_values
 from qstui.services.context import Context
 from qstui.services.persist import (
@@ -110,7 +109,7 @@ def update_terms(ctx: Context, terms_id: int, version: int, **changes: Any) -> i
     clean, errors = terms_values(changes, partial=True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, ClientTerms, terms_id) as s:
+    with writing(ctx, ClientTerms, terms_id) as s:
         row = _load(s, ctx, terms_id)
         if row.version != version:
             raise conflict_for(s, ClientTerms, terms_id)
@@ -124,7 +123,7 @@ def update_terms(ctx: Context, terms_id: int, version: int, **changes: Any) -> i
 
 def delete_terms(ctx: Context, terms_id: int, version: int) -> None:
     ctx.require(R.CLIENTS, R.EDIT)
-    with editing(ctx, ClientTerms, terms_id) as s:
+    with writing(ctx, ClientTerms, terms_id) as s:
         row = _load(s, ctx, terms_id)
         if row.version != version:
             raise conflict_for(s, ClientTerms, terms_id)

@@ -9,7 +9,6 @@ manager, price list…) are checked against the database by the services.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -18,6 +17,7 @@ from typing import Any
 from qstui.domain import validators as V
 from qstui.domain.enums import ClientKind, PhoneKind
 from qstui.domain.formatting import parse_day
+from qstui.domain.text import multi_line, one_line, required, too_long
 from qstui.i18n import _
 
 Clean = dict[str, Any]
@@ -32,35 +32,6 @@ _COMPANY_TEXT = {
     "website": 200,
 }
 _IDS = ("region_id", "industry_id", "source_id", "manager_id", "price_list_id")
-
-
-def one_line(value: Any) -> str | None:
-    """Text of a single-line field: control characters become spaces, outer spaces
-    go; empty gives None."""
-    if value is None:
-        return None
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch for ch in str(value)
-    ).strip()
-    return text or None
-
-
-def multi_line(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf") else " "
-        for ch in str(value).replace("\r\n", "\n")
-    ).strip()
-    return text or None
-
-
-def too_long(limit: int) -> str:
-    return _("At most {n} characters").format(n=limit)
-
-
-def required() -> str:
-    return _("Required")
 
 
 class Form:

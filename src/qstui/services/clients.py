@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import (
     AppUser,
     Company,
@@ -54,7 +55,7 @@ from qstui.domain.paging import Page
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_card import get_card
-from qstui.services.client_debt import chunks, client_debts, id_in
+from qstui.services.client_debt import client_debts
 from qstui.services.client_filters import (
     Restriction,
     restriction,
@@ -62,7 +63,6 @@ from qstui.services.client_filters import (
     visible_ids,
 )
 from qstui.services.client_index import drop_company_words, refresh_companies
-from qstui.services.client_saving import editing
 from qstui.services.client_validation import company_values
 from qstui.services.context import Context
 from qstui.services.duplicates import duplicate_hits
@@ -83,7 +83,6 @@ __all__ = [
     "idle_clients",
     "idle_filter",
     "list_clients",
-    "manager_id_for",
     "reassign",
     "reference_lists",
     "update_company",
@@ -231,16 +230,6 @@ def count_clients(ctx: Context, flt: ClientFilter | None = None) -> int:
         narrow = restriction(ctx, flt or ClientFilter())
         stmt = narrow.apply(select(func.count(Company.id)).select_from(Company))
         return int(s.scalar(stmt) or 0)
-
-
-def manager_id_for(ctx: Context, login: str) -> int:
-    """The id of the user with ``login`` (for ``--manager LOGIN`` and imports)."""
-    ctx.require(R.CLIENTS)
-    with ctx.db.reader() as s:
-        user_id = s.scalar(select(AppUser.id).where(AppUser.login == (login or "").strip().lower()))
-    if user_id is None:
-        raise NotFound(_("User"), login)
-    return user_id
 
 
 def idle_clients(
@@ -462,7 +451,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
         raise ValidationFailed(errors)
     phone = clean.pop("phone", _MISSING)
     email = clean.pop("email", _MISSING)
-    with editing(ctx, Company, company_id) as s:
+    with writing(ctx, Company, company_id) as s:
         company = visible_company(s, ctx, company_id)
         if company.version != version:
             raise conflict_for(s, Company, company_id)
@@ -491,7 +480,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
 def delete_company(ctx: Context, company_id: int, version: int) -> None:
     """Delete a company with everything that belongs to it (needs ``delete``)."""
     ctx.require(R.CLIENTS, R.DELETE)
-    with editing(ctx, Company, company_id) as s:
+    with writing(ctx, Company, company_id) as s:
         company = visible_company(s, ctx, company_id)
         if company.version != version:
             raise conflict_for(s, Company, company_id)

@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, or_, select
 
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import AppUser, Event, EventType
 from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
@@ -23,13 +24,6 @@ from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.visibility import event_visible, owned_by_visible
-
-CHUNK = 1000  # IN (...) lists stay well under Firebird's 1500 values
-
-
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]
 
 
 def contact_analysis(
@@ -53,12 +47,12 @@ def contact_analysis(
         if wanted is not None:
             known: set[int] = set()
             allowed: set[int] = set()
-            for chunk in _chunks(wanted):
-                known.update(s.scalars(select(AppUser.id).where(AppUser.id.in_(chunk))))
+            for chunk in chunks(wanted):
+                known.update(s.scalars(select(AppUser.id).where(id_in(AppUser.id, chunk))))
                 allowed.update(
                     s.scalars(
                         select(AppUser.id).where(
-                            AppUser.id.in_(chunk), owned_by_visible(ctx, AppUser.id)
+                            id_in(AppUser.id, chunk), owned_by_visible(ctx, AppUser.id)
                         )
                     )
                 )
@@ -98,12 +92,12 @@ def contact_analysis(
             active = sorted(set(done) | set(late))
             condition = AppUser.role.in_([Role.MANAGER, Role.HEAD])
             if active:
-                condition = or_(condition, *(AppUser.id.in_(chunk) for chunk in _chunks(active)))
+                condition = or_(condition, *(id_in(AppUser.id, chunk) for chunk in chunks(active)))
             users = s.execute(users_query.where(condition)).all()
         else:
             users = []
-            for chunk in _chunks(wanted):
-                users.extend(s.execute(users_query.where(AppUser.id.in_(chunk))).all())
+            for chunk in chunks(wanted):
+                users.extend(s.execute(users_query.where(id_in(AppUser.id, chunk))).all())
 
         used_types = {type_id for counts in done.values() for type_id in counts}
         types = s.execute(

@@ -28,12 +28,12 @@ from qstui.domain.clients import (
 )
 from qstui.domain.enums import PhoneKind
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, phone_digits
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_filters import visible_company
 from qstui.services.client_index import refresh_companies, refresh_contacts
-from qstui.services.client_saving import editing
 from qstui.services.client_validation import (
     bank_values,
     contact_values,
@@ -156,7 +156,7 @@ def bank_info(row: BankAccount) -> BankAccountInfo:
 
 
 def _contact_fold(row: Contact) -> dict[str, Any]:
-    full = " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+    full = person_name(row.last_name, row.first_name, row.middle_name) or ""
     return {"name_fold": fold(full)[:200]}
 
 
@@ -215,7 +215,7 @@ def update_contact(ctx: Context, contact_id: int, version: int, **changes: Any) 
     clean, errors = contact_values(changes, partial=True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, Contact, contact_id) as s:
+    with writing(ctx, Contact, contact_id) as s:
         row = _visible_row(s, ctx, Contact, contact_id, _("Contact person"))
         _checked_version(s, row, version)
         diff = apply_changes(s, ctx, row, clean, "contact", derived=_contact_fold)
@@ -229,7 +229,7 @@ def update_contact(ctx: Context, contact_id: int, version: int, **changes: Any) 
 def delete_contact(ctx: Context, contact_id: int, version: int) -> None:
     """Delete a contact person with the person's phones and e-mails."""
     ctx.require(R.CLIENTS, R.EDIT)
-    with editing(ctx, Contact, contact_id) as s:
+    with writing(ctx, Contact, contact_id) as s:
         row = _visible_row(s, ctx, Contact, contact_id, _("Contact person"))
         _checked_version(s, row, version)
         for phone in s.scalars(select(Phone).where(Phone.contact_id == row.id)):
@@ -335,7 +335,7 @@ def update_phone(ctx: Context, phone_id: int, version: int, **changes: Any) -> i
     clean, errors = phone_values(changes, partial=True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, Phone, phone_id) as s:
+    with writing(ctx, Phone, phone_id) as s:
         row = _visible_row(s, ctx, Phone, phone_id, _("Phone"))
         _checked_version(s, row, version)
         diff = apply_changes(
@@ -353,7 +353,7 @@ def update_phone(ctx: Context, phone_id: int, version: int, **changes: Any) -> i
 
 def delete_phone(ctx: Context, phone_id: int, version: int) -> None:
     ctx.require(R.CLIENTS, R.EDIT)
-    with editing(ctx, Phone, phone_id) as s:
+    with writing(ctx, Phone, phone_id) as s:
         row = _visible_row(s, ctx, Phone, phone_id, _("Phone"))
         _checked_version(s, row, version)
         company_id, contact_id = row.company_id, row.contact_id
@@ -404,7 +404,7 @@ def update_email(ctx: Context, email_id: int, version: int, **changes: Any) -> i
     clean, errors = email_values(changes, partial=True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, Email, email_id) as s:
+    with writing(ctx, Email, email_id) as s:
         row = _visible_row(s, ctx, Email, email_id, _("E-mail"))
         _checked_version(s, row, version)
         diff = apply_changes(
@@ -422,7 +422,7 @@ def update_email(ctx: Context, email_id: int, version: int, **changes: Any) -> i
 
 def delete_email(ctx: Context, email_id: int, version: int) -> None:
     ctx.require(R.CLIENTS, R.EDIT)
-    with editing(ctx, Email, email_id) as s:
+    with writing(ctx, Email, email_id) as s:
         row = _visible_row(s, ctx, Email, email_id, _("E-mail"))
         _checked_version(s, row, version)
         company_id, contact_id = row.company_id, row.contact_id
@@ -471,7 +471,7 @@ def add_bank_account(ctx: Context, company_id: int, data: BankAccountInput) -> i
 def update_bank_account(ctx: Context, account_id: int, version: int, **changes: Any) -> int:
     ctx.require(R.CLIENTS, R.EDIT)
     _only_known(changes, BANK_FIELDS)
-    with editing(ctx, BankAccount, account_id) as s:
+    with writing(ctx, BankAccount, account_id) as s:
         row = _visible_row(s, ctx, BankAccount, account_id, _("Bank account"))
         _checked_version(s, row, version)
         merged = {key: getattr(row, key) for key in BANK_FIELDS} | dict(changes)
@@ -489,7 +489,7 @@ def update_bank_account(ctx: Context, account_id: int, version: int, **changes: 
 
 def delete_bank_account(ctx: Context, account_id: int, version: int) -> None:
     ctx.require(R.CLIENTS, R.EDIT)
-    with editing(ctx, BankAccount, account_id) as s:
+    with writing(ctx, BankAccount, account_id) as s:
         row = _visible_row(s, ctx, BankAccount, account_id, _("Bank account"))
         _checked_version(s, row, version)
         record_delete(s, ctx, row, "bank_account")

@@ -20,6 +20,7 @@ from qstui.db.models import Currency, CurrencyRate
 from qstui.domain.deals import KOPECK, CurrencyInfo, RateInfo
 from qstui.domain.errors import NotFound, ServiceError, ValidationFailed
 from qstui.domain.formatting import day as day_text
+from qstui.domain.text import one_line
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
@@ -166,8 +167,8 @@ def add_currency(ctx: Context, code: str, num_code: str, name: str, symbol: str)
     ctx.require(R.REFBOOKS_EDIT)
     code = (code or "").strip().upper()
     num_code = (num_code or "").strip()
-    name = (name or "").strip()
-    symbol = (symbol or "").strip()
+    name = one_line(name) or ""
+    symbol = one_line(symbol) or ""
     errors: dict[str, str] = {}
     if len(code) != 3 or not (code.isascii() and code.isalpha()):
         errors["code"] = _("A currency code is 3 Latin letters, e.g. USD")

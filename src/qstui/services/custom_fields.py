@@ -24,11 +24,10 @@ from qstui.domain.enums import FieldEntity, FieldKind
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.formatting import parse_day
 from qstui.domain.normalize import fold
+from qstui.domain.text import one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.client_filters import visible_company
-from qstui.services.client_saving import editing
-from qstui.services.client_validation import one_line, too_long
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
@@ -181,7 +180,7 @@ def update_field(ctx: Context, field_id: int, version: int, **changes: Any) -> i
     clean, errors = _field_values(changes, partial=True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, CustomField, field_id) as s:
+    with writing(ctx, CustomField, field_id) as s:
         row = s.get(CustomField, field_id)
         if row is None:
             raise NotFound(_("Custom field"), field_id)
@@ -196,7 +195,7 @@ def update_field(ctx: Context, field_id: int, version: int, **changes: Any) -> i
 def delete_field(ctx: Context, field_id: int, version: int) -> None:
     """Delete a definition and every value of it (deactivate it to keep the values)."""
     ctx.require(R.REFBOOKS_EDIT)
-    with editing(ctx, CustomField, field_id) as s:
+    with writing(ctx, CustomField, field_id) as s:
         row = s.get(CustomField, field_id)
         if row is None:
             raise NotFound(_("Custom field"), field_id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from qstui.db.models import Event, EventResult, EventType
 from qstui.domain.calendar import EventResultInfo, EventTypeInfo
 from qstui.domain.errors import ValidationFailed
+from qstui.domain.text import one_line, too_long
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.context import Context
@@ -84,9 +85,9 @@ def _type_errors(s: Session, values: dict[str, Any], own_id: int | None = None) 
         if not name:
             errors["name"] = _("A name is required")
         elif len(name) > 100:
-            errors["name"] = _("At most {n} characters").format(n=100)
+            errors["name"] = too_long(100)
     if values.get("name_en") and len(values["name_en"]) > 100:
-        errors["name_en"] = _("At most {n} characters").format(n=100)
+        errors["name_en"] = too_long(100)
     return errors
 
 
@@ -96,9 +97,9 @@ def create_event_type(
     """A new (non-system) interaction type; returns its id."""
     ctx.require(R.REFBOOKS_EDIT)
     values: dict[str, Any] = {
-        "code": (code or "").strip().lower(),
-        "name": (name or "").strip(),
-        "name_en": (name_en or "").strip() or None,
+        "code": (one_line(code) or "").lower(),
+        "name": one_line(name) or "",
+        "name_en": one_line(name_en),
     }
     with writing(ctx) as s:
         errors = _type_errors(s, values)
@@ -122,7 +123,7 @@ def update_event_type(ctx: Context, type_id: int, version: int, **changes: Any) 
     values = dict(changes)
     for key in ("code", "name", "name_en"):
         if key in values and values[key] is not None:
-            values[key] = values[key].strip()
+            values[key] = one_line(values[key]) or ""
     if "code" in values:
         values["code"] = (values["code"] or "").lower()
     if "name_en" in values:
@@ -176,7 +177,7 @@ def _result_errors(s: Session, name: str, own_id: int | None = None) -> dict[str
     if not name:
         return {"name": _("A name is required")}
     if len(name) > 150:
-        return {"name": _("At most {n} characters").format(n=150)}
+        return {"name": too_long(150)}
     taken = s.scalar(select(EventResult.id).where(EventResult.name == name))
     if taken is not None and taken != own_id:
         return {"name": _("The name «{name}» is taken").format(name=name)}
@@ -185,7 +186,7 @@ def _result_errors(s: Session, name: str, own_id: int | None = None) -> dict[str
 
 def create_event_result(ctx: Context, name: str) -> int:
     ctx.require(R.REFBOOKS_EDIT)
-    name = (name or "").strip()
+    name = one_line(name) or ""
     with writing(ctx) as s:
         errors = _result_errors(s, name)
         if errors:
@@ -205,7 +206,7 @@ def update_event_result(
     ctx.require(R.REFBOOKS_EDIT)
     values: dict[str, Any] = {}
     if name is not None:
-        values["name"] = name.strip()
+        values["name"] = one_line(name) or ""
     if is_active is not None:
         values["is_active"] = bool(is_active)
     with writing(ctx) as s:

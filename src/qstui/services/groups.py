@@ -21,6 +21,7 @@ from sqlalchemy import insert as sql_insert
 from sqlalchemy.orm import Session
 
 from qstui.db.bulk import insert_rows
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import (
     AppUser,
     AuditEntry,
@@ -37,13 +38,12 @@ from qstui.domain import calendar as cal
 from qstui.domain.clients import ActivityEffect, ClientFilter, GroupInfo
 from qstui.domain.enums import AuditAction, DealStatus, EventStatus
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.text import multi_line, one_line, required, too_long
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services.client_debt import Converter, chunks, id_in
+from qstui.services.client_debt import Converter
 from qstui.services.client_filters import group_visible, restriction, visible_ids
-from qstui.services.client_saving import editing
-from qstui.services.client_validation import multi_line, one_line, required, too_long
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
@@ -180,7 +180,7 @@ def update_group(ctx: Context, group_id: int, version: int, **changes: Any) -> i
     clean, errors = _group_values(changes, True)
     if errors:
         raise ValidationFailed(errors)
-    with editing(ctx, ClientGroup, group_id) as s:
+    with writing(ctx, ClientGroup, group_id) as s:
         group = visible_group(s, ctx, group_id)
         _require_change(ctx, group)
         if clean.get("is_shared") is True:
@@ -194,7 +194,7 @@ def update_group(ctx: Context, group_id: int, version: int, **changes: Any) -> i
 def delete_group(ctx: Context, group_id: int, version: int) -> None:
     """Delete a group (its members stay clients); a shared one needs ``delete``."""
     ctx.require(R.CLIENTS)
-    with editing(ctx, ClientGroup, group_id) as s:
+    with writing(ctx, ClientGroup, group_id) as s:
         group = visible_group(s, ctx, group_id)
         if group.is_shared:
             ctx.require(R.EDIT, R.DELETE)

@@ -38,22 +38,52 @@ def fresh_conflict(ctx: Context, model: Any, ident: int) -> Conflict:
         return conflict_for(session, model, ident)
 
 
+def _conflict_in_chain(error: BaseException | None) -> bool:
+    """Whether ``error`` or an exception it was raised from is a write conflict: a
+    failed flush leaves the session unusable on Firebird, so the conflict may surface
+    wrapped (``InvalidRequestError`` …) by the next use of the session."""
+    seen = 0
+    while error is not None and seen < 20:
+        if is_conflict(error):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+def as_conflict(
+    ctx: Context, error: BaseException, model: Any = None, ident: int | None = None
+) -> Conflict | None:
+    """The ``Conflict`` a failed write means, or None when ``error`` is no write
+    conflict. With ``model`` and ``ident`` (the row being changed) it names who saved
+    that row last and when, read in a new session (the failed one can't be used)."""
+    if isinstance(error, Conflict):
+        if error.changed_by is not None or error.changed_at is not None:
+            return error
+    elif not _conflict_in_chain(error):
+        return None
+    if model is None or ident is None:
+        return error if isinstance(error, Conflict) else Conflict(None, None)
+    return fresh_conflict(ctx, model, ident)
+
+
 @contextmanager
-def writing(ctx: Context) -> Iterator[Session]:
+def writing(ctx: Context, model: Any = None, ident: int | None = None) -> Iterator[Session]:
     """A write transaction whose database-level conflicts become ``Conflict``.
 
     Firebird update conflicts / lock timeouts, SQLite "database is locked" and a stale
     ``version`` (StaleDataError) all end here; the transaction is rolled back whole.
+    ``writing(ctx, Model, id)`` for a change of one known row: its Conflict names who
+    saved the row last.
     """
     try:
         with ctx.db.transaction() as session:
             yield session
-    except Conflict:
-        raise
     except Exception as exc:
-        if is_conflict(exc):
-            raise Conflict(None, None) from exc
-        raise
+        conflict = as_conflict(ctx, exc, model, ident)
+        if conflict is None or conflict is exc:
+            raise
+        raise conflict from exc
 
 
 def load_for_update(
@@ -88,15 +118,22 @@ def apply_changes(
     if not diff:
         return diff
     obj.updated_by = ctx.user_id
+    flush_checked(session, ctx, obj)
+    audit.record(session, ctx, AuditAction.UPDATE, object_kind, obj.id, diff)
+    return diff
+
+
+def flush_checked(session: Session, ctx: Context, obj: Any) -> None:
+    """Flush the changes of ``obj`` (a row with a version); a write conflict becomes a
+    ``Conflict`` naming who saved it last."""
     ident = obj.id  # after a failed flush the object can no longer be read
     try:
         session.flush()
     except Exception as exc:
-        if is_conflict(exc):
-            raise fresh_conflict(ctx, type(obj), ident) from exc
-        raise
-    audit.record(session, ctx, AuditAction.UPDATE, object_kind, obj.id, diff)
-    return diff
+        conflict = as_conflict(ctx, exc, type(obj), ident)
+        if conflict is None:
+            raise
+        raise conflict from exc
 
 
 def record_create(session: Session, ctx: Context, obj: Any, object_kind: str) -> None:

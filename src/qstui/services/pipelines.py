@@ -18,6 +18,7 @@ from qstui.domain.deals import PipelineInfo, RefusalReasonInfo, StageInfo, Stage
 from qstui.domain.enums import AuditAction
 from qstui.domain.errors import NotFound, ServiceError, ValidationFailed
 from qstui.domain.normalize import fold
+from qstui.domain.text import one_line
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
@@ -173,11 +174,11 @@ def create_pipeline(
 ) -> int:
     """A new pipeline with its stages in the given order; returns its id."""
     ctx.require(R.REFBOOKS_EDIT)
-    name = (name or "").strip()
+    name = one_line(name) or ""
     errors: dict[str, str] = {}
     if (message := _name_error(name)) is not None:
         errors["name"] = message
-    specs = [StageSpec(spec.name.strip(), spec.probability, spec.days) for spec in stages]
+    specs = [StageSpec(one_line(spec.name) or "", spec.probability, spec.days) for spec in stages]
     for spec in specs:
         for key, message in _stage_errors(spec.name, spec.probability, spec.days).items():
             errors.setdefault(f"stages.{key}", message)
@@ -219,7 +220,7 @@ def update_pipeline(ctx: Context, pipeline_id: int, version: int, **changes: Any
     values = dict(changes)
     errors: dict[str, str] = {}
     if "name" in values:
-        values["name"] = (values["name"] or "").strip()
+        values["name"] = one_line(values["name"]) or ""
         if (message := _name_error(values["name"])) is not None:
             errors["name"] = message
     if "sort_no" in values and (
@@ -253,7 +254,7 @@ def add_stage(
 ) -> int:
     """A new stage at the end of the pipeline; returns its id."""
     ctx.require(R.REFBOOKS_EDIT)
-    name = (name or "").strip()
+    name = one_line(name) or ""
     errors = _stage_errors(name, probability, days)
     if errors:
         raise ValidationFailed(errors)
@@ -289,7 +290,7 @@ def update_stage(ctx: Context, stage_id: int, version: int, **changes: Any) -> i
         raise TypeError(f"unknown stage fields: {', '.join(sorted(unknown))}")
     values = dict(changes)
     if "name" in values:
-        values["name"] = (values["name"] or "").strip()
+        values["name"] = one_line(values["name"]) or ""
     with writing(ctx) as s:
         stage = load_for_update(s, Stage, stage_id, _("Stage"), version)
         errors = _stage_errors(

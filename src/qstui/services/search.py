@@ -56,7 +56,6 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
-    String,
     and_,
     case,
     exists,
@@ -68,11 +67,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
-from qstui.db.compat import prefix_match
+from qstui.db.compat import no_index, prefix_match
 from qstui.db.models import Company, Contact, Deal, KbArticle, KbCategory, Product, SearchWord
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import AccessDenied
 from qstui.domain.formatting import money
+from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, search_prefix, words
 from qstui.domain.search import KIND_ORDER, HitKind, SearchHit
 from qstui.i18n import N_, _
@@ -161,33 +161,10 @@ def terms(text: Any) -> list[str]:
 # --- the queries -------------------------------------------------------------------------
 
 
-def _prefix(column: Any, value: str) -> ColumnElement[bool]:
-    """``compat.prefix_match`` with two workarounds (to be fixed once in ``db/compat.py``;
-    harmless afterwards), measured on 4.8M index words:
-
-    - its parameters are ``String()`` without a length, which the Firebird dialect sends
-      as ``CAST(? AS BLOB SUB_TYPE TEXT)``: ``STARTING WITH`` a BLOB cannot use the index
-      (a full scan, 35 s); a sized VARCHAR parameter uses it (milliseconds);
-    - SQLite has no native booleans, so SQLAlchemy appends ``= 1`` to the function:
-      ``word >= ? AND word < ? = 1`` makes the upper bound ``(word < ?) = 1`` and the
-      index range runs to the end of the index (4 s instead of 1 ms).
-    """
-    condition = prefix_match(column, value)
-    for bound in condition.clauses.clauses[1:]:  # type: ignore[attr-defined]
-        bound.type = String(WORD_MAX + 1)
-    condition._is_implicitly_boolean = True  # type: ignore[attr-defined]
-    return condition
-
-
-def _no_index(column: Any) -> Any:
-    """``column || ''``: the same value, but the planner will not drive by its index."""
-    return column.concat(literal_column("''"))
-
-
 def _rows_visible(ctx: Context, kinds: Sequence[HitKind]) -> ColumnElement[bool]:
     """Condition on ``search_words`` rows: of an open kind and visible to ``ctx``."""
     word = SearchWord
-    kind = _no_index(word.object_kind)
+    kind = no_index(word.object_kind)
     parts: list[ColumnElement[bool]] = []
     clients = [k.value for k in kinds if k in (HitKind.COMPANY, HitKind.CONTACT)]
     if clients:
@@ -204,7 +181,7 @@ def _rows_visible(ctx: Context, kinds: Sequence[HitKind]) -> ColumnElement[bool]
 
 def _count_capped(s: Session, term: str) -> int:
     """How many index words start with ``term``, counted up to ``COUNT_CAP``."""
-    sample = select(literal_column("1").label("one")).where(_prefix(SearchWord.word, term))
+    sample = select(literal_column("1").label("one")).where(prefix_match(SearchWord.word, term))
     return s.scalar(select(func.count()).select_from(sample.limit(COUNT_CAP).subquery())) or 0
 
 
@@ -223,14 +200,14 @@ def _candidates(ctx: Context, kinds: Sequence[HitKind], found: Sequence[str], ca
     visible, and matches every other term."""
     drive, *rest = found
     word = SearchWord
-    conditions = [_prefix(word.word, drive), _rows_visible(ctx, kinds)]
+    conditions = [prefix_match(word.word, drive), _rows_visible(ctx, kinds)]
     for term in rest:
         other = aliased(SearchWord)
         conditions.append(
             exists().where(
                 other.object_kind == word.object_kind,
                 other.object_id == word.object_id,
-                _prefix(_no_index(other.word), term),
+                prefix_match(no_index(other.word), term),
             )
         )
     exact = case((word.word == drive, literal_column("1")), else_=literal_column("0"))
@@ -348,7 +325,7 @@ def _hit(kind: HitKind, row: Any, exact: bool) -> SearchHit:
     if kind is HitKind.COMPANY:
         return SearchHit(kind, row.id, row.name, _subtitle(row.inn, row.city), row.id, exact)
     if kind is HitKind.CONTACT:
-        name = " ".join(p for p in (row.last_name, row.first_name, row.middle_name) if p)
+        name = person_name(row.last_name, row.first_name, row.middle_name) or ""
         subtitle = _subtitle(row.company_name, row.job_title)
         return SearchHit(kind, row.id, name, subtitle, row.company_id, exact)
     if kind is HitKind.DEAL:

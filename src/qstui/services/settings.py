@@ -27,6 +27,7 @@ from qstui.db.models import Setting
 from qstui.domain import validators
 from qstui.domain.enums import AuditAction
 from qstui.domain.errors import ValidationFailed
+from qstui.domain.text import one_line, too_long
 from qstui.i18n import N_, _
 from qstui.services import audit
 from qstui.services import rights as R
@@ -66,9 +67,9 @@ def _text(max_len: int) -> Callable[[Any], str]:
             value = str(value)
         if not isinstance(value, str):
             raise ValueError(_("Enter a text"))
-        value = value.strip()
+        value = one_line(value) or ""
         if len(value) > max_len:
-            raise ValueError(_("At most {n} characters").format(n=max_len))
+            raise ValueError(too_long(max_len))
         return value
 
     return check

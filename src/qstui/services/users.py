@@ -16,18 +16,16 @@ from sqlalchemy.orm.attributes import flag_modified
 from qstui.db.models import AppUser, Department, UserRight
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import NotFound, ValidationFailed
+from qstui.domain.text import one_line
 from qstui.domain.users import LastAdmin, UserInfo
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.passwords import hash_password
+from qstui.services.user_lookup import normalize_login
 
 MIN_PASSWORD = 4
-
-
-def normalize_login(login: str) -> str:
-    return (login or "").strip().lower()
 
 
 def create_user(
@@ -44,9 +42,11 @@ def create_user(
     errors: dict[str, str] = {}
     if not login or len(login) > 60 or not all(ch.isalnum() or ch in "._-" for ch in login):
         errors["login"] = _("A login is 1–60 letters, digits, dots, dashes or underscores")
-    if not full_name.strip() or len(full_name) > 200:
+    full_name = one_line(full_name) or ""
+    department = one_line(department)
+    if not full_name or len(full_name) > 200:
         errors["name"] = _("A name of 1–200 characters is required")
-    if department and len(department.strip()) > 200:
+    if department and len(department) > 200:
         errors["department"] = _("A department name has at most 200 characters")
     if role not in set(Role):
         errors["role"] = _("Unknown role {role}: use one of {roles}").format(
@@ -60,9 +60,9 @@ def create_user(
             raise ValidationFailed({"login": _("The login {login} is taken").format(login=login)})
         department_id = None
         if department:
-            dep = s.scalar(select(Department).where(Department.name == department.strip()))
+            dep = s.scalar(select(Department).where(Department.name == department))
             if dep is None:
-                dep = Department(name=department.strip(), updated_by=ctx.user_id)
+                dep = Department(name=department, updated_by=ctx.user_id)
                 s.add(dep)
                 s.flush()
                 audit.record(
@@ -71,7 +71,7 @@ def create_user(
             department_id = dep.id
         user = AppUser(
             login=login,
-            full_name=full_name.strip(),
+            full_name=full_name,
             role=Role(role),
             department_id=department_id,
             pass_hash=hash_password(password),
