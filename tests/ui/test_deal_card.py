@@ -15,9 +15,9 @@ from qstui.domain import formatting as fmt
 from qstui.domain.deals import DealFilter, item_amount
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.services.context import Context, context_for
-from qstui.services.deal_items import product_choices
 from qstui.services.deals import get_deal, list_deals, update_deal
-from qstui.services.debt import deal_debt
+from qstui.services.deals.choices import product_choices
+from qstui.services.deals.debt import deal_debt
 from qstui.services.pipelines import list_refusal_reasons
 
 

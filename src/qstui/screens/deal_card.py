@@ -890,8 +890,8 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
 
     def action_remove(self) -> None:
         from qstui.screens.dialogs.message import ConfirmDialog
-        from qstui.services.deal_items import remove_item
-        from qstui.services.payments import delete_payment
+        from qstui.services.deals.items import remove_item
+        from qstui.services.deals.payments import delete_payment
 
         card = self.card
         if card is None:

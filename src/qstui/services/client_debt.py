@@ -1,7 +1,7 @@
 """Debts and conversions for lists of clients, and the IN-list helpers of the clients
 services.
 
-The definition of a debt (D6) lives in ``services.debt`` alone: a deal's debt is
+The definition of a debt (D6) lives in ``services.deals.debt`` alone: a deal's debt is
 ``max(invoiced, shipped) − paid`` in the deal currency, payments converted at the rate
 of their date. Here a client's debt is the sum of its deals' debts converted into the
 base currency at the rate of the day (today by default).
@@ -21,8 +21,8 @@ from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal
-from qstui.services import debt
 from qstui.services.currency import MissingRate, RateBook
+from qstui.services.deals import debt
 
 IN_LIMIT = 1500  # Firebird: at most 1500 values in IN (...)
 ZERO = Decimal("0")
