@@ -15,10 +15,11 @@ from qstui.db.engine import Database
 from qstui.db.models import Company, Product, RefusalReason, Unit
 from qstui.domain.enums import Role
 from qstui.domain.normalize import company_name, fold
-from qstui.services import deal_items as I
 from qstui.services import deals as D
-from qstui.services import payments as P
 from qstui.services.context import Context, context_for
+from qstui.services.deals import documents as Docs
+from qstui.services.deals import items as I
+from qstui.services.deals import payments as P
 from qstui.services.users import create_user
 
 TODAY = date.today()
@@ -69,7 +70,7 @@ def deals(db):
     theirs = _company(db, "Лютик", boris.user_id)
     main = D.create_deal(anna, mine, "Поставка ноутбуков", started_on=TODAY - timedelta(days=20))
     v = I.add_item(anna, main, 1, _product(db, 'Ноутбук <i>"Pro"</i>', "50000.00"), 2).deal_version
-    P.add_document(anna, main, "invoice", "СЧ-1", TODAY, "100000.00")
+    Docs.add_document(anna, main, "invoice", "СЧ-1", TODAY, "100000.00")
     P.add_payment(anna, main, "actual", TODAY, "30000.00", doc_no="ПП-1")
     P.add_payment(anna, main, "actual", TODAY, "20000.00")
     P.add_payment(anna, main, "planned", TODAY + timedelta(days=7), "50000.00")

@@ -34,10 +34,10 @@ from qstui.db.models import (
 from qstui.domain.deals import DealCard, DealFilter, DealRow
 from qstui.domain.enums import AuditAction, DealStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ServiceError, ValidationFailed
-from qstui.services import deal_items as I
 from qstui.services import deals as D
-from qstui.services import payments as P
 from qstui.services.context import Context
+from qstui.services.deals import items as I
+from qstui.services.deals import payments as P
 
 TODAY = date.today()
 

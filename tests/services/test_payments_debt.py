@@ -22,11 +22,12 @@ from qstui.db.models import CurrencyRate, Deal, DealItem, Payment
 from qstui.domain.deals import debt_amount, item_amount
 from qstui.domain.enums import DocKind, DocState, PaymentKind, PaymentSource
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ServiceError, ValidationFailed
-from qstui.services import deal_items as I
 from qstui.services import deals as D
-from qstui.services import debt as Debt
-from qstui.services import payments as P
 from qstui.services.currency import MissingRate
+from qstui.services.deals import debt as Debt
+from qstui.services.deals import documents as Docs
+from qstui.services.deals import items as I
+from qstui.services.deals import payments as P
 
 TODAY = date.today()
 
@@ -174,7 +175,9 @@ def test_the_debt_example_is_exact(db):
     """An invoice of 100 000 ₽ and payments of 30 000 + 20 000 ₽: debt 50 000.00."""
     team = make_team(db)
     deal_id = _deal(db, team)
-    P.add_document(team.anna, deal_id, DocKind.INVOICE, "СЧ-1", TODAY, Decimal("100000.00"), "RUB")
+    Docs.add_document(
+        team.anna, deal_id, DocKind.INVOICE, "СЧ-1", TODAY, Decimal("100000.00"), "RUB"
+    )
     P.add_payment(team.anna, deal_id, PaymentKind.ACTUAL, TODAY, Decimal("30000.00"))
     P.add_payment(team.anna, deal_id, "actual", TODAY, Decimal("20000"))
 
@@ -206,10 +209,10 @@ def test_create_move_items_payments_documents_and_debt(db):
 
     plan = P.add_payment(team.anna, deal_id, "planned", TODAY + timedelta(days=5), "50000.00")
     P.add_payment(team.anna, deal_id, "planned", TODAY + timedelta(days=20), "58677.76")
-    P.add_document(team.anna, deal_id, "invoice", "СЧ-17", TODAY, "108677.76")
-    P.add_document(team.anna, deal_id, "shipment", "РН-5", TODAY, "60000.00")
-    P.add_document(team.anna, deal_id, "invoice", "СЧ-16", TODAY, "999.00", state="deleted")
-    P.add_document(team.anna, deal_id, "invoice_factura", "СФ-5", TODAY, "60000.00")
+    Docs.add_document(team.anna, deal_id, "invoice", "СЧ-17", TODAY, "108677.76")
+    Docs.add_document(team.anna, deal_id, "shipment", "РН-5", TODAY, "60000.00")
+    Docs.add_document(team.anna, deal_id, "invoice", "СЧ-16", TODAY, "999.00", state="deleted")
+    Docs.add_document(team.anna, deal_id, "invoice_factura", "СФ-5", TODAY, "60000.00")
     assert Debt.deal_debt(team.anna, deal_id).debt == Decimal("108677.76")
 
     # the planned payment arrives, a little less than planned
@@ -234,14 +237,14 @@ def test_create_move_items_payments_documents_and_debt(db):
     assert card.debt.shipped == Decimal("60000.00")
     assert [i.amount for i in card.items] == [Decimal("107777.77"), Decimal("899.99")]
     assert card.version == v
-    assert [d.doc_no for d in P.list_documents(team.anna, deal_id)] == [
+    assert [d.doc_no for d in Docs.list_documents(team.anna, deal_id)] == [
         "СЧ-17",
         "РН-5",
         "СЧ-16",
         "СФ-5",
     ]
     # shipped more than invoiced: the debt follows the shipment
-    P.add_document(team.anna, deal_id, "shipment", "РН-6", TODAY, "60000.00")
+    Docs.add_document(team.anna, deal_id, "shipment", "РН-6", TODAY, "60000.00")
     assert Debt.deal_debt(team.anna, deal_id).debt == Decimal("70000.01")
 
 
@@ -252,7 +255,7 @@ def test_a_usd_deal_paid_partly_in_rubles_converts_at_the_payment_dates_rate(db)
     _rate(db, "USD", d2 - timedelta(days=1), "92.5000")
     _rate(db, "USD", d3, "95.1234")
     deal_id = _deal(db, team, currency_code="USD")
-    P.add_document(team.anna, deal_id, "invoice", "INV-1", d1, "1000.00")  # USD
+    Docs.add_document(team.anna, deal_id, "invoice", "INV-1", d1, "1000.00")  # USD
     P.add_payment(team.anna, deal_id, "actual", d1, "300.00")  # USD
     P.add_payment(team.anna, deal_id, "actual", d2, "9250.00", currency_code="RUB")
     P.add_payment(team.anna, deal_id, "actual", d3 + timedelta(days=2), "9512.34", "RUB")
@@ -284,11 +287,11 @@ def test_client_debt_per_currency_and_in_rubles(db):
     rub2 = _deal(db, team, "Ещё рубли", client=client)
     usd = _deal(db, team, "Доллары", client=client, currency_code="USD")
     eur = _deal(db, team, "Евро", client=client, currency_code="EUR")
-    P.add_document(team.anna, rub, "invoice", "1", TODAY, "1000.00")
+    Docs.add_document(team.anna, rub, "invoice", "1", TODAY, "1000.00")
     P.add_payment(team.anna, rub, "actual", TODAY, "400.00")
     P.add_payment(team.anna, rub2, "actual", TODAY, "50.00")  # an advance: −50
-    P.add_document(team.anna, usd, "shipment", "2", TODAY - timedelta(days=30), "10.00")
-    P.add_document(team.anna, eur, "invoice", "3", TODAY, "1.50")
+    Docs.add_document(team.anna, usd, "shipment", "2", TODAY - timedelta(days=30), "10.00")
+    Docs.add_document(team.anna, eur, "invoice", "3", TODAY, "1.50")
 
     info = Debt.client_debt(team.anna, client)
     assert info.by_currency == {
@@ -355,7 +358,7 @@ def test_payment_validation_and_rights(db):
     # documents need the right to edit
     viewer = without_right(db, "anna", "edit")
     with pytest.raises(AccessDenied):
-        P.add_document(viewer, deal_id, "invoice", "1", TODAY, "1.00")
-    assert P.list_documents(viewer, deal_id) == []
+        Docs.add_document(viewer, deal_id, "invoice", "1", TODAY, "1.00")
+    assert Docs.list_documents(viewer, deal_id) == []
     with pytest.raises(NotFound):
         P.list_payments(team.boris, deal_id)

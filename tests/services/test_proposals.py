@@ -13,15 +13,10 @@ from deal_support import company, contact, make_team, product, row
 from qstui.db.models import AppUser, Deal, Setting
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import set_language
-from qstui.services import deal_items as I
 from qstui.services import deals as D
-from qstui.services.proposals import (
-    amount_in_words,
-    number_words,
-    plural,
-    render_proposal,
-    write_proposal,
-)
+from qstui.services.deals import items as I
+from qstui.services.deals.in_words import amount_in_words, number_words, plural
+from qstui.services.deals.proposals import render_proposal, write_proposal
 
 ON = date(2026, 3, 10)
 WORDS = "Сто двадцать три тысячи четыреста пятьдесят шесть рублей 78 копеек"

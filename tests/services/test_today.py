@@ -24,6 +24,7 @@ from qstui.domain.calendar import MoneyTotal, TodayPage
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import AccessDenied
 from qstui.services import calendar as C
+from qstui.services import deals as D
 from qstui.services import today as T
 from qstui.services.context import context_for
 from qstui.services.users import revoke
@@ -135,3 +136,20 @@ def test_sections_of_closed_modules_stay_empty(db, team):
     page = T.today_page(context_for(db, "anna"), now=NOW)
     assert page.plans == () and page.open_deals == ()
     assert page.idle_count == 1  # the clients module is still open
+
+
+def test_the_late_stages_are_the_managers_overdue_stages_capped(db, team):
+    anna = team.id("anna")
+    romashka = company(db, "Ромашка", anna)
+    _, stages = pipeline_stages(db)
+    late = [deal(db, romashka, anna, f"Сделка {n}", "1") for n in range(3)]
+    for n, deal_id in enumerate(late):
+        deal_stage(db, deal_id, stages[0], anna, TODAY - timedelta(days=n + 1))
+    boris_deal = deal(db, company(db, "Василек", team.id("boris")), team.id("boris"), "Чужая")
+    deal_stage(db, boris_deal, stages[0], team.id("boris"), TODAY - timedelta(days=9))
+
+    page = T.today_page(team.anna, now=NOW, overdue_limit=2)
+    assert [s.deal_id for s in page.overdue_stages] == [late[2], late[1]]  # the longest late
+    assert page.overdue_stages == tuple(D.overdue_stages(team.anna, anna, limit=2, on=TODAY))
+    assert [s.days_overdue for s in page.overdue_stages] == [3, 2]
+    assert len(D.overdue_stages(team.head, anna, on=TODAY)) == 3

@@ -47,16 +47,16 @@ from qstui.services import client_terms as TERMS
 from qstui.services import clients as C
 from qstui.services import contact_analysis as CA
 from qstui.services import contacts as CT
-from qstui.services import deal_items as DI
 from qstui.services import deals as D
-from qstui.services import debt as DEBT
 from qstui.services import groups as G
-from qstui.services import payments as PAY
-from qstui.services import proposals as PR
 from qstui.services import rights as R
 from qstui.services import today as T
 from qstui.services import users as users_module
 from qstui.services.context import Context, context_for
+from qstui.services.deals import debt as DEBT
+from qstui.services.deals import items as DI
+from qstui.services.deals import payments as PAY
+from qstui.services.deals import proposals as PR
 from qstui.services.search import MAX_LIMIT, find_anything
 
 # "Now" is the real hour (the deal and idle-client services read the clock themselves);

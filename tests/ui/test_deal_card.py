@@ -5,19 +5,23 @@ see."""
 from __future__ import annotations
 
 import html
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
+from textual.screen import Screen
 
 from qstui.domain import formatting as fmt
 from qstui.domain.deals import DealFilter, item_amount
 from qstui.domain.enums import DealStatus, PaymentKind
+from qstui.screens.base import ServiceCalls
 from qstui.services.context import Context, context_for
-from qstui.services.deal_items import product_choices
 from qstui.services.deals import get_deal, list_deals, update_deal
-from qstui.services.debt import deal_debt
+from qstui.services.deals.choices import product_choices
+from qstui.services.deals.debt import deal_debt
+from qstui.services.deals.view import deal_view
 from qstui.services.pipelines import list_refusal_reasons
 
 
@@ -44,6 +48,58 @@ async def start(pilot, app, deal_id: int) -> None:
     await settle(pilot, app)
     assert type(app.screen).__name__ == "DealCardScreen"
     assert app.screen.deal_id == deal_id
+
+
+async def test_the_card_opens_with_one_service_call(demo_db, monkeypatch):
+    """Opening the card is one service call (``deal_view``) reading in one session."""
+    ctx = context_for(demo_db, "ivanov")
+    deal_id = open_deals(ctx, 1)[0]
+    calls: list[str] = []
+    sessions: list[str] = []
+    in_card = threading.local()
+    call_service = ServiceCalls.call_service
+    make_session = demo_db.sessions
+
+    def counted(self, fn, *args, **kwargs):
+        node = self if isinstance(self, Screen) else self.screen
+        if type(node).__name__ != "DealCardScreen":
+            return call_service(self, fn, *args, **kwargs)
+        calls.append(fn.__name__)
+
+        def traced(*args, **kwargs):
+            in_card.on = True
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                in_card.on = False
+
+        traced.__name__ = fn.__name__
+        return call_service(self, traced, *args, **kwargs)
+
+    class CountedSessions:
+        def __call__(self, *args, **kwargs):
+            if getattr(in_card, "on", False):
+                sessions.append("read")
+            return make_session(*args, **kwargs)
+
+        def begin(self, *args, **kwargs):
+            if getattr(in_card, "on", False):
+                sessions.append("write")
+            return make_session.begin(*args, **kwargs)
+
+    monkeypatch.setattr(ServiceCalls, "call_service", counted)
+    monkeypatch.setattr(demo_db, "sessions", CountedSessions())
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await start(pilot, app, deal_id)
+        assert calls == ["deal_view"]
+        assert sessions == ["read"]
+        # the card shows what the services return
+        view = deal_view(ctx, deal_id)
+        assert app.screen.view == view and view.card == get_deal(ctx, deal_id)
+        assert view.card.title in screen_text(app)
+        assert app.screen.query_one("#input-title").value == view.card.title
+        assert app.screen.query_one("#input-manager_id").value == view.card.manager_id
 
 
 async def test_add_a_product_then_an_actual_payment_changes_total_and_debt(demo_db):

@@ -26,9 +26,9 @@ from qstui.screens.client_card import ClientCardScreen
 from qstui.screens.client_tabs.sales import STATUS_NAMES
 from qstui.services import calendar, clients, contacts
 from qstui.services.context import Context, context_for
-from qstui.services.deal_items import product_choices
 from qstui.services.deals import get_deal, list_deals
-from qstui.services.debt import deal_debt
+from qstui.services.deals.choices import product_choices
+from qstui.services.deals.debt import deal_debt
 from qstui.services.pipelines import list_refusal_reasons
 
 CALL = "Обсудили поставку"

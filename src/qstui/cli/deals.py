@@ -1,6 +1,6 @@
 """``qstui deal …``: Deals: list and show deals, export a commercial proposal.
 
-Thin: parse the arguments, call ``qstui.services.deals`` / ``proposals`` with the
+Thin: parse the arguments, call the ``qstui.services.deals`` services with the
 context of ``--as LOGIN`` (default: the admin context), print rich tables or JSON.
 Expected failures propagate to the root group (one line on stderr, exit code 1).
 """
@@ -28,8 +28,8 @@ from qstui.domain.deals import (
 from qstui.domain.enums import DealStatus
 from qstui.domain.formatting import day, money, number
 from qstui.i18n import _
-from qstui.services import deals as deals_service
-from qstui.services import proposals
+from qstui.services.deals import listing, proposals
+from qstui.services.deals.view import get_deal
 from qstui.services.user_lookup import user_id_by_login
 
 
@@ -59,7 +59,7 @@ def deal() -> None:
 @click.option("--overdue", is_flag=True, help="Only open deals with an overdue stage.")
 @click.option(
     "--limit",
-    type=click.IntRange(1, deals_service.MAX_LIMIT),
+    type=click.IntRange(1, listing.MAX_LIMIT),
     default=50,
     show_default=True,
     help="At most this many deals (newest start first).",
@@ -88,14 +88,14 @@ def list_deals(
         overdue_only=overdue,
         text=text,
     )
-    page = deals_service.list_deals(ctx, flt, limit=limit)
+    page = listing.list_deals(ctx, flt, limit=limit)
     if as_json:
         emit_json(page.rows)
         return
     if not page.rows:
         click.echo(_("No deals found"))
         return
-    total = deals_service.count_deals(ctx, flt)
+    total = listing.count_deals(ctx, flt)
     _print_list(page.rows)
     click.echo(_("Shown {shown} of {total}").format(shown=len(page.rows), total=total))
 
@@ -136,7 +136,7 @@ def show(deal_id: int, as_login: str | None, as_json: bool) -> None:
 
     Main fields, stages, products, payments, 1C documents and the debt.
     """
-    card = deals_service.get_deal(context(as_login), deal_id)
+    card = get_deal(context(as_login), deal_id)
     if as_json:
         emit_json(card)
         return

@@ -15,9 +15,12 @@ import re
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from qstui.domain.enums import EventStatus
+
+if TYPE_CHECKING:
+    from qstui.domain.deals import OverdueStage
 
 # --- local time --------------------------------------------------------------------------
 
@@ -303,20 +306,6 @@ class ContactStats:
 
 
 @dataclass(frozen=True)
-class StageDue:
-    """An overdue stage of an open deal."""
-
-    deal_id: int
-    deal_title: str
-    company_id: int
-    company_name: str
-    stage_id: int
-    stage_name: str
-    due_on: date
-    days_overdue: int
-
-
-@dataclass(frozen=True)
 class IdleClient:
     """A client with no contact for the manager's ``idle_days`` (C8)."""
 
@@ -343,7 +332,7 @@ class TodayPage:
     plans: tuple[EventRow, ...] = ()  # planned for today (earlier hours flagged overdue)
     overdue: tuple[EventRow, ...] = ()  # planned before today (the oldest first, capped)
     overdue_count: int = 0
-    overdue_stages: tuple[StageDue, ...] = ()
+    overdue_stages: tuple[OverdueStage, ...] = ()  # of my open deals (the longest late first)
     idle_days: int = 0
     idle_count: int = 0
     idle_clients: tuple[IdleClient, ...] = ()  # the first few, longest forgotten first

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
+from qstui.domain.calendar import ManagerRef
 from qstui.domain.enums import DealStatus, DocKind, DocState, PaymentKind, PaymentSource
 from qstui.i18n import N_, _
 
@@ -253,6 +254,18 @@ class DealCard:
 
 
 @dataclass(frozen=True)
+class DealView:
+    """What the deal card's first paint needs, read in one session (``deal_view``): the
+    card and what its drop-downs offer, each as its own service returns it."""
+
+    card: DealCard
+    contacts: tuple[tuple[int, str], ...]  # the client's contact persons: (id, name)
+    managers: tuple[ManagerRef, ...]  # the users whose deals one sees
+    sources: tuple[tuple[int, str], ...]  # active sources: (id, name)
+    currencies: tuple[CurrencyInfo, ...]
+
+
+@dataclass(frozen=True)
 class ItemSaved:
     """A product line saved: its id and the deal's new version (items are edited under
     the deal's version)."""
@@ -263,6 +276,8 @@ class ItemSaved:
 
 @dataclass(frozen=True)
 class OverdueStage:
+    """A late stage of an open deal: not done, its deadline before today."""
+
     deal_stage_id: int
     deal_id: int
     deal_title: str

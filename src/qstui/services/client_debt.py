@@ -1,6 +1,6 @@
 """Debts and conversions for lists of clients.
 
-The definition of a debt (D6) lives in ``services.debt`` alone: a deal's debt is
+The definition of a debt (D6) lives in ``services.deals.debt`` alone: a deal's debt is
 ``max(invoiced, shipped) − paid`` in the deal currency, payments converted at the rate
 of their date. Here a client's debt is the sum of its deals' debts converted into the
 base currency at the rate of the day (today by default).
@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import Deal
-from qstui.services import debt
 from qstui.services.currency import MissingRate, RateBook
+from qstui.services.deals import debt
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

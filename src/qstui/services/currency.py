@@ -152,14 +152,18 @@ class RateBook:
 # --- the reference book ------------------------------------------------------------------
 
 
+def currencies_in(s: Session) -> list[CurrencyInfo]:
+    """Every currency, the base one first (in an open session: the deal card's view)."""
+    rows = s.scalars(select(Currency).order_by(Currency.is_base.desc(), Currency.code))
+    return [
+        CurrencyInfo(c.code, c.num_code, c.name, c.symbol, bool(c.is_base), c.version) for c in rows
+    ]
+
+
 def list_currencies(ctx: Context) -> list[CurrencyInfo]:
     """Every currency, the base one first (open to every user: forms pick from it)."""
     with ctx.db.reader() as s:
-        rows = s.scalars(select(Currency).order_by(Currency.is_base.desc(), Currency.code))
-        return [
-            CurrencyInfo(c.code, c.num_code, c.name, c.symbol, bool(c.is_base), c.version)
-            for c in rows
-        ]
+        return currencies_in(s)
 
 
 def add_currency(ctx: Context, code: str, num_code: str, name: str, symbol: str) -> int:

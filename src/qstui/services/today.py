@@ -19,16 +19,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import aliased
 
-from qstui.db.models import AppUser, Company, Deal, DealStage, Event, Stage
+from qstui.db.models import AppUser, Company, Deal, Event
 from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
-from qstui.domain.calendar import IdleClient, MoneyTotal, StageDue, TodayPage
+from qstui.domain.calendar import IdleClient, MoneyTotal, TodayPage
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.services import rights as R
 from qstui.services.calendar import check_user_visible, event_rows
 from qstui.services.context import Context
+from qstui.services.deals.stages import overdue_stages
 from qstui.services.visibility import company_visible, deal_visible, event_visible
 
 KOPECK = Decimal("0.01")
@@ -70,41 +70,8 @@ def today_page(
             )
 
         if ctx.has(R.DEALS):
-            co = aliased(Company)
             page["overdue_stages"] = tuple(
-                StageDue(
-                    deal_id=r.deal_id,
-                    deal_title=r.title,
-                    company_id=r.company_id,
-                    company_name=r.company_name,
-                    stage_id=r.stage_id,
-                    stage_name=r.stage_name,
-                    due_on=r.due_on,
-                    days_overdue=(today - r.due_on).days,
-                )
-                for r in s.execute(
-                    select(
-                        DealStage.deal_id,
-                        Deal.title,
-                        Deal.company_id,
-                        co.name.label("company_name"),
-                        DealStage.stage_id,
-                        Stage.name.label("stage_name"),
-                        DealStage.due_on,
-                    )
-                    .join(Deal, Deal.id == DealStage.deal_id)
-                    .join(Stage, Stage.id == DealStage.stage_id)
-                    .join(co, co.id == Deal.company_id)
-                    .where(
-                        DealStage.responsible_id == whose,
-                        DealStage.done_on.is_(None),
-                        DealStage.due_on < today,
-                        Deal.status == DealStatus.OPEN,
-                        deal_visible(ctx),
-                    )
-                    .order_by(DealStage.due_on, DealStage.deal_id)
-                    .limit(overdue_limit)
-                )
+                overdue_stages(ctx, whose, limit=overdue_limit, on=today, session=s)
             )
             totals = s.execute(
                 select(Deal.currency_code, func.count(Deal.id), func.sum(Deal.amount))

@@ -14,8 +14,8 @@ from qstui.domain.clients import ClientCard
 from qstui.domain.enums import DealStatus
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab, text
-from qstui.services import deals as deal_service
 from qstui.services import rights as R
+from qstui.services.deals.deal import create_deal
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, current_key, fill_table
@@ -29,7 +29,7 @@ STATUS_NAMES = {
 
 def new_deal(ctx: Any, company_id: int, values: dict[str, Any]) -> int:
     """Runs in a worker: a deal of the client with the typed title."""
-    return deal_service.create_deal(ctx, company_id, values.get("title") or "")
+    return create_deal(ctx, company_id, values.get("title") or "")
 
 
 class DealsTab(CardTab):

@@ -37,8 +37,12 @@ from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.base import Localized, ServiceCalls
-from qstui.services import deal_items, deals, payments, proposals
-from qstui.services.deal_items import ProductChoice, product_choices
+from qstui.services.deals.choices import ProductChoice, product_choices
+from qstui.services.deals.items import add_item, update_item
+from qstui.services.deals.outcome import lose_deal
+from qstui.services.deals.payments import add_payment, record_actual
+from qstui.services.deals.proposals import write_proposal
+from qstui.services.deals.stages import set_stage_details
 from qstui.widgets.form import FieldSpec, FormDialog
 
 ANY = 0  # the "all / none" choice of an id drop-down (ids start at 1)
@@ -300,7 +304,7 @@ def item_dialog(
         if item is not None:
             if price_text is None:
                 raise ValidationFailed({"price": _("Enter an amount, e.g. 1234.50")})
-            return deal_items.update_item(
+            return update_item(
                 ctx,
                 item.id,
                 version(),
@@ -309,9 +313,7 @@ def item_dialog(
                 discount_pct=discount_text,
             )
         assert product is not None
-        saved = deal_items.add_item(
-            ctx, card.id, version(), product.id, qty_text, price_text, discount_text
-        )
+        saved = add_item(ctx, card.id, version(), product.id, qty_text, price_text, discount_text)
         return saved.deal_version
 
     return DealForm(title, fields, submit)
@@ -363,7 +365,7 @@ def payment_dialog(
 
     def submit(ctx: Any, values: dict[str, Any]) -> int:
         day, amount = day_and_amount(values)
-        return payments.add_payment(
+        return add_payment(
             ctx,
             card.id,
             kind,
@@ -394,7 +396,7 @@ def received_dialog(payment: PaymentInfo) -> DealForm:
 
     def submit(ctx: Any, values: dict[str, Any]) -> int:
         day, amount = day_and_amount(values)
-        return payments.record_actual(
+        return record_actual(
             ctx,
             payment.id,
             payment.version,
@@ -433,7 +435,7 @@ def stage_dialog(stage: DealStageInfo, managers: Sequence[tuple[int, str]]) -> D
         if errors:
             raise ValidationFailed(errors)
         assert stage.deal_stage_id is not None and stage.version is not None
-        return deals.set_stage_details(
+        return set_stage_details(
             ctx,
             stage.deal_stage_id,
             stage.version,
@@ -476,7 +478,7 @@ def lose_dialog(
         reason = chosen(values.get("reason_id"))
         if reason is None:
             raise ValidationFailed({"reason_id": _("Choose a refusal reason")})
-        return deals.lose_deal(
+        return lose_deal(
             ctx,
             card.id,
             version(),
@@ -532,7 +534,7 @@ class ProposalDialog(DealForm):
             target = target.with_name(f"{target.name}.{kind}")
         if not target.is_absolute():
             target = Path.cwd() / target
-        return Saved(proposals.write_proposal(ctx, self.deal_id, target))
+        return Saved(write_proposal(ctx, self.deal_id, target))
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id != "input-format" or event.value is Select.BLANK:

@@ -7,20 +7,19 @@ of its lines.
 
 Lines are edited under the *deal's* version: every change gives the deal a new version,
 so two people editing the products of one deal conflict cleanly (the second gets
-``Conflict`` and nothing of theirs is written).
+``Conflict`` and nothing of theirs is written). The product picker's list is
+``choices.product_choices``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qstui.db.compat import prefix_match
-from qstui.db.models import Deal, DealItem, Product, SearchWord, Unit
+from qstui.db.models import Deal, DealItem, Product
 from qstui.domain.deals import (
     MAX_MONEY,
     ItemInfo,
@@ -33,13 +32,11 @@ from qstui.domain.deals import (
     today,
 )
 from qstui.domain.errors import NotFound, ValidationFailed
-from qstui.domain.normalize import words
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services import search_index
 from qstui.services.context import Context
 from qstui.services.currency import convert
-from qstui.services.deals import items_of, load_deal, save_deal
+from qstui.services.deals.shared import items_of, load_deal, save_deal
 from qstui.services.persist import apply_changes, record_create, record_delete, writing
 from qstui.services.visibility import deal_visible
 
@@ -202,44 +199,3 @@ def remove_item(ctx: Context, item_id: int, deal_version: int) -> int:
             if line.line_no != no:
                 apply_changes(s, ctx, line, {"line_no": no}, "deal_item")
         return _recount(s, ctx, deal)
-
-
-# --- picking a product (the deal card's "add product" list) ------------------------------
-
-
-@dataclass(frozen=True)
-class ProductChoice:
-    """An active product as the product picker lists it."""
-
-    id: int
-    name: str
-    sku: str | None
-    unit: str | None
-    price: Decimal
-    currency_code: str
-    vat_pct: Decimal
-
-
-def product_choices(ctx: Context, text: str = "", limit: int = 50) -> list[ProductChoice]:
-    """Active products whose words (name, SKU) start with every typed word, by name."""
-    ctx.require(R.DEALS)
-    limit = max(1, min(int(limit), 500))
-    query = (
-        select(Product, Unit.short_name)
-        .outerjoin(Unit, Unit.id == Product.unit_id)
-        .where(Product.is_active.is_(True))
-    )
-    for word in words(text or "")[:5]:
-        query = query.where(
-            exists().where(
-                SearchWord.object_kind == search_index.PRODUCT,
-                SearchWord.object_id == Product.id,
-                prefix_match(SearchWord.word, word[: search_index.WORD_MAX]),
-            )
-        )
-    with ctx.db.reader() as s:
-        rows = s.execute(query.order_by(Product.name_fold, Product.id).limit(limit)).all()
-        return [
-            ProductChoice(p.id, p.name, p.sku, unit, p.price, p.currency_code, p.vat_pct)
-            for p, unit in rows
-        ]

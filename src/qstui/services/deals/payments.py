@@ -1,12 +1,11 @@
-"""The money of a deal: planned and actual payments (D4) and its 1C documents (D5).
+"""The payments of a deal (D4): planned and actual.
 
 A payment is planned (a promise, with a date) or actual (money received); a planned
 one becomes actual with ``record_actual``. Amounts are positive, at most 15 digits, in
 a known currency (default: the deal's). Payments carry their own version.
 
 Rights: ``deals`` to read; ``edit`` to add or change; deleting an actual payment (money
-received) also needs ``delete``. 1C documents are added by the 1C exchange (and tests)
-with ``edit``.
+received) also needs ``delete``.
 """
 
 from __future__ import annotations
@@ -18,17 +17,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import Currency, Deal, DealDocument, Payment
-from qstui.domain.deals import DocumentInfo, PaymentInfo, as_decimal, money_error, today
-from qstui.domain.enums import DocKind, DocState, PaymentKind, PaymentSource
+from qstui.db.models import Deal, Payment
+from qstui.domain.deals import PaymentInfo, today
+from qstui.domain.enums import PaymentKind, PaymentSource
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals import (
-    clean_text,
-    documents_of,
+from qstui.services.deals.shared import (
+    check_currency,
+    enum_value,
     load_deal,
+    money_field_errors,
     payment_info,
     payments_of,
 )
@@ -42,48 +42,6 @@ from qstui.services.persist import (
 from qstui.services.visibility import deal_visible
 
 PAYMENT_FIELDS = ("pay_date", "amount", "currency_code", "source", "doc_no", "doc_date", "purpose")
-LENGTHS = {"doc_no": 50, "purpose": 500, "note": 500}
-
-
-def _enum(enum: Any, value: Any, key: str, errors: dict[str, str]) -> Any:
-    try:
-        return enum(value)
-    except ValueError:
-        errors[key] = _("Unknown value {value}: use one of {values}").format(
-            value=value, values=", ".join(item.value for item in enum)
-        )
-        return None
-
-
-def _check(values: dict[str, Any]) -> dict[str, str]:
-    """Errors of the fields present in ``values``; normalizes them in place."""
-    errors: dict[str, str] = {}
-    if "amount" in values:
-        message = money_error(values["amount"], positive=True)
-        if message is not None:
-            errors["amount"] = message
-        else:
-            values["amount"] = as_decimal(values["amount"])
-    for key in ("pay_date", "doc_date"):
-        if key in values and values[key] is not None and not isinstance(values[key], date):
-            errors[key] = _("Enter a date")
-    if "pay_date" in values and values["pay_date"] is None:
-        errors["pay_date"] = _("Enter a date")
-    if "source" in values:
-        values["source"] = _enum(PaymentSource, values["source"], "source", errors)
-    if "currency_code" in values and values["currency_code"] is not None:
-        values["currency_code"] = str(values["currency_code"]).strip().upper()
-    for key, limit in LENGTHS.items():
-        if key in values:
-            values[key] = clean_text(values[key])
-            if values[key] is not None and len(values[key]) > limit:
-                errors[key] = _("At most {n} characters").format(n=limit)
-    return errors
-
-
-def _check_currency(s: Session, code: str | None, errors: dict[str, str]) -> None:
-    if not code or s.scalar(select(Currency.id).where(Currency.code == code)) is None:
-        errors["currency_code"] = _("Unknown currency {code}").format(code=code)
 
 
 def list_payments(ctx: Context, deal_id: int) -> list[PaymentInfo]:
@@ -117,14 +75,14 @@ def add_payment(
         "purpose": purpose,
         "doc_date": doc_date,
     }
-    errors = _check(values)
-    pay_kind = _enum(PaymentKind, kind, "kind", errors)
+    errors = money_field_errors(values)
+    pay_kind = enum_value(PaymentKind, kind, "kind", errors)
     if errors:
         raise ValidationFailed(errors)
     with writing(ctx) as s:
         deal = load_deal(s, ctx, deal_id)
         values["currency_code"] = values["currency_code"] or deal.currency_code
-        _check_currency(s, values["currency_code"], errors)
+        check_currency(s, values["currency_code"], errors)
         if errors:
             raise ValidationFailed(errors)
         payment = Payment(
@@ -159,13 +117,13 @@ def update_payment(ctx: Context, payment_id: int, version: int, **changes: Any) 
     if unknown:
         raise TypeError(f"unknown payment fields: {', '.join(sorted(unknown))}")
     values = dict(changes)
-    errors = _check(values)
+    errors = money_field_errors(values)
     if errors:
         raise ValidationFailed(errors)
     with writing(ctx) as s:
         payment = _load_payment(s, ctx, payment_id, version)
         if "currency_code" in values:
-            _check_currency(s, values["currency_code"], errors)
+            check_currency(s, values["currency_code"], errors)
         if errors:
             raise ValidationFailed(errors)
         apply_changes(s, ctx, payment, values, "payment")
@@ -194,7 +152,7 @@ def record_actual(
         values["doc_date"] = doc_date
     if source is not None:
         values["source"] = source
-    errors = _check(values)
+    errors = money_field_errors(values)
     if errors:
         raise ValidationFailed(errors)
     with writing(ctx) as s:
@@ -227,62 +185,3 @@ def get_payment(ctx: Context, payment_id: int) -> PaymentInfo:
         if payment is None:
             raise NotFound(_("Payment"), payment_id)
         return payment_info(payment)
-
-
-# --- 1C documents (D5) -------------------------------------------------------------------
-
-
-def list_documents(ctx: Context, deal_id: int) -> list[DocumentInfo]:
-    """The 1C documents of a visible deal, by date."""
-    ctx.require(R.DEALS)
-    with ctx.db.reader() as s:
-        load_deal(s, ctx, deal_id)
-        return documents_of(s, deal_id)
-
-
-def add_document(
-    ctx: Context,
-    deal_id: int,
-    kind: DocKind | str,
-    doc_no: str,
-    doc_date: date,
-    amount: Decimal | int | str,
-    currency_code: str | None = None,
-    state: DocState | str = DocState.POSTED,
-    note: str | None = None,
-) -> int:
-    """A 1C document of the deal (invoice, shipment, invoice-factura, payment order);
-    returns its id."""
-    ctx.require(R.DEALS, R.EDIT)
-    values: dict[str, Any] = {
-        "amount": amount,
-        "doc_date": doc_date,
-        "doc_no": doc_no,
-        "note": note,
-        "currency_code": currency_code,
-    }
-    errors = _check(values)
-    if values.get("doc_no") is None:
-        errors["doc_no"] = _("Enter the document number")
-    if doc_date is None:
-        errors["doc_date"] = _("Enter a date")
-    doc_kind = _enum(DocKind, kind, "kind", errors)
-    doc_state = _enum(DocState, state, "state", errors)
-    if errors:
-        raise ValidationFailed(errors)
-    with writing(ctx) as s:
-        deal = load_deal(s, ctx, deal_id)
-        values["currency_code"] = values["currency_code"] or deal.currency_code
-        _check_currency(s, values["currency_code"], errors)
-        if errors:
-            raise ValidationFailed(errors)
-        document = DealDocument(
-            deal_id=deal.id,
-            company_id=deal.company_id,
-            doc_kind=doc_kind,
-            state=doc_state,
-            updated_by=ctx.user_id,
-            **values,
-        )
-        record_create(s, ctx, document, "deal_document")
-        return document.id

@@ -6,11 +6,8 @@ It shows our company (settings ``company.name``, ``company.inn``, ``company.addr
 contact person, the products (№, name, qty, unit, price, discount, sum), the total with
 the VAT it includes per item rate («в т.ч. НДС»), the amount in words (Russian, for
 RUB, USD and EUR), how long the offer is valid (setting ``proposal.valid_days``,
-default 10) and the manager's name and contacts.
-
-``amount_in_words`` is written here rather than taken from num2words: it is short, has
-no dependency, and gives exactly the accounting form «… рублей 78 копеек» (kopecks as
-two digits), which num2words' currency mode does not.
+default 10) and the manager's name and contacts. The amount in words comes from
+``in_words``.
 """
 
 from __future__ import annotations
@@ -19,19 +16,22 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from qstui.db.models import AppUser, Company, Contact, Email, Phone, Setting
-from qstui.domain.deals import KOPECK, DealCard, ItemInfo, today, vat_included
+from qstui.domain.deals import DealCard, ItemInfo, today, vat_included
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import NBSP, day, money
+from qstui.domain.text import multi_line
 from qstui.i18n import _, language
+from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals import get_deal
+from qstui.services.deals.in_words import amount_in_words
+from qstui.services.deals.view import card_in
 
 FORMATS = ("txt", "html", "md")
 EXTENSIONS = {".txt": "txt", ".html": "html", ".htm": "html", ".md": "md"}
@@ -44,127 +44,6 @@ SETTING_NAMES = (
     "company.email",
     "proposal.valid_days",
 )
-
-# --- the amount in words (Russian) -------------------------------------------------------
-
-_ONES_M = ("", "один", "два", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
-_ONES_F = ("", "одна", "две", "три", "четыре", "пять", "шесть", "семь", "восемь", "девять")
-_TEENS = (
-    "десять",
-    "одиннадцать",
-    "двенадцать",
-    "тринадцать",
-    "четырнадцать",
-    "пятнадцать",
-    "шестнадцать",
-    "семнадцать",
-    "восемнадцать",
-    "девятнадцать",
-)
-_TENS = (
-    "",
-    "",
-    "двадцать",
-    "тридцать",
-    "сорок",
-    "пятьдесят",
-    "шестьдесят",
-    "семьдесят",
-    "восемьдесят",
-    "девяносто",
-)
-_HUNDREDS = (
-    "",
-    "сто",
-    "двести",
-    "триста",
-    "четыреста",
-    "пятьсот",
-    "шестьсот",
-    "семьсот",
-    "восемьсот",
-    "девятьсот",
-)
-# (one, few, many, feminine) for 10^3, 10^6, 10^9, 10^12
-_SCALES = (
-    ("тысяча", "тысячи", "тысяч", True),
-    ("миллион", "миллиона", "миллионов", False),
-    ("миллиард", "миллиарда", "миллиардов", False),
-    ("триллион", "триллиона", "триллионов", False),
-)
-# currency: (unit forms, unit feminine, suffix after the unit, fraction forms)
-_CURRENCY_WORDS: dict[str, tuple[tuple[str, str, str], bool, str, tuple[str, str, str]]] = {
-    "RUB": (("рубль", "рубля", "рублей"), False, "", ("копейка", "копейки", "копеек")),
-    "USD": (("доллар", "доллара", "долларов"), False, " США", ("цент", "цента", "центов")),
-    "EUR": (("евро", "евро", "евро"), False, "", ("цент", "цента", "центов")),
-}
-
-
-def plural(n: int, forms: tuple[str, str, str]) -> str:
-    """The Russian form for ``n``: 1 рубль, 2 рубля, 5 рублей (11–14: рублей)."""
-    n = abs(n)
-    if 11 <= n % 100 <= 14:
-        return forms[2]
-    if n % 10 == 1:
-        return forms[0]
-    if 2 <= n % 10 <= 4:
-        return forms[1]
-    return forms[2]
-
-
-def _triad(n: int, feminine: bool) -> list[str]:
-    result = []
-    if n >= 100:
-        result.append(_HUNDREDS[n // 100])
-    rest = n % 100
-    if 10 <= rest <= 19:
-        result.append(_TEENS[rest - 10])
-    else:
-        if rest >= 20:
-            result.append(_TENS[rest // 10])
-        if rest % 10:
-            result.append((_ONES_F if feminine else _ONES_M)[rest % 10])
-    return result
-
-
-def number_words(n: int, feminine: bool = False) -> str:
-    """A whole number in Russian words (lower case): 1234 → «одна тысяча двести
-    тридцать четыре»; up to 999 триллионов."""
-    if n < 0:
-        return "минус " + number_words(-n, feminine)
-    if n == 0:
-        return "ноль"
-    if n >= 10**15:
-        raise ValueError(n)
-    parts: list[str] = []
-    for power in range(4, 0, -1):
-        triad = n // 10 ** (3 * power) % 1000
-        if triad:
-            one, few, many, fem = _SCALES[power - 1]
-            parts += _triad(triad, fem)
-            parts.append(plural(triad, (one, few, many)))
-    parts += _triad(n % 1000, feminine)
-    return " ".join(parts)
-
-
-def amount_in_words(amount: Decimal, currency: str = "RUB") -> str | None:
-    """«Сто двадцать три тысячи четыреста пятьдесят шесть рублей 78 копеек»; None for a
-    currency without Russian words."""
-    spec = _CURRENCY_WORDS.get((currency or "").upper())
-    if spec is None:
-        return None
-    units, feminine, suffix, fractions = spec
-    value = Decimal(amount).quantize(KOPECK, rounding=ROUND_HALF_UP)
-    sign = "минус " if value < 0 else ""
-    value = abs(value)
-    whole = int(value)
-    cents = int((value - whole) * 100)
-    text = (
-        f"{sign}{number_words(whole, feminine)} {plural(whole, units)}{suffix} "
-        f"{cents:02d} {plural(cents, fractions)}"
-    )
-    return text[0].upper() + text[1:]
-
 
 # --- what a proposal shows ---------------------------------------------------------------
 
@@ -200,18 +79,12 @@ def _settings(s: Any) -> dict[str, Any]:
     return {name: val for name, val in rows}
 
 
-def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
-
-
 def build_proposal(ctx: Context, deal_id: int, on: date | None = None) -> Proposal:
     """Everything a КП shows (rights and visibility as for the deal card)."""
-    card = get_deal(ctx, deal_id)
+    ctx.require(R.DEALS)
     on = on or today()
     with ctx.db.reader() as s:
+        card = card_in(s, ctx, deal_id)
         settings = _settings(s)
         company = s.execute(
             select(
@@ -249,7 +122,7 @@ def build_proposal(ctx: Context, deal_id: int, on: date | None = None) -> Propos
         line
         for line in (
             _labelled(_("INN"), settings.get("company.inn")),
-            _text(settings.get("company.address")),
+            multi_line(settings.get("company.address")),
             _labelled(_("Phone"), settings.get("company.phone")),
             _labelled(_("E-mail"), settings.get("company.email")),
         )
@@ -264,7 +137,7 @@ def build_proposal(ctx: Context, deal_id: int, on: date | None = None) -> Propos
         number=f"{card.id}-{on:%Y%m%d}",
         made_on=on,
         valid_until=on + timedelta(days=valid_days),
-        our_name=_text(settings.get("company.name")) or _("Our company"),
+        our_name=multi_line(settings.get("company.name")) or _("Our company"),
         our_details=our_details,
         client_name=company.full_name or company.name,
         client_inn=company.inn,
@@ -281,7 +154,7 @@ def build_proposal(ctx: Context, deal_id: int, on: date | None = None) -> Propos
 
 
 def _labelled(label: str, value: Any) -> str | None:
-    text = _text(value)
+    text = multi_line(value)
     return f"{label}: {text}" if text else None
 
 
@@ -536,16 +409,13 @@ def write_proposal(ctx: Context, deal_id: int, path: str | Path, on: date | None
             }
         )
     text = render_proposal(ctx, deal_id, fmt, on)
-    target.write_text(text, encoding="utf-8")
+    target.writemulti_line(text, encoding="utf-8")
     return target
 
 
 __all__ = [
     "Proposal",
-    "amount_in_words",
     "build_proposal",
-    "number_words",
-    "plural",
     "render_proposal",
     "write_proposal",
 ]
