@@ -409,7 +409,7 @@ def write_proposal(ctx: Context, deal_id: int, path: str | Path, on: date | None
             }
         )
     text = render_proposal(ctx, deal_id, fmt, on)
-    target.writemulti_line(text, encoding="utf-8")
+    target.write_text(text, encoding="utf-8")
     return target
 
 
