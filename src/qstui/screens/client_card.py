@@ -35,7 +35,6 @@ from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventTypeInfo
 from qstui.domain.clients import ClientCard
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.client_tabs.base import CardTab, PickDialog
 from qstui.screens.client_tabs.claims import ClaimsTab
 from qstui.screens.client_tabs.contacts import ContactsTab
@@ -50,6 +49,8 @@ from qstui.services import rights as R
 from qstui.services.client_card import card_choices, get_card
 from qstui.services.clients import reassign
 from qstui.services.event_types import list_event_types
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
 from qstui.widgets.tables import WIDE
 
@@ -79,20 +80,52 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     """The card of the company ``company_id`` (pushed over the screen it was opened from)."""
 
     BINDINGS = [
-        Binding("escape", "close", N_("Close")),
-        Binding("ctrl+e", "log", N_("Log an interaction"), priority=True),
-        Binding("ctrl+t", "plan", N_("Plan an interaction"), priority=True),
-        Binding("ctrl+s", "save", N_("Save"), priority=True),
-        Binding("ctrl+r", "reload", N_("Reload"), show=False),
-        Binding("ctrl+g", "reassign", N_("Give to another manager")),
-        Binding("insert,ctrl+n", "insert", N_("Add"), show=False),
+        Binding("escape", "close", N_("Close"), id="client_card.close"),
+        Binding("ctrl+e", "log", N_("Log an interaction"), priority=True, id="client_card.log"),
+        Binding("ctrl+t", "plan", N_("Plan an interaction"), priority=True, id="client_card.plan"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True, id="client_card.save"),
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="client_card.reload"),
+        Binding("ctrl+g", "reassign", N_("Give to another manager"), id="client_card.reassign"),
+        Binding("insert,ctrl+n", "insert", N_("Add"), show=False, id="client_card.insert"),
         # [ and ] type into a field that has the focus; ctrl+PgUp/PgDn work everywhere
-        Binding("right_square_bracket", "step_tab(1)", N_("Next tab"), show=False),
-        Binding("left_square_bracket", "step_tab(-1)", N_("Previous tab"), show=False),
-        Binding("ctrl+pagedown", "step_tab(1)", N_("Next tab"), show=False, priority=True),
-        Binding("ctrl+pageup", "step_tab(-1)", N_("Previous tab"), show=False, priority=True),
+        Binding(
+            "right_square_bracket",
+            "step_tab(1)",
+            N_("Next tab"),
+            show=False,
+            id="client_card.next_tab",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_tab(-1)",
+            N_("Previous tab"),
+            show=False,
+            id="client_card.previous_tab",
+        ),
+        Binding(
+            "ctrl+pagedown",
+            "step_tab(1)",
+            N_("Next tab"),
+            show=False,
+            priority=True,
+            id="client_card.next_tab_page",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "step_tab(-1)",
+            N_("Previous tab"),
+            show=False,
+            priority=True,
+            id="client_card.previous_tab_page",
+        ),
         *[
-            Binding(f"alt+{_digit(i)}", f"tab('{name}')", cls.TITLE, show=False)
+            Binding(
+                f"alt+{_digit(i)}",
+                f"tab('{name}')",
+                cls.TITLE,
+                show=False,
+                id=f"client_card.tab.{name}",
+            )
             for i, (name, cls) in enumerate(TABS)
         ],
     ]

@@ -47,7 +47,6 @@ from qstui.domain.deals import (
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import Conflict, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import rights as R
 from qstui.services.currency import list_currencies
 from qstui.services.deals import (
@@ -60,6 +59,8 @@ from qstui.services.deals import (
     update_deal,
     win_deal,
 )
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec, FormField, field_values, show_errors
 
@@ -191,24 +192,24 @@ def _none(text: str) -> Text:
 class DealCardScreen(Localized, ServiceCalls, Screen[None]):
     AUTO_FOCUS = "Tabs"
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), show=False),
-        Binding("ctrl+s", "save", N_("Save")),
-        Binding("n", "next_stage", N_("Next stage")),
-        Binding("p", "previous_stage", N_("Previous stage")),
-        Binding("m", "move_here", N_("Move here")),
-        Binding("e", "edit", N_("Edit")),
-        Binding("a", "add_item", N_("Add")),
-        Binding("delete", "remove", N_("Delete")),
-        Binding("y", "add_planned", N_("Planned pay")),
-        Binding("f", "add_actual", N_("Payment")),
-        Binding("r", "received", N_("Received")),
-        Binding("w", "win", N_("Won"), show=False),
-        Binding("l", "lose", N_("Lost"), show=False),
-        Binding("o", "reopen", N_("Reopen"), show=False),
-        Binding("k", "proposal", N_("Proposal (КП)"), show=False),
-        Binding("ctrl+r", "reload", N_("Reload"), show=False),
+        Binding("escape", "back", N_("Back"), show=False, id="deal_card.back"),
+        Binding("ctrl+s", "save", N_("Save"), id="deal_card.save"),
+        Binding("n", "next_stage", N_("Next stage"), id="deal_card.next_stage"),
+        Binding("p", "previous_stage", N_("Previous stage"), id="deal_card.previous_stage"),
+        Binding("m", "move_here", N_("Move here"), id="deal_card.move_here"),
+        Binding("e", "edit", N_("Edit"), id="deal_card.edit"),
+        Binding("a", "add_item", N_("Add"), id="deal_card.add_item"),
+        Binding("delete", "remove", N_("Delete"), id="deal_card.remove"),
+        Binding("y", "add_planned", N_("Planned pay"), id="deal_card.add_planned"),
+        Binding("f", "add_actual", N_("Payment"), id="deal_card.add_actual"),
+        Binding("r", "received", N_("Received"), id="deal_card.received"),
+        Binding("w", "win", N_("Won"), show=False, id="deal_card.win"),
+        Binding("l", "lose", N_("Lost"), show=False, id="deal_card.lose"),
+        Binding("o", "reopen", N_("Reopen"), show=False, id="deal_card.reopen"),
+        Binding("k", "proposal", N_("Proposal (КП)"), show=False, id="deal_card.proposal"),
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="deal_card.reload"),
         *[
-            Binding(str(n), f"tab('{tab}')", TAB_TITLES[tab], show=False)
+            Binding(str(n), f"tab('{tab}')", TAB_TITLES[tab], show=False, id=f"deal_card.tab.{tab}")
             for n, tab in enumerate(TABS, start=1)
         ],
     ]

@@ -27,8 +27,9 @@ from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientCard
 from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import rights as R
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog, FormField
 
 if TYPE_CHECKING:
@@ -246,7 +247,7 @@ def service_message(error: BaseException) -> str | None:
 class PickDialog(Localized, ModalScreen[Any]):
     """Pick one of ``options`` ((label, value) pairs): Enter picks, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="pick.cancel")]
     DEFAULT_CSS = """
     PickDialog { align: center middle; }
     PickDialog > Vertical { width: 64; max-width: 100%; height: auto; max-height: 90%;

@@ -51,8 +51,8 @@ class ClaimsTab(CardTab):
     TITLE = N_("Claims")
     SHORT = N_("Claims")
     BINDINGS = [
-        Binding("insert", "register", N_("Register a claim")),
-        Binding("s", "status", N_("Change the status")),
+        Binding("insert", "register", N_("Register a claim"), id="claims.register"),
+        Binding("s", "status", N_("Change the status"), id="claims.status"),
     ]
     INSERT = "register"
     EDIT_ACTIONS = frozenset({"register", "status"})

@@ -24,8 +24,8 @@ class HistoryTab(CardTab):
     TITLE = N_("History and plans")
     SHORT = N_("History")
     BINDINGS = [
-        Binding("insert", "plan", N_("Plan")),
-        Binding("c", "complete", N_("Complete the plan")),
+        Binding("insert", "plan", N_("Plan"), id="history.plan"),
+        Binding("c", "complete", N_("Complete the plan"), id="history.complete"),
     ]
     INSERT = "plan"
     EDIT_ACTIONS = frozenset({"plan", "complete"})

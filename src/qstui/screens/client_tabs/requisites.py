@@ -412,8 +412,8 @@ class BankPanel(RecordsPanel[BankAccountInfo]):
     """Bank accounts: the keys act when the table has the focus."""
 
     BINDINGS = [
-        Binding("insert", "add", N_("Add an account")),
-        Binding("delete", "delete", N_("Delete the account")),
+        Binding("insert", "add", N_("Add an account"), id="bank_accounts.add"),
+        Binding("delete", "delete", N_("Delete the account"), id="bank_accounts.delete"),
     ]
     DEFAULT_CSS = "BankPanel { height: auto; margin-top: 1; }"
     TABLE = "bank"

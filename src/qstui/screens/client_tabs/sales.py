@@ -36,8 +36,8 @@ class DealsTab(CardTab):
     TITLE = N_("Deals")
     SHORT = N_("Deals")
     BINDINGS = [
-        Binding("n,insert", "new", N_("New deal")),
-        Binding("enter", "open", N_("Open the deal"), show=False),
+        Binding("n,insert", "new", N_("New deal"), id="client_deals.new"),
+        Binding("enter", "open", N_("Open the deal"), show=False, id="client_deals.open"),
     ]
     INSERT = "new"
 
