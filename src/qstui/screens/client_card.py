@@ -196,8 +196,8 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         async def mounted() -> None:
             await mounting
             self._ready.add(name)
-            if name == "requisites" and self.choices:
-                tab.set_choices(self.choices)  # type: ignore[attr-defined]
+            if self.choices:
+                tab.set_choices(self.choices)
             if self.card is not None:
                 tab.show(self.card)
             if self._focus_wanted == name:
@@ -270,8 +270,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     def _got_choices(self, choices: dict[str, Any]) -> None:
         self.choices = choices
-        if self.requisites is not None:
-            self.requisites.set_choices(choices)
+        for name in TABS_ORDER:
+            tab = self.tab(name)
+            if tab is not None:
+                tab.set_choices(choices)
 
     def _got_types(self, types: list[EventTypeInfo]) -> None:
         self.event_types = list(types)
@@ -307,8 +309,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         index = names.index(current) if current in names else 0
         self.action_tab(names[(index + step) % len(names)])
 
-    def show_tab(self, tab: CardTab) -> None:
-        name = (tab.id or "").removeprefix("pane-")
+    def on_card_tab_show_tab(self, event: CardTab.ShowTab) -> None:
+        event.stop()
+        name = (event.tab.id or "").removeprefix("pane-")
         self.query_one("#card-tabs", TabbedContent).active = f"tab-{name}"
 
     def _focus_tab(self, name: str, attempt: int = 0) -> None:
@@ -393,6 +396,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     def action_reload(self) -> None:
         self.reload_card()
 
+    def on_card_tab_reload(self, event: CardTab.Reload) -> None:
+        event.stop()
+        self.reload_card()
+
     def action_save(self) -> None:
         saving = bool(self.requisites and self.requisites.save())
         saving = bool(self.custom and self.custom.save()) or saving
@@ -425,6 +432,14 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     def action_plan(self) -> None:
         self._interaction(PLAN)
+
+    def on_card_tab_plan_wanted(self, event: CardTab.PlanWanted) -> None:
+        event.stop()
+        self.action_plan()
+
+    def on_card_tab_complete_plan(self, event: CardTab.CompletePlan) -> None:
+        event.stop()
+        self.complete_plan(event.event_id, event.summary)
 
     def complete_plan(self, event_id: int, summary: str = "") -> None:
         """Complete a plan, then offer the next one (Enter accepts it, Esc skips it)."""
@@ -487,6 +502,11 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     # --- deals ----------------------------------------------------------------------------
 
-    def opening_deal(self) -> None:
-        """A deal card is about to cover this one: reload when it closes."""
-        self._reload_on_resume = True
+    def on_card_tab_open_deal(self, event: CardTab.OpenDeal) -> None:
+        """A deal card covers this one: the card reloads when it closes."""
+        event.stop()
+        try:
+            self._reload_on_resume = True
+            self.qapp.open_deal(event.deal_id)
+        except ModuleNotFoundError:  # the deal card is not part of this build yet
+            self.notify(_("The deal card is not available"), severity="warning")

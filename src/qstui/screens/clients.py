@@ -24,6 +24,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from qstui.domain import formatting as fmt
@@ -133,10 +134,15 @@ class QuickFilter(Localized, Input):
         Binding("down", "leave(False)", N_("To the list"), show=False, id="clients.quick.to_list"),
     ]
 
+    class Left(Message):
+        """Esc (``clear``) or Down: the user leaves the quick filter for the list."""
+
+        def __init__(self, clear: bool) -> None:
+            super().__init__()
+            self.clear = clear
+
     def action_leave(self, clear: bool) -> None:
-        screen = self.screen
-        if isinstance(screen, ClientsScreen):
-            screen.leave_quick(clear)
+        self.post_message(self.Left(clear))
 
 
 class ClientsScreen(ModuleScreen):
@@ -328,6 +334,10 @@ class ClientsScreen(ModuleScreen):
             return
         event.stop()
         self.leave_quick(False)
+
+    def on_quick_filter_left(self, event: QuickFilter.Left) -> None:
+        event.stop()
+        self.leave_quick(event.clear)
 
     def leave_quick(self, clear: bool) -> None:
         """Esc (clear) / Enter / Down in the quick filter: apply it now, go to the list."""

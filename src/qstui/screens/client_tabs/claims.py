@@ -95,7 +95,7 @@ class ClaimsTab(CardTab):
         card = self.card
         if card is None:
             return
-        choices = self.card_screen.choices
+        choices = self.choices
         company_id = card.id
 
         def submit(ctx: Any, values: dict[str, Any]) -> int:

@@ -112,7 +112,7 @@ class HistoryTab(CardTab):
             self.notify(_("No plan to complete"), severity="warning")
             return
         summary = f"{fmt.moment(plan.when)} · {plan.type} · {plan.subject}"
-        self.card_screen.complete_plan(plan.id, summary)
+        self.post_message(self.CompletePlan(plan.id, summary))
 
     def action_plan(self) -> None:
-        self.card_screen.action_plan()
+        self.post_message(self.PlanWanted())
