@@ -20,12 +20,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 from sqlalchemy import func, select
 
 from qstui.db.create import create_database
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import current_revision, head_revision, upgrade
 from qstui.db.models import Company
 from qstui.db.urls import normalize_url
 from qstui.demo import STAGES, generate
-from qstui.services.refbooks_defaults import load_defaults
 
 
 def prepare(url_text: str) -> Database:

@@ -19,11 +19,11 @@ from textual.pilot import Pilot
 from qstui import i18n
 from qstui.app import QstuiApp
 from qstui.db.create import create_database
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.db.urls import normalize_url
 from qstui.demo import generate
-from qstui.services.refbooks_defaults import load_defaults
 
 SIZE = (120, 34)
 Step = Callable[[Pilot], Awaitable[None]]

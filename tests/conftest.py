@@ -21,12 +21,12 @@ from sqlalchemy.engine import URL
 
 from qstui import i18n
 from qstui.db.create import create_database, drop_database
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.db.models import metadata
 from qstui.db.urls import UrlError, mask_url, normalize_url
 from qstui.services import passwords
-from qstui.services.refbooks_defaults import load_defaults
 
 FIREBIRD_ENV = "QSTUI_TEST_FIREBIRD"
 REQUIRE_ENV = "QSTUI_REQUIRE_FIREBIRD"

@@ -10,11 +10,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from qstui.i18n import N_, _
-from qstui.screens.base import localize_bindings
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
-from qstui.screens.registry import MODULES, allowed, by_name
 from qstui.services.context import Context
 from qstui.services.errors import describe
+from qstui.ui import keys
+from qstui.ui.modules import MODULES, allowed, by_name
 
 
 class QstuiApp(App[None]):
@@ -22,17 +22,29 @@ class QstuiApp(App[None]):
     TITLE = "qstui"
     COMMANDS = set(PROVIDERS)  # find anything, the modules, the keys of the current screen
     BINDINGS = [
-        Binding("ctrl+q", "quit", N_("Quit"), priority=True),
-        Binding("ctrl+p", "command_palette", N_("Commands"), show=False, priority=True),
-        Binding("f1", "help", N_("Help")),
-        Binding("ctrl+o", "logout", N_("Log out"), show=False),
-        *[Binding(m.key, f"module('{m.name}')", N_(m.title), show=False) for m in MODULES],
+        Binding("ctrl+q", "quit", N_("Quit"), priority=True, id="app.quit"),
+        Binding(
+            "ctrl+p",
+            "command_palette",
+            N_("Commands"),
+            show=False,
+            priority=True,
+            id="app.commands",
+        ),
+        Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding("ctrl+o", "logout", N_("Log out"), show=False, id="app.logout"),
+        *[
+            Binding(
+                m.key, f"module('{m.name}')", N_(m.title), show=False, id=f"app.module.{m.name}"
+            )
+            for m in MODULES
+        ],
     ]
 
     def __init__(self, db: Any, login: str | None = None) -> None:
         """``db``: the ``Database`` the CLI opened (screens reach it only via services)."""
         super().__init__()
-        localize_bindings(self)
+        keys.install(self)  # the app's keys in the keymap, as every screen's (ui.keys)
         self.db = db
         self.prefill_login = login
         self.ctx: Context | None = None

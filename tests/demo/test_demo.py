@@ -14,6 +14,7 @@ from sqlalchemy.engine import URL
 
 from qstui.cli.main import cli
 from qstui.db.create import create_database
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.demo import LOGINS, generate
@@ -22,7 +23,6 @@ from qstui.domain import validators
 from qstui.domain.enums import ClaimStatus, DealStatus, DocKind, EventStatus, PaymentKind, Role
 from qstui.domain.normalize import company_name, email_key, fold, words
 from qstui.services.passwords import verify_password
-from qstui.services.refbooks_defaults import load_defaults
 
 TODAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 6, 0)  # 09:00 Moscow time, the demo's "now" (naive UTC)

@@ -14,10 +14,10 @@ from textual.pilot import Pilot
 
 from qstui.app import QstuiApp
 from qstui.db.create import create_database, drop_database
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.demo import generate
-from qstui.services.refbooks_defaults import load_defaults
 
 SMALL = (80, 24)
 LARGE = (200, 60)

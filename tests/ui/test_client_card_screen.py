@@ -493,3 +493,43 @@ async def test_bank_account_is_checked_against_the_bik_and_groups_are_joined(dem
         assert len(joined) == 1
         name = next(g.name for g in clients.get_card(ctx, company_id).groups if g.id in joined)
         assert name in screen_text(app)
+
+
+async def test_the_tabs_ask_the_card_with_messages(demo_db):
+    """A tab asks its card screen with a message: Ins on «History» plans an interaction
+    (the card's dialog); a deal opened on «Deals» makes the card read itself again when
+    the deal card closes; a save that fails on «Requisites» brings that tab forward."""
+    ctx = context_for(demo_db, "ivanov")
+    company_id = next(c for c in ivanov_clients(demo_db)[10:] if clients.get_card(ctx, c).deals)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await to_tab(pilot, app, None)
+        await pilot.press("insert")
+        await settle(pilot, app)
+        assert isinstance(app.screen, InteractionDialog) and app.screen.mode == "plan"
+        assert app.screen.company_id == company_id
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen
+
+        reloads: list[int] = []
+        read_again = screen.reload_card
+        screen.reload_card = lambda: (reloads.append(1), read_again())  # type: ignore[method-assign]
+        await to_tab(pilot, app, "3")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "DealCardScreen"
+        assert reloads == []
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is screen and reloads == [1]
+
+        await to_tab(pilot, app, "8")
+        await replace_field(pilot, app, "inn", "7701234567")
+        await to_tab(pilot, app, "2")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        tabs = screen.query_one("#card-tabs")
+        assert tabs.active == "tab-requisites"  # type: ignore[attr-defined]
+        assert field_error(screen, "inn") == "INN checksum does not match: check the digits"

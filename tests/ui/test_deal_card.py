@@ -16,13 +16,13 @@ from textual.screen import Screen
 from qstui.domain import formatting as fmt
 from qstui.domain.deals import DealFilter, item_amount
 from qstui.domain.enums import DealStatus, PaymentKind
-from qstui.screens.base import ServiceCalls
 from qstui.services.context import Context, context_for
 from qstui.services.deals import get_deal, list_deals, update_deal
 from qstui.services.deals.choices import product_choices
 from qstui.services.deals.debt import deal_debt
 from qstui.services.deals.view import deal_view
 from qstui.services.pipelines import list_refusal_reasons
+from qstui.ui.service_calls import ServiceCalls
 
 
 def open_deals(ctx: Context, n: int) -> list[int]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
-from tests.ui.conftest import SMALL, log_in, make_app, screen_text, settle
+from rich.console import Console
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
 from qstui.db.engine import Database
+from qstui.screens.dialogs.help import key_table
+from qstui.ui import keys
 
 
 async def test_demo_logins_are_listed_and_a_wrong_password_is_explained(demo_db):
@@ -71,3 +76,43 @@ async def test_a_long_database_url_stays_on_one_line_with_its_start_and_end(tmp_
         assert db.display_url.endswith(end) and end.endswith("/crm.sqlite3")
         assert len(lines[0].rstrip()) <= SMALL[0]
     db.dispose()
+
+
+@pytest.mark.one_backend  # the keys do not depend on the database
+async def test_the_russian_layout_sorts_the_client_list_and_the_latin_keys_are_shown(demo_db):
+    app = make_app(demo_db, login="ivanov")
+    async with app.run_test(size=LARGE) as pilot:
+        await settle(pilot, app)
+        await pilot.press(*"demo", "enter")
+        await settle(pilot, app)
+        await pilot.press("f2")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientsScreen"
+        await pilot.press("ы")  # the key of «s»: name → INN
+        await pilot.press("Ы")  # and of «S»: descending
+        await settle(pilot, app)
+        assert "sorted by INN ↓" in screen_text(app)
+
+        footer = screen_text(app).rstrip("\n").splitlines()[-1]
+        assert "f Filter" in footer and "i Forgotten" in footer and "^n New" in footer
+        assert not any(keys.is_twin(ch) for ch in footer)
+
+        await pilot.press("f1")
+        await settle(pilot, app)
+        assert "Keys of this screen" in screen_text(app)
+        console = Console(width=100, file=io.StringIO(), record=True)
+        console.print(key_table(app.screen.target))  # type: ignore[attr-defined]
+        rows = [line.split() for line in console.export_text().splitlines()[1:] if line.strip()]
+        shown = {row[0]: " ".join(row[1:]) for row in rows}
+        assert shown["s"] == "Sort" and shown["S"] == "Reverse the sort" and shown["f"] == "Filter"
+        assert [key for key in shown if keys.is_twin(key)] == []
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Reverse")
+        await settle(pilot, app)
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Reverse the sort" in text and "S · this screen" in text
+        assert "Ы · this screen" not in text

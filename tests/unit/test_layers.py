@@ -1,5 +1,13 @@
-"""ARCHITECTURE rule 1: screens and widgets never touch the database layer; the core
-never imports Textual, so admin commands never pay for the TUI at start."""
+"""ARCHITECTURE rule 1, the layers: screens, widgets and the interface base never touch
+the database layer; widgets never import screens, and the interface base (``qstui.ui``)
+neither; the database layer never imports services; the domain imports none of the layers
+above it; services never import the interface or the CLI. The core never imports
+Textual, so admin commands never pay for the TUI at start.
+
+The import checker reads every module's imports (also those inside functions and under
+``TYPE_CHECKING``, relative ones resolved); it is itself tested on a made-up tree that
+breaks each rule.
+"""
 
 from __future__ import annotations
 
@@ -8,39 +16,137 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import qstui
 
 SRC = Path(qstui.__file__).parent
-UI = [
-    SRC / "app.py",
-    *sorted((SRC / "screens").rglob("*.py")),
-    *sorted((SRC / "widgets").rglob("*.py")),
-]
-FORBIDDEN_IN_UI = ("sqlalchemy", "alembic", "firebird", "qstui.db")
+
+_NO_DATABASE = ("sqlalchemy", "alembic", "firebird", "qstui.db")
+_INTERFACE = ("textual", "qstui.app", "qstui.screens", "qstui.widgets", "qstui.ui")
+
+# a module of the package on the left may import nothing that starts with those on the right
+RULES: dict[str, tuple[str, ...]] = {
+    "qstui.app": _NO_DATABASE,
+    "qstui.screens": _NO_DATABASE,
+    "qstui.widgets": (*_NO_DATABASE, "qstui.screens", "qstui.app"),
+    "qstui.ui": (*_NO_DATABASE, "qstui.screens", "qstui.widgets"),
+    "qstui.db": (*_INTERFACE, "qstui.services", "qstui.cli", "qstui.demo"),
+    "qstui.domain": (*_INTERFACE, *_NO_DATABASE, "qstui.services", "qstui.cli", "qstui.demo"),
+    "qstui.services": (*_INTERFACE, "qstui.cli"),
+}
 
 
-def _imports(path: Path) -> set[str]:
+def module_name(path: Path, root: Path) -> str:
+    """``root/qstui/widgets/form.py`` → ``qstui.widgets.form`` (a package: its name)."""
+    parts = list(path.relative_to(root).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def imports_of(path: Path, module: str) -> set[str]:
+    """Every module ``path`` imports; ``from a import b`` counts as ``a`` and ``a.b`` (b may
+    be a module), relative imports resolved against ``module``."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - node.level + 1]
+                target = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
     return found
 
 
-def test_ui_modules_do_not_import_the_database_layer():
-    problems = [
-        f"{path.relative_to(SRC)} imports {name}"
-        for path in UI
-        for name in sorted(_imports(path))
-        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_IN_UI)
+def _matches(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(prefix + ".")
+
+
+def violations(root: Path, rules: dict[str, tuple[str, ...]] = RULES) -> list[str]:
+    """``"<module> imports <name>"`` for every import the rules forbid, in the modules of
+    the ``qstui`` package under ``root``."""
+    problems = []
+    for path in sorted((root / "qstui").rglob("*.py")):
+        if "migrations" in path.parts:
+            continue
+        module = module_name(path, root)
+        forbidden = [f for layer, fs in rules.items() if _matches(module, layer) for f in fs]
+        for name in sorted(imports_of(path, module)):
+            if any(_matches(name, f) for f in forbidden):
+                problems.append(f"{module} imports {name}")
+    return problems
+
+
+def test_every_layer_keeps_to_its_imports():
+    assert violations(SRC.parent) == []
+
+
+def test_the_rules_cover_every_layer_and_the_checker_sees_them():
+    modules = {module_name(p, SRC.parent) for p in SRC.rglob("*.py")}
+    for layer in RULES:
+        assert any(_matches(m, layer) for m in modules), f"no module in {layer}"
+    assert "qstui.ui.localized" in modules and "qstui.widgets.form" in modules
+
+
+def _write(root: Path, relative: str, text: str) -> None:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def test_the_checker_reports_each_kind_of_violation(tmp_path: Path):
+    """A made-up tree breaking every rule (absolute, relative, lazy and type-only
+    imports): the checker names each of them, and nothing in the clean modules."""
+    for package in ("", "/widgets", "/screens", "/ui", "/db", "/domain", "/services", "/cli"):
+        _write(tmp_path, f"qstui{package}/__init__.py", "")
+    _write(tmp_path, "qstui/screens/clients.py", "from qstui.widgets.form import FormDialog\n")
+    _write(tmp_path, "qstui/widgets/form.py", "from qstui.ui.localized import Localized\n")
+    _write(tmp_path, "qstui/widgets/panel.py", "from qstui.screens.clients import ClientsScreen\n")
+    _write(tmp_path, "qstui/widgets/table.py", "from ..screens import base\n")
+    _write(
+        tmp_path,
+        "qstui/ui/localized.py",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from qstui.widgets import form\n",
+    )
+    _write(tmp_path, "qstui/db/setup.py", "def init():\n    from qstui.services import rights\n")
+    _write(tmp_path, "qstui/db/defaults.py", "from qstui.domain import rights\n")
+    _write(tmp_path, "qstui/domain/rights.py", "import qstui.db.engine\n")
+    _write(tmp_path, "qstui/services/clients.py", "from qstui import screens\nimport qstui.cli\n")
+
+    assert violations(tmp_path) == [
+        "qstui.db.setup imports qstui.services",
+        "qstui.db.setup imports qstui.services.rights",
+        "qstui.domain.rights imports qstui.db.engine",
+        "qstui.services.clients imports qstui.cli",
+        "qstui.services.clients imports qstui.screens",
+        "qstui.ui.localized imports qstui.widgets",
+        "qstui.ui.localized imports qstui.widgets.form",
+        "qstui.widgets.panel imports qstui.screens.clients",
+        "qstui.widgets.panel imports qstui.screens.clients.ClientsScreen",
+        "qstui.widgets.table imports qstui.screens",
+        "qstui.widgets.table imports qstui.screens.base",
     ]
-    assert problems == []
 
 
-def test_the_checker_sees_ui_files():
-    assert any(p.name == "app.py" for p in UI) and len(UI) > 3
+@pytest.mark.parametrize(
+    ("module", "source", "expected"),
+    [
+        ("qstui.widgets.form", "from . import cells", {"qstui.widgets", "qstui.widgets.cells"}),
+        ("qstui.widgets", "from .form import X", {"qstui.widgets.form", "qstui.widgets.form.X"}),
+        ("qstui.a.b.c", "from ...d import e", {"qstui.d", "qstui.d.e"}),
+    ],
+)
+def test_relative_imports_are_resolved(tmp_path: Path, module: str, source: str, expected):
+    path = tmp_path / ("__init__.py" if module == "qstui.widgets" else "m.py")
+    path.write_text(source, encoding="utf-8")
+    assert imports_of(path, module) == expected
 
 
 def _core_modules() -> list[str]:
@@ -49,11 +155,7 @@ def _core_modules() -> list[str]:
         for path in sorted((SRC / package).rglob("*.py")):
             if "migrations" in path.parts:
                 continue
-            rel = path.relative_to(SRC.parent).with_suffix("")
-            parts = list(rel.parts)
-            if parts[-1] == "__init__":
-                parts.pop()
-            names.append(".".join(parts))
+            names.append(module_name(path, SRC.parent))
     return names
 
 

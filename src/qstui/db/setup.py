@@ -18,6 +18,7 @@ from sqlalchemy import func, inspect, select, text
 from sqlalchemy.engine import URL, Connection
 
 from qstui.db.create import create_database, database_exists
+from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from qstui.db.models import metadata
@@ -141,7 +142,7 @@ def init_database(target: DbTarget) -> InitResult:
     with opened(target) as db:
         before = current_revision(db)
         upgrade(db)
-        added = _load_refbooks(db)
+        added = load_defaults(db)
         after = current_revision(db)
     return InitResult(
         backend=backend_of(url),
@@ -151,12 +152,6 @@ def init_database(target: DbTarget) -> InitResult:
         revision=after or "",
         refbooks_added={k: v for k, v in added.items() if v},
     )
-
-
-def _load_refbooks(db: Database) -> dict[str, int]:
-    from qstui.services.refbooks_defaults import load_defaults  # services import db, not back
-
-    return load_defaults(db)
 
 
 def upgrade_database(target: DbTarget) -> UpgradeResult:

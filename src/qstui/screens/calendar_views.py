@@ -27,8 +27,9 @@ from qstui.domain.calendar import DayAgenda, EventRow, ManagerRef, PeriodView
 from qstui.domain.enums import EventStatus
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _, ngettext
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services.calendar import visible_managers
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -436,7 +437,7 @@ class ManagerPicker(Localized, ServiceCalls, ModalScreen[ManagerRef | None]):
     """The managers whose calendars the user may open (``visible_managers``): a
     manager sees only himself, a head his department, an administrator everyone."""
 
-    BINDINGS = [Binding("escape", "close", N_("Close"))]
+    BINDINGS = [Binding("escape", "close", N_("Close"), id="manager_picker.close")]
     DEFAULT_CSS = """
     ManagerPicker { align: center middle; }
     ManagerPicker OptionList { height: auto; max-height: 16; }

@@ -35,7 +35,6 @@ from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventTypeInfo
 from qstui.domain.clients import ClientCard
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.client_tabs.base import CardTab, PickDialog
 from qstui.screens.client_tabs.claims import ClaimsTab
 from qstui.screens.client_tabs.contacts import ContactsTab
@@ -50,6 +49,8 @@ from qstui.services import rights as R
 from qstui.services.client_card import card_choices, get_card
 from qstui.services.clients import reassign
 from qstui.services.event_types import list_event_types
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
 from qstui.widgets.tables import WIDE
 
@@ -79,20 +80,52 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     """The card of the company ``company_id`` (pushed over the screen it was opened from)."""
 
     BINDINGS = [
-        Binding("escape", "close", N_("Close")),
-        Binding("ctrl+e", "log", N_("Log an interaction"), priority=True),
-        Binding("ctrl+t", "plan", N_("Plan an interaction"), priority=True),
-        Binding("ctrl+s", "save", N_("Save"), priority=True),
-        Binding("ctrl+r", "reload", N_("Reload"), show=False),
-        Binding("ctrl+g", "reassign", N_("Give to another manager")),
-        Binding("insert,ctrl+n", "insert", N_("Add"), show=False),
+        Binding("escape", "close", N_("Close"), id="client_card.close"),
+        Binding("ctrl+e", "log", N_("Log an interaction"), priority=True, id="client_card.log"),
+        Binding("ctrl+t", "plan", N_("Plan an interaction"), priority=True, id="client_card.plan"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True, id="client_card.save"),
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="client_card.reload"),
+        Binding("ctrl+g", "reassign", N_("Give to another manager"), id="client_card.reassign"),
+        Binding("insert,ctrl+n", "insert", N_("Add"), show=False, id="client_card.insert"),
         # [ and ] type into a field that has the focus; ctrl+PgUp/PgDn work everywhere
-        Binding("right_square_bracket", "step_tab(1)", N_("Next tab"), show=False),
-        Binding("left_square_bracket", "step_tab(-1)", N_("Previous tab"), show=False),
-        Binding("ctrl+pagedown", "step_tab(1)", N_("Next tab"), show=False, priority=True),
-        Binding("ctrl+pageup", "step_tab(-1)", N_("Previous tab"), show=False, priority=True),
+        Binding(
+            "right_square_bracket",
+            "step_tab(1)",
+            N_("Next tab"),
+            show=False,
+            id="client_card.next_tab",
+        ),
+        Binding(
+            "left_square_bracket",
+            "step_tab(-1)",
+            N_("Previous tab"),
+            show=False,
+            id="client_card.previous_tab",
+        ),
+        Binding(
+            "ctrl+pagedown",
+            "step_tab(1)",
+            N_("Next tab"),
+            show=False,
+            priority=True,
+            id="client_card.next_tab_page",
+        ),
+        Binding(
+            "ctrl+pageup",
+            "step_tab(-1)",
+            N_("Previous tab"),
+            show=False,
+            priority=True,
+            id="client_card.previous_tab_page",
+        ),
         *[
-            Binding(f"alt+{_digit(i)}", f"tab('{name}')", cls.TITLE, show=False)
+            Binding(
+                f"alt+{_digit(i)}",
+                f"tab('{name}')",
+                cls.TITLE,
+                show=False,
+                id=f"client_card.tab.{name}",
+            )
             for i, (name, cls) in enumerate(TABS)
         ],
     ]
@@ -163,8 +196,8 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         async def mounted() -> None:
             await mounting
             self._ready.add(name)
-            if name == "requisites" and self.choices:
-                tab.set_choices(self.choices)  # type: ignore[attr-defined]
+            if self.choices:
+                tab.set_choices(self.choices)
             if self.card is not None:
                 tab.show(self.card)
             if self._focus_wanted == name:
@@ -237,8 +270,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     def _got_choices(self, choices: dict[str, Any]) -> None:
         self.choices = choices
-        if self.requisites is not None:
-            self.requisites.set_choices(choices)
+        for name in TABS_ORDER:
+            tab = self.tab(name)
+            if tab is not None:
+                tab.set_choices(choices)
 
     def _got_types(self, types: list[EventTypeInfo]) -> None:
         self.event_types = list(types)
@@ -274,8 +309,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         index = names.index(current) if current in names else 0
         self.action_tab(names[(index + step) % len(names)])
 
-    def show_tab(self, tab: CardTab) -> None:
-        name = (tab.id or "").removeprefix("pane-")
+    def on_card_tab_show_tab(self, event: CardTab.ShowTab) -> None:
+        event.stop()
+        name = (event.tab.id or "").removeprefix("pane-")
         self.query_one("#card-tabs", TabbedContent).active = f"tab-{name}"
 
     def _focus_tab(self, name: str, attempt: int = 0) -> None:
@@ -360,6 +396,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     def action_reload(self) -> None:
         self.reload_card()
 
+    def on_card_tab_reload(self, event: CardTab.Reload) -> None:
+        event.stop()
+        self.reload_card()
+
     def action_save(self) -> None:
         saving = bool(self.requisites and self.requisites.save())
         saving = bool(self.custom and self.custom.save()) or saving
@@ -392,6 +432,14 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     def action_plan(self) -> None:
         self._interaction(PLAN)
+
+    def on_card_tab_plan_wanted(self, event: CardTab.PlanWanted) -> None:
+        event.stop()
+        self.action_plan()
+
+    def on_card_tab_complete_plan(self, event: CardTab.CompletePlan) -> None:
+        event.stop()
+        self.complete_plan(event.event_id, event.summary)
 
     def complete_plan(self, event_id: int, summary: str = "") -> None:
         """Complete a plan, then offer the next one (Enter accepts it, Esc skips it)."""
@@ -454,6 +502,11 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
 
     # --- deals ----------------------------------------------------------------------------
 
-    def opening_deal(self) -> None:
-        """A deal card is about to cover this one: reload when it closes."""
-        self._reload_on_resume = True
+    def on_card_tab_open_deal(self, event: CardTab.OpenDeal) -> None:
+        """A deal card covers this one: the card reloads when it closes."""
+        event.stop()
+        try:
+            self._reload_on_resume = True
+            self.qapp.open_deal(event.deal_id)
+        except ModuleNotFoundError:  # the deal card is not part of this build yet
+            self.notify(_("The deal card is not available"), severity="warning")

@@ -24,6 +24,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.widgets import DataTable, Input, Label, Static
 
 from qstui.domain import formatting as fmt
@@ -31,7 +32,7 @@ from qstui.domain.clients import ClientFilter, ClientRow, ClientSort, SortKey
 from qstui.domain.names import short_name
 from qstui.domain.paging import Cursor, Page
 from qstui.i18n import N_, _, ngettext
-from qstui.screens.base import Localized, ModuleScreen
+from qstui.screens.base import ModuleScreen
 from qstui.screens.dialogs.client_filter import (
     ClientFilterDialog,
     FilterChoices,
@@ -47,6 +48,8 @@ from qstui.services.clients import (
     reference_lists,
 )
 from qstui.services.currency import list_currencies
+from qstui.ui.localized import Localized
+from qstui.ui.textual_private import set_column_width
 from qstui.widgets import cells
 from qstui.widgets.paged_table import Column, PagedTable
 
@@ -73,7 +76,9 @@ class ClientTable(PagedTable):
     """The list of companies; Enter opens the highlighted one. The name column takes
     the width the other columns leave (between ``NAME_MIN`` and ``NAME_MAX``)."""
 
-    BINDINGS = [Binding("enter", "select_cursor", N_("Open the client card"), show=False)]
+    BINDINGS = [
+        Binding("enter", "select_cursor", N_("Open the client card"), show=False, id="clients.open")
+    ]
     NAME_MIN = 30
     NAME_MAX = 60
 
@@ -105,25 +110,32 @@ class ClientTable(PagedTable):
         free = self.scrollable_content_region.width - others - 2 * self.cell_padding
         width = max(self.NAME_MIN, min(self.NAME_MAX, free))
         if width != name.width:
-            name.width = width
-            # DataTable has no public call to resize a column: what add_column does.
-            self._require_update_dimensions = True
-            self._clear_caches()
-            self.refresh()
+            set_column_width(self, name, width)
 
 
 class QuickFilter(Localized, Input):
     """The quick filter above the list: Esc clears it, Down/Enter go to the list."""
 
     BINDINGS = [
-        Binding("escape", "leave(True)", N_("Clear the quick filter"), show=False),
-        Binding("down", "leave(False)", N_("To the list"), show=False),
+        Binding(
+            "escape",
+            "leave(True)",
+            N_("Clear the quick filter"),
+            show=False,
+            id="clients.quick.clear",
+        ),
+        Binding("down", "leave(False)", N_("To the list"), show=False, id="clients.quick.to_list"),
     ]
 
+    class Left(Message):
+        """Esc (``clear``) or Down: the user leaves the quick filter for the list."""
+
+        def __init__(self, clear: bool) -> None:
+            super().__init__()
+            self.clear = clear
+
     def action_leave(self, clear: bool) -> None:
-        screen = self.screen
-        if isinstance(screen, ClientsScreen):
-            screen.leave_quick(clear)
+        self.post_message(self.Left(clear))
 
 
 class ClientsScreen(ModuleScreen):
@@ -131,15 +143,19 @@ class ClientsScreen(ModuleScreen):
     BINDINGS = [
         # «/» is shown above the list, the sort in the status line: the footer keeps
         # room for the rest at 80 columns
-        Binding("slash", "find", N_("Find"), show=False),
-        Binding("f", "filter", N_("Filter")),
-        Binding("i", "forgotten", N_("Forgotten")),
-        Binding("ctrl+n", "new_client", N_("New")),
-        Binding("delete", "delete_client", N_("Delete…")),
-        Binding("s", "sort", N_("Sort"), show=False),
-        Binding("S", "sort_direction", N_("Reverse the sort"), show=False),
-        Binding("x", "clear_filters", N_("Clear all filters"), show=False),
-        Binding("ctrl+r", "refresh", N_("Reload the list"), show=False),
+        Binding("slash", "find", N_("Find"), show=False, id="clients.find"),
+        Binding("f", "filter", N_("Filter"), id="clients.filter"),
+        Binding("i", "forgotten", N_("Forgotten"), id="clients.forgotten"),
+        Binding("ctrl+n", "new_client", N_("New"), id="clients.new"),
+        Binding("delete", "delete_client", N_("Delete…"), id="clients.delete"),
+        Binding("s", "sort", N_("Sort"), show=False, id="clients.sort"),
+        Binding(
+            "S", "sort_direction", N_("Reverse the sort"), show=False, id="clients.sort_direction"
+        ),
+        Binding(
+            "x", "clear_filters", N_("Clear all filters"), show=False, id="clients.clear_filters"
+        ),
+        Binding("ctrl+r", "refresh", N_("Reload the list"), show=False, id="clients.refresh"),
     ]
     DEFAULT_CSS = """
     ClientsScreen #quick-row { height: 1; }
@@ -311,6 +327,10 @@ class ClientsScreen(ModuleScreen):
             return
         event.stop()
         self.leave_quick(False)
+
+    def on_quick_filter_left(self, event: QuickFilter.Left) -> None:
+        event.stop()
+        self.leave_quick(event.clear)
 
     def leave_quick(self, clear: bool) -> None:
         """Esc (clear) / Enter / Down in the quick filter: apply it now, go to the list."""

@@ -26,7 +26,6 @@ from qstui.domain.deals import STATUS_LABELS, DealCard, DealView
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.deal_tabs.base import DealTab
 from qstui.screens.deal_tabs.debt import DebtTab
 from qstui.screens.deal_tabs.documents import DocumentsTab
@@ -36,6 +35,8 @@ from qstui.screens.deal_tabs.stages import StagesTab
 from qstui.services import rights as R
 from qstui.services.deals.outcome import reopen_deal, win_deal
 from qstui.services.deals.view import deal_view
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets import cells
 
 TAB_CLASSES: dict[str, type[DealTab]] = {
@@ -51,20 +52,22 @@ TABS = tuple(TAB_CLASSES)  # in order: the digit keys 1–5
 class DealCardScreen(Localized, ServiceCalls, Screen[None]):
     AUTO_FOCUS = "Tabs"
     BINDINGS = [
-        Binding("escape", "back", N_("Back"), show=False),
+        Binding("escape", "back", N_("Back"), show=False, id="deal_card.back"),
         # the keys of the tabs, each offered while its tab is shown
         *[
-            replace(key, action=f"tab_key('{name}', '{key.action}')")
+            replace(
+                key, action=f"tab_key('{name}', '{key.action}')", id=f"deal_card.{name}.{key.id}"
+            )
             for name, cls in TAB_CLASSES.items()
             for key in cls.KEYS
         ],
-        Binding("w", "win", N_("Won"), show=False),
-        Binding("l", "lose", N_("Lost"), show=False),
-        Binding("o", "reopen", N_("Reopen"), show=False),
-        Binding("k", "proposal", N_("Proposal (КП)"), show=False),
-        Binding("ctrl+r", "reload", N_("Reload"), show=False),
+        Binding("w", "win", N_("Won"), show=False, id="deal_card.win"),
+        Binding("l", "lose", N_("Lost"), show=False, id="deal_card.lose"),
+        Binding("o", "reopen", N_("Reopen"), show=False, id="deal_card.reopen"),
+        Binding("k", "proposal", N_("Proposal (КП)"), show=False, id="deal_card.proposal"),
+        Binding("ctrl+r", "reload", N_("Reload"), show=False, id="deal_card.reload"),
         *[
-            Binding(str(n), f"tab('{name}')", cls.TITLE, show=False)
+            Binding(str(n), f"tab('{name}')", cls.TITLE, show=False, id=f"deal_card.tab.{name}")
             for n, (name, cls) in enumerate(TAB_CLASSES.items(), start=1)
         ],
     ]

@@ -71,15 +71,15 @@ class DealsScreen(ModuleScreen):
     MODULE = "deals"
     AUTO_FOCUS = "#deals-table"
     BINDINGS = [
-        Binding("enter", "open", N_("Open"), show=False),
-        Binding("slash", "quick", N_("Find")),
-        Binding("f", "filter", N_("Filter")),
-        Binding("s", "status", N_("Status")),
-        Binding("o", "overdue", N_("Overdue")),
-        Binding("m", "mine", N_("Mine"), show=False),
-        Binding("x", "reset", N_("Reset filter")),
-        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
-        Binding("escape", "to_table", N_("Back to the list"), show=False),
+        Binding("enter", "open", N_("Open"), show=False, id="deals.open"),
+        Binding("slash", "quick", N_("Find"), id="deals.find"),
+        Binding("f", "filter", N_("Filter"), id="deals.filter"),
+        Binding("s", "status", N_("Status"), id="deals.status"),
+        Binding("o", "overdue", N_("Overdue"), id="deals.overdue"),
+        Binding("m", "mine", N_("Mine"), show=False, id="deals.mine"),
+        Binding("x", "reset", N_("Reset filter"), id="deals.reset"),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False, id="deals.refresh"),
+        Binding("escape", "to_table", N_("Back to the list"), show=False, id="deals.to_table"),
     ]
     DEFAULT_CSS = """
     DealsScreen #deals-bar { height: 1; }

@@ -11,9 +11,10 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import auth
 from qstui.services.demo_info import demo_accounts
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.one_line import OneLine
 
 LOGIN_BOX_WIDTH = 60  # columns; border and padding take 6 of them
@@ -21,11 +22,13 @@ LOGIN_BOX_WIDTH = 60  # columns; border and padding take 6 of them
 
 class LoginScreen(Localized, ServiceCalls, Screen[None]):
     BINDINGS = [
-        Binding("ctrl+q", "app.quit", N_("Quit")),
+        Binding("ctrl+q", "app.quit", N_("Quit"), id="login.quit"),
         # A priority binding runs before the next key is routed: over SSH the keys of
         # "login⏎password⏎" arrive together, and the password must not end up in the
         # login field (Input.Submitted would move the focus too late).
-        Binding("enter", "enter", N_("Next field / log in"), show=False, priority=True),
+        Binding(
+            "enter", "enter", N_("Next field / log in"), show=False, priority=True, id="login.enter"
+        ),
     ]
 
     def __init__(self, login: str | None = None) -> None:

@@ -22,21 +22,19 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from rich.align import Align
-from rich.text import Text
 from textual.binding import Binding
-from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.markup import escape
-from textual.widgets.option_list import Option
 
 from qstui.domain.normalize import fold
 from qstui.domain.search import HitKind, SearchHit
 from qstui.i18n import N_, _
-from qstui.screens.registry import allowed
 from qstui.services.errors import describe
 from qstui.services.search import find_anything
+from qstui.ui.modules import allowed
+from qstui.ui.textual_private import PaletteWithOwnTexts
 
 if TYPE_CHECKING:
     from qstui.app import QstuiApp
@@ -70,7 +68,7 @@ def _help(*parts: str) -> str:
     return escape(" · ".join(p for p in parts if p))
 
 
-class QstuiCommandPalette(CommandPalette):
+class QstuiCommandPalette(PaletteWithOwnTexts):
     """Textual's palette with its own texts in the user's language."""
 
     def __init__(self) -> None:
@@ -79,23 +77,8 @@ class QstuiCommandPalette(CommandPalette):
             id="--command-palette",
         )
 
-    def _start_no_matches_countdown(self, search_value: str) -> None:
-        self._stop_no_matches_countdown()
-
-        def show_no_matches() -> None:
-            if not search_value:
-                self._list_visible = False
-                return
-            self.query_one(CommandList).add_option(
-                Option(
-                    Align.center(Text(_("Nothing found"), style="not bold")),
-                    disabled=True,
-                    id=self._NO_MATCHES,
-                )
-            )
-            self._list_visible = True
-
-        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, show_no_matches)
+    def no_matches_text(self) -> str:
+        return _("Nothing found")
 
 
 # --- find a client, a contact, a deal ----------------------------------------------------

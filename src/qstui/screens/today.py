@@ -28,8 +28,8 @@ CLIENT = (N_("Client"), 26)
 class TodayScreen(ModuleScreen):
     MODULE = "today"
     BINDINGS = [
-        Binding("ctrl+r", "refresh", N_("Refresh")),
-        Binding("i", "idle", N_("Forgotten clients")),
+        Binding("ctrl+r", "refresh", N_("Refresh"), id="today.refresh"),
+        Binding("i", "idle", N_("Forgotten clients"), id="today.idle"),
     ]
 
     def __init__(self) -> None:

@@ -1,71 +1,63 @@
-"""The rights catalogue (U2) and the role presets.
+"""The rights catalogue, as the services name it (``R.CLIENTS``, ``R.PRESETS`` …).
 
-Rights are stable string ids stored in ``user_rights``. A user's effective rights are
-exactly their rows; a role only gives the starting set (``PRESETS``).
+The catalogue and the role presets are plain data defined once in ``qstui.domain.rights``
+(the database layer stores the presets at ``db init`` and must not import services);
+this module only gives the services and screens their usual name for it. The visibility
+predicates are in ``services.visibility``.
 """
 
 from __future__ import annotations
 
-from qstui.domain.enums import Role
-from qstui.i18n import N_
+from qstui.domain.rights import (
+    ADMIN,
+    CALENDAR,
+    CATALOGUE,
+    CLIENTS,
+    DEALS,
+    DELETE,
+    EDIT,
+    EXPORT,
+    FUNNEL,
+    KNOWLEDGE,
+    MODULES,
+    ONEC,
+    ONEC_EXCHANGE,
+    PACKAGES,
+    PRESETS,
+    REASSIGN,
+    REFBOOKS_EDIT,
+    REPORTS,
+    SEE_ALL,
+    SEE_DEPARTMENT,
+    SEE_OWN,
+    USERS_ADMIN,
+    VISIBILITY,
+    unknown_rights,
+)
 
-# module access
-CLIENTS = "clients"
-CALENDAR = "calendar"
-DEALS = "deals"
-PACKAGES = "packages"
-REPORTS = "reports"
-KNOWLEDGE = "knowledge"
-FUNNEL = "funnel"
-ADMIN = "admin"
-ONEC = "onec"
-# visibility
-SEE_OWN = "see.own"
-SEE_DEPARTMENT = "see.department"
-SEE_ALL = "see.all"
-# actions
-EDIT = "edit"
-DELETE = "delete"
-EXPORT = "export"
-REASSIGN = "reassign"
-ONEC_EXCHANGE = "onec.exchange"
-REFBOOKS_EDIT = "refbooks.edit"
-USERS_ADMIN = "users.admin"
-
-CATALOGUE: dict[str, str] = {
-    CLIENTS: N_("Module: clients"),
-    CALENDAR: N_("Module: calendar"),
-    DEALS: N_("Module: deals"),
-    PACKAGES: N_("Module: packages of materials"),
-    REPORTS: N_("Module: reports"),
-    KNOWLEDGE: N_("Module: knowledge base"),
-    FUNNEL: N_("Module: sales funnel"),
-    ADMIN: N_("Module: administration"),
-    ONEC: N_("Module: 1C exchange"),
-    SEE_OWN: N_("See own clients"),
-    SEE_DEPARTMENT: N_("See the department's clients"),
-    SEE_ALL: N_("See all clients"),
-    EDIT: N_("Create and edit"),
-    DELETE: N_("Delete"),
-    EXPORT: N_("Export data"),
-    REASSIGN: N_("Reassign clients to another manager"),
-    ONEC_EXCHANGE: N_("Run the 1C exchange"),
-    REFBOOKS_EDIT: N_("Edit reference books"),
-    USERS_ADMIN: N_("Administer users and rights"),
-}
-
-MODULES = (CLIENTS, CALENDAR, DEALS, PACKAGES, REPORTS, KNOWLEDGE, FUNNEL, ADMIN, ONEC)
-VISIBILITY = (SEE_OWN, SEE_DEPARTMENT, SEE_ALL)
-
-_MANAGER = {CLIENTS, CALENDAR, DEALS, PACKAGES, KNOWLEDGE, FUNNEL, REPORTS, SEE_OWN, EDIT}
-_HEAD = (set(MODULES) - {ADMIN}) | {SEE_DEPARTMENT, EDIT, DELETE, EXPORT, REASSIGN}
-
-PRESETS: dict[Role, frozenset[str]] = {
-    Role.MANAGER: frozenset(_MANAGER),
-    Role.HEAD: frozenset(_HEAD),
-    Role.ADMIN: frozenset(CATALOGUE),
-}
-
-
-def unknown_rights(codes: list[str] | tuple[str, ...]) -> list[str]:
-    return [code for code in codes if code not in CATALOGUE]
+__all__ = [
+    "ADMIN",
+    "CALENDAR",
+    "CATALOGUE",
+    "CLIENTS",
+    "DEALS",
+    "DELETE",
+    "EDIT",
+    "EXPORT",
+    "FUNNEL",
+    "KNOWLEDGE",
+    "MODULES",
+    "ONEC",
+    "ONEC_EXCHANGE",
+    "PACKAGES",
+    "PRESETS",
+    "REASSIGN",
+    "REFBOOKS_EDIT",
+    "REPORTS",
+    "SEE_ALL",
+    "SEE_DEPARTMENT",
+    "SEE_OWN",
+    "USERS_ADMIN",
+    "VISIBILITY",
+    "unknown_rights",
+]

@@ -21,7 +21,8 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from qstui.domain.errors import ServiceError, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 
 
 @dataclass
@@ -134,8 +135,8 @@ class FormDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
     closes with its result, or shows the validation messages and stays open."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("ctrl+s", "save", N_("Save")),
+        Binding("escape", "cancel", N_("Cancel"), id="form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="form.save"),
     ]
     DEFAULT_CSS = """
     FormDialog { align: center middle; }

@@ -6,7 +6,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from qstui.i18n import _
-from qstui.screens.registry import allowed
+from qstui.ui.modules import allowed
 
 
 class ModulePanel(OptionList):

@@ -20,7 +20,8 @@ from textual.widgets import DataTable
 
 from qstui.domain.paging import Cursor, Page
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 
 PAGE_SIZE = 100
 MAX_ROWS = 600
@@ -40,8 +41,8 @@ class Column:
 
 class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
     BINDINGS = [
-        Binding("ctrl+end", "last", N_("Last row"), show=False),
-        Binding("ctrl+home", "first", N_("First row"), show=False),
+        Binding("ctrl+end", "last", N_("Last row"), show=False, id="table.last"),
+        Binding("ctrl+home", "first", N_("First row"), show=False, id="table.first"),
     ]
 
     class Opened(Message):

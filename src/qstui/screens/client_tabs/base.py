@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -19,6 +20,7 @@ from textual.widgets import (
     OptionList,
     Select,
     Static,
+    TabbedContent,
     TextArea,
 )
 from textual.widgets.option_list import Option
@@ -27,12 +29,10 @@ from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientCard
 from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import rights as R
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog, FormField
-
-if TYPE_CHECKING:
-    from qstui.screens.client_card import ClientCardScreen
 
 
 def text(value: Any) -> str:
@@ -59,7 +59,11 @@ def yes_no() -> list[tuple[str, bool]]:
 class CardTab(Localized, ServiceCalls, Vertical):
     """One tab of the card. Subclasses implement ``fill(card)``; actions named in
     ``EDIT_ACTIONS`` are hidden from users without the ``edit`` right (the services
-    refuse them anyway)."""
+    refuse them anyway).
+
+    The card screen gives a tab the card (``show``) and the choices of its drop-downs
+    (``set_choices``); a tab asks the card screen for anything else with a message
+    (``Reload``, ``ShowTab``, ``OpenDeal``, ``PlanWanted``, ``CompletePlan``)."""
 
     TITLE = ""  # message id of the tab title (wide terminals)
     SHORT = ""  # and of its short title (80 columns)
@@ -73,13 +77,38 @@ class CardTab(Localized, ServiceCalls, Vertical):
     CardTab .section-title { text-style: bold; height: auto; margin-top: 1; }
     """
 
+    class Reload(Message):
+        """Something of the card changed: read it again and refill every tab."""
+
+    class ShowTab(Message):
+        """Make this tab the one shown (e.g. a save failed on it)."""
+
+        def __init__(self, tab: CardTab) -> None:
+            super().__init__()
+            self.tab = tab
+
+    class OpenDeal(Message):
+        """Open the card of the deal ``deal_id`` over the client card."""
+
+        def __init__(self, deal_id: int) -> None:
+            super().__init__()
+            self.deal_id = deal_id
+
+    class PlanWanted(Message):
+        """Plan an interaction with the client (the card's ctrl+t)."""
+
+    class CompletePlan(Message):
+        """Complete the planned interaction ``event_id`` (``summary``: what it is)."""
+
+        def __init__(self, event_id: int, summary: str) -> None:
+            super().__init__()
+            self.event_id = event_id
+            self.summary = summary
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.card: ClientCard | None = None
-
-    @property
-    def card_screen(self) -> ClientCardScreen:
-        return self.screen  # type: ignore[return-value]
+        self.choices: dict[str, Any] = {}
 
     def can(self, *rights: str) -> bool:
         ctx = self.qapp.ctx
@@ -94,6 +123,16 @@ class CardTab(Localized, ServiceCalls, Vertical):
         self.card = card
         self.fill(card)
 
+    def set_choices(self, choices: dict[str, Any]) -> None:
+        """The choices of the card's drop-downs (managers, departments, regions …)."""
+        self.choices = choices
+
+    def is_shown(self) -> bool:
+        """Whether this tab is the active one of the card's tabs."""
+        pane = self.parent
+        tabbed = next((node for node in self.ancestors if isinstance(node, TabbedContent)), None)
+        return pane is not None and tabbed is not None and tabbed.active == pane.id
+
     def insert(self) -> None:
         """Ins on the tab when the focus is not on a widget of the tab (e.g. on the tab
         strip): the tab's own "add" action."""
@@ -107,7 +146,7 @@ class CardTab(Localized, ServiceCalls, Vertical):
         """Something of the card changed: tell the user and reload every tab."""
         if note:
             self.notify(note)
-        self.card_screen.reload_card()
+        self.post_message(self.Reload())
 
     def confirm(self, question: str, then: Callable[[], None]) -> None:
         from qstui.screens.dialogs.message import ConfirmDialog
@@ -246,7 +285,7 @@ def service_message(error: BaseException) -> str | None:
 class PickDialog(Localized, ModalScreen[Any]):
     """Pick one of ``options`` ((label, value) pairs): Enter picks, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="pick.cancel")]
     DEFAULT_CSS = """
     PickDialog { align: center middle; }
     PickDialog > Vertical { width: 64; max-width: 100%; height: auto; max-height: 90%;

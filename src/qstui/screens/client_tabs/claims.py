@@ -51,8 +51,8 @@ class ClaimsTab(CardTab):
     TITLE = N_("Claims")
     SHORT = N_("Claims")
     BINDINGS = [
-        Binding("insert", "register", N_("Register a claim")),
-        Binding("s", "status", N_("Change the status")),
+        Binding("insert", "register", N_("Register a claim"), id="claims.register"),
+        Binding("s", "status", N_("Change the status"), id="claims.status"),
     ]
     INSERT = "register"
     EDIT_ACTIONS = frozenset({"register", "status"})
@@ -95,7 +95,7 @@ class ClaimsTab(CardTab):
         card = self.card
         if card is None:
             return
-        choices = self.card_screen.choices
+        choices = self.choices
         company_id = card.id
 
         def submit(ctx: Any, values: dict[str, Any]) -> int:

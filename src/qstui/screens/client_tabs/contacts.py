@@ -145,9 +145,9 @@ class ContactsPanel(RecordsPanel[ContactInfo]):
     """The contact persons table, the whole of its tab."""
 
     BINDINGS = [
-        Binding("insert,ctrl+n", "add", N_("Add a person")),
-        Binding("enter", "edit", N_("Edit"), show=False),
-        Binding("delete", "delete", N_("Delete")),
+        Binding("insert,ctrl+n", "add", N_("Add a person"), id="contacts.add"),
+        Binding("enter", "edit", N_("Edit"), show=False, id="contacts.edit"),
+        Binding("delete", "delete", N_("Delete"), id="contacts.delete"),
     ]
     DEFAULT_CSS = "ContactsPanel { height: 1fr; }"
     TABLE = "contacts"

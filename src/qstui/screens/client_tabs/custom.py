@@ -121,7 +121,7 @@ class CustomFieldsTab(InPlaceTab):
         focused = self.app.focused
         away = focused is None or self not in focused.ancestors
         # the fields came after the tab was shown: the focus goes to the first one
-        if editable and fields and away and self.card_screen.active_tab() is self:
+        if editable and fields and away and self.is_shown():
             fields[0].input.focus()
 
     def _put(self, code: str, value: Any) -> None:
@@ -184,7 +184,7 @@ class CustomFieldsTab(InPlaceTab):
         if isinstance(error, ValidationFailed):
             self.shown.update({k: v for k, v in changes.items() if k not in error.errors})
             show_errors(self, error.errors)
-            self.card_screen.show_tab(self)
-            self.card_screen.reload_card()
+            self.post_message(self.ShowTab(self))
+            self.post_message(self.Reload())
         else:
             self.qapp.show_error(error)

@@ -92,8 +92,8 @@ class TermsPanel(RecordsPanel[TermsInfo]):
     """The client terms table with its keys (they act when the table has the focus)."""
 
     BINDINGS = [
-        Binding("insert", "add", N_("Add terms")),
-        Binding("delete", "delete", N_("Delete terms")),
+        Binding("insert", "add", N_("Add terms"), id="terms.add"),
+        Binding("delete", "delete", N_("Delete terms"), id="terms.delete"),
     ]
     DEFAULT_CSS = "TermsPanel { height: auto; max-height: 1fr; }"
     TABLE = "terms"

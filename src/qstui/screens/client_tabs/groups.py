@@ -40,8 +40,8 @@ class GroupsTab(CardTab):
     TITLE = N_("Groups")
     SHORT = N_("Groups")
     BINDINGS = [
-        Binding("insert,a", "add", N_("Add to a group")),
-        Binding("delete", "remove", N_("Remove from the group")),
+        Binding("insert,a", "add", N_("Add to a group"), id="groups.add"),
+        Binding("delete", "remove", N_("Remove from the group"), id="groups.remove"),
     ]
     INSERT = "add"
 

@@ -24,8 +24,8 @@ class HistoryTab(CardTab):
     TITLE = N_("History and plans")
     SHORT = N_("History")
     BINDINGS = [
-        Binding("insert", "plan", N_("Plan")),
-        Binding("c", "complete", N_("Complete the plan")),
+        Binding("insert", "plan", N_("Plan"), id="history.plan"),
+        Binding("c", "complete", N_("Complete the plan"), id="history.complete"),
     ]
     INSERT = "plan"
     EDIT_ACTIONS = frozenset({"plan", "complete"})
@@ -112,7 +112,7 @@ class HistoryTab(CardTab):
             self.notify(_("No plan to complete"), severity="warning")
             return
         summary = f"{fmt.moment(plan.when)} · {plan.type} · {plan.subject}"
-        self.card_screen.complete_plan(plan.id, summary)
+        self.post_message(self.CompletePlan(plan.id, summary))
 
     def action_plan(self) -> None:
-        self.card_screen.action_plan()
+        self.post_message(self.PlanWanted())

@@ -15,8 +15,9 @@ from textual.widgets import DataTable, Static
 
 from qstui.domain.clients import ClientCard
 from qstui.i18n import _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import rights as R
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, current_key, fill_table
 

@@ -236,6 +236,7 @@ class RequisitesTab(InPlaceTab):
 
     def set_choices(self, choices: dict[str, Sequence[tuple[int, str]]]) -> None:
         """Fill the region, industry and source drop-downs (typed choices are kept)."""
+        super().set_choices(choices)
         for name, _label, key in CHOICE_FIELDS:
             current = self.options.get(name, [])
             extra = [(label, v) for label, v in current if v not in {i for i, _n in choices[key]}]
@@ -334,7 +335,7 @@ class RequisitesTab(InPlaceTab):
         self._saving = False
         if isinstance(error, ValidationFailed):
             rest = show_errors(self, error.errors)
-            self.card_screen.show_tab(self)
+            self.post_message(self.ShowTab(self))
             if rest:
                 self.notify(rest, severity="error")
         elif isinstance(error, Conflict):
@@ -349,7 +350,7 @@ class RequisitesTab(InPlaceTab):
     def _conflict_decided(self, choice: str | None) -> None:
         if choice == ConflictDialog.RELOAD:
             self._accept_version = True
-            self.card_screen.reload_card()
+            self.post_message(self.Reload())
 
 
 # --- bank accounts -------------------------------------------------------------------------
@@ -412,8 +413,8 @@ class BankPanel(RecordsPanel[BankAccountInfo]):
     """Bank accounts: the keys act when the table has the focus."""
 
     BINDINGS = [
-        Binding("insert", "add", N_("Add an account")),
-        Binding("delete", "delete", N_("Delete the account")),
+        Binding("insert", "add", N_("Add an account"), id="bank_accounts.add"),
+        Binding("delete", "delete", N_("Delete the account"), id="bank_accounts.delete"),
     ]
     DEFAULT_CSS = "BankPanel { height: auto; margin-top: 1; }"
     TABLE = "bank"

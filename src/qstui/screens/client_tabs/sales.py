@@ -36,8 +36,8 @@ class DealsTab(CardTab):
     TITLE = N_("Deals")
     SHORT = N_("Deals")
     BINDINGS = [
-        Binding("n,insert", "new", N_("New deal")),
-        Binding("enter", "open", N_("Open the deal"), show=False),
+        Binding("n,insert", "new", N_("New deal"), id="client_deals.new"),
+        Binding("enter", "open", N_("Open the deal"), show=False, id="client_deals.open"),
     ]
     INSERT = "new"
 
@@ -99,11 +99,7 @@ class DealsTab(CardTab):
             self.open_deal(int(key))
 
     def open_deal(self, deal_id: int) -> None:
-        try:
-            self.card_screen.opening_deal()
-            self.qapp.open_deal(deal_id)
-        except ModuleNotFoundError:  # the deal card is not part of this build yet
-            self.notify(_("The deal card is not available"), severity="warning")
+        self.post_message(self.OpenDeal(deal_id))
 
     def action_new(self) -> None:
         if self.card is None:

@@ -15,8 +15,9 @@ from textual.widgets import DataTable
 
 from qstui.domain.deals import DealCard, DealView
 from qstui.i18n import _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services import rights as R
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 
 WIDE = 110  # columns marked ``wide`` are shown from this screen width on
 

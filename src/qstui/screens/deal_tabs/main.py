@@ -73,7 +73,7 @@ def _label(name: str) -> str:
 
 class MainTab(DealTab):
     TITLE = N_("Main")
-    KEYS = (Binding("ctrl+s", "save", N_("Save")),)
+    KEYS = (Binding("ctrl+s", "save", N_("Save"), id="save"),)
     DEFAULT_CSS = """
     MainTab #main-info { height: auto; margin-bottom: 1; }
     MainTab #main-form { height: auto; }

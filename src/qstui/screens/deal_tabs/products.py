@@ -37,12 +37,12 @@ def qty_text(value: Any) -> str:
 class ProductsTab(DealTab):
     TITLE = N_("Products and payment")
     KEYS = (
-        Binding("e", "edit", N_("Edit")),
-        Binding("a", "add_item", N_("Add")),
-        Binding("delete", "remove", N_("Delete")),
-        Binding("y", "add_planned", N_("Planned pay")),
-        Binding("f", "add_actual", N_("Payment")),
-        Binding("r", "received", N_("Received")),
+        Binding("e", "edit", N_("Edit"), id="edit"),
+        Binding("a", "add_item", N_("Add"), id="add_item"),
+        Binding("delete", "remove", N_("Delete"), id="remove"),
+        Binding("y", "add_planned", N_("Planned pay"), id="add_planned"),
+        Binding("f", "add_actual", N_("Payment"), id="add_actual"),
+        Binding("r", "received", N_("Received"), id="received"),
     )
     FOCUS = "#items-table"
     COLUMNS = {

@@ -22,10 +22,10 @@ from qstui.widgets import cells
 class StagesTab(DealTab):
     TITLE = N_("Stages")
     KEYS = (
-        Binding("n", "next_stage", N_("Next stage")),
-        Binding("p", "previous_stage", N_("Previous stage")),
-        Binding("m", "move_here", N_("Move here")),
-        Binding("e", "edit", N_("Edit")),
+        Binding("n", "next_stage", N_("Next stage"), id="next_stage"),
+        Binding("p", "previous_stage", N_("Previous stage"), id="previous_stage"),
+        Binding("m", "move_here", N_("Move here"), id="move_here"),
+        Binding("e", "edit", N_("Edit"), id="edit"),
     )
     FOCUS = "#stages-table"
     COLUMNS = {

@@ -24,11 +24,12 @@ from qstui.domain.clients import ClientFilter, SavedFilterInfo
 from qstui.domain.enums import ClientKind
 from qstui.domain.errors import ServiceError, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services.client_filters import delete_filter, list_filters, save_filter
 from qstui.services.clients import reference_lists
 from qstui.services.custom_fields import list_fields
 from qstui.services.groups import list_groups
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 
 Choices = list[tuple[int, str]]
 
@@ -139,11 +140,17 @@ class ClientFilterDialog(Localized, ServiceCalls, ModalScreen[ClientFilter | Non
     applies; the result keeps no quick-filter text (the list adds its own)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("ctrl+s", "apply", N_("Apply")),
-        Binding("ctrl+t", "save", N_("Save the filter")),
-        Binding("ctrl+r", "reset", N_("Clear the fields")),
-        Binding("delete", "delete_saved", N_("Delete the saved filter"), show=False),
+        Binding("escape", "cancel", N_("Cancel"), id="client_filter.cancel"),
+        Binding("ctrl+s", "apply", N_("Apply"), id="client_filter.apply"),
+        Binding("ctrl+t", "save", N_("Save the filter"), id="client_filter.save"),
+        Binding("ctrl+r", "reset", N_("Clear the fields"), id="client_filter.reset"),
+        Binding(
+            "delete",
+            "delete_saved",
+            N_("Delete the saved filter"),
+            show=False,
+            id="client_filter.delete_saved",
+        ),
     ]
     DEFAULT_CSS = """
     ClientFilterDialog { align: center middle; }

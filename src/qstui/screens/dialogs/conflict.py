@@ -23,7 +23,7 @@ from textual.widgets import Button, Static, TextArea
 
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized
+from qstui.ui.localized import Localized
 
 
 def typed_text(typed: Sequence[tuple[str, str]]) -> str:
@@ -43,8 +43,8 @@ class ConflictDialog(Localized, ModalScreen[str]):
     KEEP = "keep"
 
     BINDINGS = [
-        Binding("escape", "choose('keep')", N_("Keep editing")),
-        Binding("ctrl+r", "choose('reload')", N_("Reload")),
+        Binding("escape", "choose('keep')", N_("Keep editing"), id="conflict.keep"),
+        Binding("ctrl+r", "choose('reload')", N_("Reload"), id="conflict.reload"),
     ]
     DEFAULT_CSS = """
     ConflictDialog { align: center middle; }

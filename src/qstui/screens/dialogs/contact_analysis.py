@@ -23,11 +23,12 @@ from qstui.domain import formatting as fmt
 from qstui.domain.calendar import ContactStats, EventTypeInfo
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.calendar_views import today
 from qstui.screens.dialogs.event_forms import DatesDialog
 from qstui.services.contact_analysis import contact_analysis
 from qstui.services.event_types import list_event_types
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
 
 
@@ -66,12 +67,12 @@ def _number(n: int, style: str = "") -> Text:
 
 class ContactAnalysisScreen(Localized, ServiceCalls, Screen[None]):
     BINDINGS = [
-        Binding("escape", "close", N_("Back")),
-        Binding("w", "period('week')", N_("This week")),
-        Binding("m", "period('month')", N_("This month")),
-        Binding("l", "period('last')", N_("Last month")),
-        Binding("p", "custom", N_("Period…")),
-        Binding("ctrl+r", "refresh", N_("Refresh"), show=False),
+        Binding("escape", "close", N_("Back"), id="contact_analysis.close"),
+        Binding("w", "period('week')", N_("This week"), id="contact_analysis.week"),
+        Binding("m", "period('month')", N_("This month"), id="contact_analysis.month"),
+        Binding("l", "period('last')", N_("Last month"), id="contact_analysis.last_month"),
+        Binding("p", "custom", N_("Period…"), id="contact_analysis.period"),
+        Binding("ctrl+r", "refresh", N_("Refresh"), show=False, id="contact_analysis.refresh"),
     ]
     DEFAULT_CSS = """
     ContactAnalysisScreen #analysis-title { height: auto; text-style: bold; padding: 0 1; }

@@ -36,13 +36,14 @@ from qstui.domain.deals import (
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.services.deals.choices import ProductChoice, product_choices
 from qstui.services.deals.items import add_item, update_item
 from qstui.services.deals.outcome import lose_deal
 from qstui.services.deals.payments import add_payment, record_actual
 from qstui.services.deals.proposals import write_proposal
 from qstui.services.deals.stages import set_stage_details
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog
 
 ANY = 0  # the "all / none" choice of an id drop-down (ids start at 1)
@@ -183,8 +184,8 @@ class ProductPicker(Localized, ServiceCalls, ModalScreen[ProductChoice | None]):
     """Type words of a product's name or SKU; Enter takes the highlighted product."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("down", "to_list", N_("To the list"), show=False),
+        Binding("escape", "cancel", N_("Cancel"), id="product_picker.cancel"),
+        Binding("down", "to_list", N_("To the list"), show=False, id="product_picker.to_list"),
     ]
     DEFAULT_CSS = """
     ProductPicker { align: center middle; }

@@ -37,12 +37,13 @@ from qstui.domain.calendar import EventCard, EventInput, EventRow
 from qstui.domain.clients import ClientFilter, ClientRow, ContactInfo
 from qstui.domain.errors import Conflict, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.calendar_views import status_label, today
 from qstui.services import calendar as calendar_service
 from qstui.services.clients import list_clients
 from qstui.services.contacts import list_contacts
 from qstui.services.event_types import list_event_types
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog, FormField
 
 PLAN_AT = time(10, 0)
@@ -142,8 +143,8 @@ class ClientField(ServiceCalls, FormField):
     clients that match are listed under the field; ↑/↓ move, Enter picks."""
 
     BINDINGS = [
-        Binding("down", "hit(1)", show=False),
-        Binding("up", "hit(-1)", show=False),
+        Binding("down", "hit(1)", show=False, id="client_field.next_hit"),
+        Binding("up", "hit(-1)", show=False, id="client_field.previous_hit"),
     ]
     DEFAULT_CSS = """
     ClientField #client-hits { height: auto; max-height: 8; display: none;
@@ -515,8 +516,8 @@ class EventInfoDialog(Localized, ServiceCalls, ModalScreen[str | None]):
     the client card)."""
 
     BINDINGS = [
-        Binding("escape,enter", "close", N_("Close")),
-        Binding("k", "client", N_("Client card")),
+        Binding("escape,enter", "close", N_("Close"), id="event_info.close"),
+        Binding("k", "client", N_("Client card"), id="event_info.client"),
     ]
     DEFAULT_CSS = """
     EventInfoDialog { align: center middle; }

@@ -10,7 +10,8 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized
+from qstui.ui import keys
+from qstui.ui.localized import Localized
 
 
 def key_table(screen: Screen) -> Table:
@@ -26,15 +27,17 @@ def key_table(screen: Screen) -> Table:
             (own if active.node in (screen, screen.app) else widgets).append(binding)
     seen: set[str] = set()
     for binding in own + widgets:
-        if binding.key in seen or binding.key.startswith("super+"):
-            continue  # super+…: the macOS command key, which terminals do not pass on
+        if binding.key in seen or binding.key.startswith("super+") or keys.is_twin(binding.key):
+            # super+…: the macOS command key, which terminals do not pass on; the
+            # Russian-layout twin of a letter is not a key of its own
+            continue
         seen.add(binding.key)
         table.add_row(screen.app.get_key_display(binding), _(binding.description))
     return table
 
 
 class HelpScreen(Localized, ModalScreen[None]):
-    BINDINGS = [Binding("escape,f1,q", "dismiss", N_("Close"), show=False)]
+    BINDINGS = [Binding("escape,f1,q", "dismiss", N_("Close"), show=False, id="help.close")]
 
     def __init__(self, target: Screen) -> None:
         super().__init__()

@@ -30,10 +30,11 @@ from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventCard, EventInput, EventResultInfo, EventTypeInfo
 from qstui.domain.errors import Conflict, ServiceError, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized, ServiceCalls
 from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.services import calendar as calendar_service
 from qstui.services.event_types import list_event_results, list_event_types
+from qstui.ui.localized import Localized
+from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import SaveOrCancel
 
 LOG = "log"
@@ -130,13 +131,18 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
     """Log (``LOG``) or plan (``PLAN``) an interaction of a client."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("up", "step_type(-1)", N_("Previous type"), show=False),
-        Binding("down", "step_type(1)", N_("Next type"), show=False),
-        *[Binding(f"alt+{n}", f"pick_type({n - 1})", show=False) for n in range(1, 10)],
-        Binding("ctrl+e", "mode('log')", N_("Log a done one"), priority=True),
-        Binding("ctrl+t", "mode('plan')", N_("Plan"), priority=True),
-        Binding("ctrl+s", "save", N_("Save"), priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="interaction.cancel"),
+        Binding(
+            "up", "step_type(-1)", N_("Previous type"), show=False, id="interaction.previous_type"
+        ),
+        Binding("down", "step_type(1)", N_("Next type"), show=False, id="interaction.next_type"),
+        *[
+            Binding(f"alt+{n}", f"pick_type({n - 1})", show=False, id=f"interaction.type.{n}")
+            for n in range(1, 10)
+        ],
+        Binding("ctrl+e", "mode('log')", N_("Log a done one"), priority=True, id="interaction.log"),
+        Binding("ctrl+t", "mode('plan')", N_("Plan"), priority=True, id="interaction.plan"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True, id="interaction.save"),
     ]
     DEFAULT_CSS = DIALOG_CSS.format(cls="InteractionDialog")
 
@@ -359,8 +365,8 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
     """Complete a plan: its result (from the reference book and/or a text). Enter saves."""
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel")),
-        Binding("ctrl+s", "save", N_("Save"), priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="complete.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True, id="complete.save"),
     ]
     DEFAULT_CSS = DIALOG_CSS.format(cls="CompleteDialog")
 

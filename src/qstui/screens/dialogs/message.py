@@ -9,13 +9,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized
+from qstui.ui.localized import Localized
 
 
 class ErrorDialog(Localized, ModalScreen[None]):
     """One error, in the user's language; Enter or Esc closes it."""
 
-    BINDINGS = [Binding("escape,enter", "dismiss_dialog", N_("Close"), show=False)]
+    BINDINGS = [
+        Binding("escape,enter", "dismiss_dialog", N_("Close"), show=False, id="error.close")
+    ]
     DEFAULT_CLASSES = "dialog"
 
     def __init__(self, message: str, title: str | None = None) -> None:
@@ -45,8 +47,8 @@ class ConfirmDialog(Localized, ModalScreen[bool]):
     """A question with Yes/No; returns True for yes. ``y``/``n`` answer it too."""
 
     BINDINGS = [
-        Binding("escape,n", "answer(False)", N_("No"), show=False),
-        Binding("y", "answer(True)", N_("Yes"), show=False),
+        Binding("escape,n", "answer(False)", N_("No"), show=False, id="confirm.no"),
+        Binding("y", "answer(True)", N_("Yes"), show=False, id="confirm.yes"),
     ]
 
     def __init__(self, question: str, yes: str | None = None, no: str | None = None) -> None:

@@ -22,8 +22,8 @@ from textual.widgets import Button, Static
 
 from qstui.domain.clients import CompanyInput, DuplicateHit, DuplicateReason, DuplicatesFound
 from qstui.i18n import N_, _
-from qstui.screens.base import Localized
 from qstui.services.clients import create_company
+from qstui.ui.localized import Localized
 from qstui.widgets.form import FieldSpec, FormDialog, FormField, field_values
 
 REASONS = {
@@ -63,8 +63,8 @@ class DuplicatesDialog(Localized, ModalScreen[bool]):
     """The companies that may be the same client; True: save anyway."""
 
     BINDINGS = [
-        Binding("escape,b", "answer(False)", N_("Back to editing")),
-        Binding("y", "answer(True)", N_("Save anyway")),
+        Binding("escape,b", "answer(False)", N_("Back to editing"), id="duplicates.back"),
+        Binding("y", "answer(True)", N_("Save anyway"), id="duplicates.save"),
     ]
     DEFAULT_CSS = """
     DuplicatesDialog { align: center middle; }

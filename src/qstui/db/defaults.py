@@ -1,6 +1,10 @@
 """Default reference books (S1) loaded by ``qstui db init``: regions, industries,
 sources, refusal reasons, interaction types and results, units, currencies, the default
-pipelines, and the rights of the role presets. Loading again adds only what is missing."""
+pipelines, and the rights of the role presets. Loading again adds only what is missing.
+
+Plain database work on the reference data shipped in ``data/refbooks`` and the presets of
+``domain.rights``: ``db.setup.init_database`` runs it, and tests, the demo and the
+benchmarks call it on a fresh schema."""
 
 from __future__ import annotations
 
@@ -25,8 +29,8 @@ from qstui.db.models import (
     Stage,
     Unit,
 )
+from qstui.domain import rights as R
 from qstui.resources import read_csv, read_json
-from qstui.services import rights as R
 
 
 def _add_missing(

@@ -2,7 +2,8 @@
 
 A module that exists is one entry here; the panel, the F-keys, the command palette and
 the rights check are all built from this list, and a module the user's rights don't
-open is not shown at all.
+open is not shown at all. Screens are named by their import path, so this list sits
+below the screens (the app, the module panel and the palette all read it).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from importlib import import_module
 
 from textual.screen import Screen
 
+from qstui.domain import rights as R
 from qstui.i18n import N_
-from qstui.services import rights as R
 
 
 @dataclass(frozen=True)
