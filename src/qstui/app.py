@@ -3,6 +3,7 @@ the command palette, and the one place errors are shown."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from textual.app import App
@@ -123,6 +124,21 @@ class QstuiApp(App[None]):
             self.push_screen(DealCardScreen(deal_id))
 
     # --- errors ---------------------------------------------------------------------
+
+    def show_conflict(
+        self,
+        error: BaseException | str,
+        typed: Sequence[tuple[str, str]] = (),
+        reload: Callable[[], None] | None = None,
+    ) -> None:
+        """The one conflict dialog (ARCHITECTURE rule 8); ``reload`` runs on «Reload»."""
+        from qstui.screens.dialogs.conflict import ConflictDialog
+
+        def decided(choice: str | None) -> None:
+            if choice == ConflictDialog.RELOAD and reload is not None:
+                reload()
+
+        self.push_screen(ConflictDialog(str(error), typed), decided)
 
     def show_error(self, error: BaseException | str, title: str | None = None) -> None:
         """The one error dialog: a message in the user's language; the app keeps running."""

@@ -244,15 +244,8 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
         )
 
     def _op_failed(self, error: BaseException) -> None:
-        from qstui.screens.dialogs.conflict import ConflictDialog
-
         if isinstance(error, Conflict):
-
-            def answer(choice: str | None) -> None:
-                if choice == ConflictDialog.RELOAD:
-                    self.reload(self.main.typed_changes())
-
-            self.app.push_screen(ConflictDialog(str(error)), answer)
+            self.show_conflict(error, reload=lambda: self.reload(self.main.typed_changes()))
         else:
             self.qapp.show_error(error)
             self.reload(self.main.typed_changes())

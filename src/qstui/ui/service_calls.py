@@ -5,15 +5,24 @@ rule 4).
 loading indicator on the given widget, and hands the result to ``then`` on the main
 thread; an error goes to ``on_error`` or to the app's one error dialog. Workers never
 touch widgets.
+
+``route_error(error, fields=..., conflict=..., message=...)`` is the one way a failed
+save reaches the user: the field messages of ``ValidationFailed`` go to the form's
+fields, a ``Conflict`` to its handler (usually ``show_conflict``: the conflict dialog,
+with what was typed, and a reload when the user asks for it), another ``ServiceError``
+to the form's message line, and anything else — or what the caller does not handle — to
+the app's one error dialog.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
+
+from qstui.domain.errors import Conflict, ServiceError, ValidationFailed
 
 if TYPE_CHECKING:
     from qstui.app import QstuiApp
@@ -29,6 +38,34 @@ class ServiceCalls:
     @property
     def qapp(self) -> QstuiApp:
         return self.app  # type: ignore[attr-defined, no-any-return]
+
+    def route_error(
+        self,
+        error: BaseException,
+        *,
+        fields: Callable[[dict[str, str]], None] | None = None,
+        conflict: Callable[[Conflict], None] | None = None,
+        message: Callable[[str], None] | None = None,
+    ) -> None:
+        """Hand a failed service call's ``error`` to the place that shows it (above)."""
+        if isinstance(error, ValidationFailed) and fields is not None:
+            fields(error.errors)
+        elif isinstance(error, Conflict) and conflict is not None:
+            conflict(error)
+        elif isinstance(error, ServiceError) and message is not None:
+            message(str(error))
+        else:
+            self.qapp.show_error(error)
+
+    def show_conflict(
+        self,
+        error: Conflict | str,
+        typed: Sequence[tuple[str, str]] = (),
+        reload: Callable[[], None] | None = None,
+    ) -> None:
+        """The conflict dialog: who saved the record meanwhile, what the user typed (kept
+        in the form); ``reload`` runs when the user chooses to take the saved record."""
+        self.qapp.show_conflict(error, typed, reload)
 
     def call_service(
         self,

@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from qstui.domain.errors import ServiceError, ValidationFailed
+from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
@@ -190,10 +190,14 @@ class FormDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
         )
 
     def _failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationFailed):
-            rest = show_errors(self, error.errors)
-            self.query_one("#form-error", Static).update(rest)
-        elif isinstance(error, ServiceError):
-            self.query_one("#form-error", Static).update(str(error))
-        else:
-            self.qapp.show_error(error)
+        line = self.query_one("#form-error", Static)
+        self.route_error(
+            error,
+            fields=lambda errors: line.update(show_errors(self, errors)),
+            conflict=self.on_conflict(),
+            message=line.update,
+        )
+
+    def on_conflict(self) -> Callable[[Conflict], None] | None:
+        """What this form does with a conflicting save (None: the error dialog)."""
+        return None

@@ -181,10 +181,11 @@ class CustomFieldsTab(InPlaceTab):
 
     def _failed(self, error: BaseException, changes: dict[str, Any]) -> None:
         self._saving = False
-        if isinstance(error, ValidationFailed):
-            self.shown.update({k: v for k, v in changes.items() if k not in error.errors})
-            show_errors(self, error.errors)
+
+        def fields(errors: dict[str, str]) -> None:
+            self.shown.update({k: v for k, v in changes.items() if k not in errors})
+            show_errors(self, errors)
             self.post_message(self.ShowTab(self))
             self.post_message(self.Reload())
-        else:
-            self.qapp.show_error(error)
+
+        self.route_error(error, fields=fields)

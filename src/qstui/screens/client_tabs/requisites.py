@@ -27,11 +27,9 @@ from qstui.domain.clients import (
     ClientCard,
 )
 from qstui.domain.enums import ClientKind
-from qstui.domain.errors import Conflict, ServiceError, ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardField, InPlaceTab, text, yes_no
 from qstui.screens.client_tabs.records import RecordsPanel
-from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.services import clients as client_service
 from qstui.services import contacts as contact_service
 from qstui.services import rights as R
@@ -333,24 +331,21 @@ class RequisitesTab(InPlaceTab):
 
     def _failed(self, error: BaseException) -> None:
         self._saving = False
-        if isinstance(error, ValidationFailed):
-            rest = show_errors(self, error.errors)
-            self.post_message(self.ShowTab(self))
-            if rest:
-                self.notify(rest, severity="error")
-        elif isinstance(error, Conflict):
-            self.app.push_screen(
-                ConflictDialog(error, self.typed_for_copy()), self._conflict_decided
-            )
-        elif isinstance(error, ServiceError):
-            self.qapp.show_error(error)
-        else:
-            self.qapp.show_error(error)
+        self.route_error(
+            error,
+            fields=self._show_errors,
+            conflict=lambda e: self.show_conflict(e, self.typed_for_copy(), self._take_saved),
+        )
 
-    def _conflict_decided(self, choice: str | None) -> None:
-        if choice == ConflictDialog.RELOAD:
-            self._accept_version = True
-            self.post_message(self.Reload())
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        rest = show_errors(self, errors)
+        self.post_message(self.ShowTab(self))
+        if rest:
+            self.notify(rest, severity="error")
+
+    def _take_saved(self) -> None:
+        self._accept_version = True
+        self.post_message(self.Reload())
 
 
 # --- bank accounts -------------------------------------------------------------------------

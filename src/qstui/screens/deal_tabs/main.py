@@ -284,23 +284,17 @@ class MainTab(DealTab):
         )
 
     def _save_failed(self, error: BaseException, typed: dict[str, Any]) -> None:
-        from qstui.screens.dialogs.conflict import ConflictDialog
-
-        if isinstance(error, ValidationFailed):
+        def fields(errors: dict[str, str]) -> None:
             self.post_message(self.Activate(self))
-            rest = show_errors(self.query_one("#main-form", Vertical), error.errors)
+            rest = show_errors(self.query_one("#main-form", Vertical), errors)
             if rest:
                 self.notify(rest, severity="error")
-        elif isinstance(error, Conflict):
+
+        def conflict(error: Conflict) -> None:
             shown = [
                 (_(FIELD_LABELS[name]), str(self.labels.get(name, {}).get(value, value)))
                 for name, value in typed.items()
             ]
+            self.show_conflict(error, shown, lambda: self.post_message(self.Changed(typed=typed)))
 
-            def answer(choice: str | None) -> None:
-                if choice == ConflictDialog.RELOAD:
-                    self.post_message(self.Changed(typed=typed))
-
-            self.app.push_screen(ConflictDialog(str(error), shown), answer)
-        else:
-            self.qapp.show_error(error)
+        self.route_error(error, fields=fields, conflict=conflict)

@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from qstui.domain.clients import ClientFilter, SavedFilterInfo
 from qstui.domain.enums import ClientKind
-from qstui.domain.errors import ServiceError, ValidationFailed
+from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.services.client_filters import delete_filter, list_filters, save_filter
 from qstui.services.clients import reference_lists
@@ -382,12 +382,12 @@ class ClientFilterDialog(Localized, ServiceCalls, ModalScreen[ClientFilter | Non
                 )
 
     def _save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationFailed):
-            self.query_one("#save-message", Static).update("; ".join(error.errors.values()))
-        elif isinstance(error, ServiceError):
-            self.query_one("#save-message", Static).update(str(error))
-        else:
-            self.qapp.show_error(error)
+        line = self.query_one("#save-message", Static)
+        self.route_error(
+            error,
+            fields=lambda errors: line.update("; ".join(errors.values())),
+            message=line.update,
+        )
 
     def _picked(self) -> SavedFilterInfo | None:
         listing = self.query_one("#saved", OptionList)

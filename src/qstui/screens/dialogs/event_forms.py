@@ -18,6 +18,7 @@ services get UTC.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
@@ -343,18 +344,23 @@ class EventDialog(FormDialog):
     def _submit(self, ctx: Any, values: dict[str, Any]) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _failed(self, error: BaseException) -> None:
-        if isinstance(error, Conflict) and self.event is not None:
-            again = _("The current version is loaded: save again to apply what you typed.")
-            self.query_one("#form-error", Static).update(f"{error}\n{again}")
-            self.call_service(
-                calendar_service.get_event,
-                self.event.id,
-                then=lambda card: setattr(self, "version", card.version),
-                group="event-reload",
-            )
-            return
-        super()._failed(error)
+    def on_conflict(self) -> Callable[[Conflict], None] | None:
+        if self.event is None:
+            return None
+        event_id = self.event.id
+        return lambda error: self._conflict(error, event_id)
+
+    def _conflict(self, error: Conflict, event_id: int) -> None:
+        """A conflict on an edited plan: said in the form, whose typed values stay, and
+        the current version loaded so that saving again applies them."""
+        again = _("The current version is loaded: save again to apply what you typed.")
+        self.query_one("#form-error", Static).update(f"{error}\n{again}")
+        self.call_service(
+            calendar_service.get_event,
+            event_id,
+            then=lambda card: setattr(self, "version", card.version),
+            group="event-reload",
+        )
 
 
 class PlanDialog(EventDialog):

@@ -28,9 +28,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventCard, EventInput, EventResultInfo, EventTypeInfo
-from qstui.domain.errors import Conflict, ServiceError, ValidationFailed
+from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
-from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.services import calendar as calendar_service
 from qstui.services.event_types import list_event_results, list_event_types
 from qstui.ui.localized import Localized
@@ -337,14 +336,14 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
 
     def _failed(self, error: BaseException) -> None:
         self._saving = False
-        if isinstance(error, ValidationFailed):
-            self._errors(error.errors)
-            if "subject" in error.errors:
-                self.query_one("#subject", Input).focus()
-        elif isinstance(error, ServiceError):
-            self._errors({"": str(error)})
-        else:
-            self.qapp.show_error(error)
+        self.route_error(
+            error, fields=self._field_errors, message=lambda text: self._errors({"": text})
+        )
+
+    def _field_errors(self, errors: dict[str, str]) -> None:
+        self._errors(errors)
+        if "subject" in errors:
+            self.query_one("#subject", Input).focus()
 
 
 # --- completing a plan ---------------------------------------------------------------------
@@ -448,25 +447,27 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
 
     def _failed(self, error: BaseException) -> None:
         self._saving = False
-        if isinstance(error, Conflict):
-            _result_id, text = self._typed()
-            typed = [(_("What came of it"), text or "")]
-            self.app.push_screen(ConflictDialog(error, typed), self._conflict_decided)
-        elif isinstance(error, ValidationFailed):
-            places = {"result": "#err-result-id", "result_text": "#err-result-text"}
-            rest = []
-            for key, message in error.errors.items():
-                if key in places:
-                    say(self.query_one(places[key], Static), message)
-                else:
-                    rest.append(message)
-            say(self.query_one("#form-error", Static), "\n".join(rest))
-        elif isinstance(error, ServiceError):
-            say(self.query_one("#form-error", Static), str(error))
-        else:
-            self.qapp.show_error(error)
+        self.route_error(
+            error,
+            fields=self._field_errors,
+            conflict=self._conflict,
+            message=lambda text: say(self.query_one("#form-error", Static), text),
+        )
 
-    def _conflict_decided(self, choice: str | None) -> None:
-        if choice == ConflictDialog.RELOAD:
-            self.version = None
-            self.call_service(calendar_service.get_event, self.event_id, then=self._loaded)
+    def _field_errors(self, errors: dict[str, str]) -> None:
+        places = {"result": "#err-result-id", "result_text": "#err-result-text"}
+        rest = []
+        for key, message in errors.items():
+            if key in places:
+                say(self.query_one(places[key], Static), message)
+            else:
+                rest.append(message)
+        say(self.query_one("#form-error", Static), "\n".join(rest))
+
+    def _conflict(self, error: Conflict) -> None:
+        _result_id, text = self._typed()
+        self.show_conflict(error, [(_("What came of it"), text or "")], self._take_saved)
+
+    def _take_saved(self) -> None:
+        self.version = None
+        self.call_service(calendar_service.get_event, self.event_id, then=self._loaded)
