@@ -21,6 +21,7 @@ from sqlalchemy import Integer, String, bindparam, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal
+from qstui.domain.clock import today
 from qstui.services import debt
 from qstui.services.currency import MissingRate, RateBook
 
@@ -74,7 +75,7 @@ class Converter:
 
     @classmethod
     def load(cls, session: Session, codes: Iterable[str], on: date | None = None) -> Converter:
-        day = on or date.today()
+        day = on or today()
         return cls(RateBook.load(session, [(code, day) for code in set(codes)]), day)
 
     def convert(self, amount: Decimal, source: str, target: str | None = None) -> Decimal:

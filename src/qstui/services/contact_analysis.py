@@ -14,9 +14,9 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 
 from qstui.db.models import AppUser, Event, EventType
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import ContactStats
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.i18n import _

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from qstui.db.compat import prefix_match
 from qstui.db.models import Deal, DealItem, Product, SearchWord, Unit
+from qstui.domain.clock import today
 from qstui.domain.deals import (
     MAX_MONEY,
     ItemInfo,
@@ -30,7 +31,6 @@ from qstui.domain.deals import (
     money_error,
     percent_error,
     qty_error,
-    today,
 )
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.normalize import words

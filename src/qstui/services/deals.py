@@ -45,6 +45,7 @@ from qstui.db.models import (
     Unit,
 )
 from qstui.domain.calendar import ManagerRef
+from qstui.domain.clock import today
 from qstui.domain.deals import (
     DealCard,
     DealFilter,
@@ -54,7 +55,6 @@ from qstui.domain.deals import (
     ItemInfo,
     OverdueStage,
     PaymentInfo,
-    today,
 )
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import NotFound, ServiceError, ValidationFailed

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Currency, Deal, DealDocument, Payment
-from qstui.domain.deals import DocumentInfo, PaymentInfo, as_decimal, money_error, today
+from qstui.domain.clock import today
+from qstui.domain.deals import DocumentInfo, PaymentInfo, as_decimal, money_error
 from qstui.domain.enums import DocKind, DocState, PaymentKind, PaymentSource
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _

@@ -26,7 +26,8 @@ from typing import Any
 from sqlalchemy import select
 
 from qstui.db.models import AppUser, Company, Contact, Email, Phone, Setting
-from qstui.domain.deals import KOPECK, DealCard, ItemInfo, today, vat_included
+from qstui.domain.clock import today
+from qstui.domain.deals import KOPECK, DealCard, ItemInfo, vat_included
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import NBSP, day, money
 from qstui.i18n import _, language

@@ -22,9 +22,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from qstui.db.models import AppUser, Company, Deal, DealStage, Event, Stage
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import IdleClient, MoneyTotal, StageDue, TodayPage
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.services import rights as R
 from qstui.services.calendar import check_user_visible, event_rows
