@@ -18,7 +18,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from qstui.db.engine import Database
 from qstui.db.urls import normalize_url
+from qstui.domain import clock
 from qstui.domain.clients import ClientFilter, ClientSort, SortKey
 from qstui.services import calendar, client_card, clients, deals, search, today
 from qstui.services.context import Context, context_for
@@ -57,7 +57,7 @@ def ten_pages(ctx: Context) -> None:
 def calls(ctx: Context) -> list[tuple[str, Callable[[], Any]]]:
     first = clients.list_clients(ctx, limit=20).rows
     some_id = first[len(first) // 2].id if first else None
-    on = date.today()
+    on = clock.today()
     out: list[tuple[str, Callable[[], Any]]] = []
     for key in SortKey:
         for desc in (False, True):

@@ -1,13 +1,16 @@
 """Settings, read once at start.
 
 Precedence (ARCHITECTURE rule 10): CLI option > environment (``QSTUI_DB``,
-``QSTUI_LANG``) > the config file (``config.toml`` in the platformdirs config dir, or
-``QSTUI_CONFIG``) > the embedded default (an SQLite file in the user data dir).
+``QSTUI_LANG``, ``QSTUI_TZ``, ``QSTUI_LOCK_TIMEOUT``) > the config file (``config.toml``
+in the platformdirs config dir, or ``QSTUI_CONFIG``) > the default (the embedded SQLite
+file in the user data dir, Russian, the computer's time zone, a 10-second lock wait).
 
 Config file example::
 
     db = "firebird://crm:secret@192.168.1.10/srv/crm/crm.fdb"
     lang = "ru"
+    tz = "Europe/Moscow"      # or "+03:00"; local time of plans, "today"
+    lock_timeout = 10         # seconds a write waits for a row another user locks
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
+
 APP_NAME = "qstui"
 
 
@@ -30,6 +35,8 @@ class Settings:
     config_file: Path
     data_dir: Path
     db_is_default: bool
+    tz: str | None = None  # an IANA name or an offset; None: the computer's zone
+    lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
 
 
 def config_file_path(env: Mapping[str, str] | None = None) -> Path:
@@ -77,8 +84,25 @@ def load_settings(
         config_file=path,
         data_dir=data_dir(env),
         db_is_default=not db_url,
+        tz=env.get("QSTUI_TZ") or _str(file_values.get("tz")),
+        lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
     )
 
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def _seconds(env_value: str | None, file_value: object) -> int:
+    """The lock wait: the environment's, else the config file's, else the default."""
+    if env_value and env_value.strip():
+        where, value = "QSTUI_LOCK_TIMEOUT", env_value.strip()
+    elif file_value is None:
+        return DEFAULT_LOCK_TIMEOUT
+    else:
+        where, value = "lock_timeout", file_value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ConfigError(f"{where} must be a whole number of seconds, not {value!r}")

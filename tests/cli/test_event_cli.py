@@ -17,6 +17,7 @@ from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.models import Company, Event, EventResult
 from qstui.domain import calendar as cal
+from qstui.domain import clock
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.normalize import company_name, fold
 from qstui.services.context import Context
@@ -24,11 +25,13 @@ from qstui.services.users import create_user
 
 
 @pytest.fixture(autouse=True)
-def _moscow():
-    before = cal.zone()
-    cal.set_zone("+03:00")
+def _moscow(monkeypatch):
+    """Local time is UTC+3: the setting the CLI configures the clock from at start."""
+    before = clock.zone()
+    monkeypatch.setenv("QSTUI_TZ", "+03:00")
+    clock.set_zone("+03:00")
     yield
-    cal.set_zone(before)
+    clock.set_zone(before)
 
 
 def run(db: Database, *args: str) -> Result:

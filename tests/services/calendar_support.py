@@ -28,6 +28,7 @@ from qstui.db.models import (
     Stage,
 )
 from qstui.domain import calendar as cal
+from qstui.domain import clock
 from qstui.domain.enums import DealStatus, Role
 from qstui.domain.normalize import company_name, fold
 from qstui.services.context import Context, context_for
@@ -39,12 +40,12 @@ PASSWORD = "Test-Пароль-1"
 @contextmanager
 def moscow_time() -> Iterator[None]:
     """Local time is UTC+3 while the block runs."""
-    before = cal.zone()
-    cal.set_zone("+03:00")
+    before = clock.zone()
+    clock.set_zone("+03:00")
     try:
         yield
     finally:
-        cal.set_zone(before)
+        clock.set_zone(before)
 
 
 def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:

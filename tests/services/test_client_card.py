@@ -5,7 +5,7 @@ Deals, documents, payments, interactions and sendings are written with the ORM h
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -28,8 +28,9 @@ from qstui.db.models import (
     Sending,
     Stage,
 )
-from qstui.db.types import utcnow
+from qstui.domain import clock
 from qstui.domain.clients import BankAccountInput, ContactInput, TermsInput
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import (
     ClaimStatus,
     DealStatus,
@@ -58,7 +59,7 @@ def _deal(s, company_id, manager_id, title, currency="RUB", status=DealStatus.OP
         manager_id=manager_id,
         pipeline_id=pipeline.id,
         stage_id=stage.id,
-        started_on=kw.pop("started_on", date.today() - timedelta(days=30)),
+        started_on=kw.pop("started_on", clock.today() - timedelta(days=30)),
         currency_code=currency,
         status=status,
         **kw,
@@ -75,7 +76,7 @@ def _doc(s, deal, kind, amount, currency=None, state=DocState.POSTED):
             company_id=deal.company_id,
             doc_kind=kind,
             doc_no=f"{kind.value}-{amount}",
-            doc_date=date.today(),
+            doc_date=clock.today(),
             amount=Decimal(amount),
             currency_code=currency or deal.currency_code,
             state=state,
@@ -89,7 +90,7 @@ def _pay(s, deal, amount, currency=None, kind=PaymentKind.ACTUAL):
             deal_id=deal.id,
             company_id=deal.company_id,
             pay_kind=kind,
-            pay_date=date.today(),
+            pay_date=clock.today(),
             amount=Decimal(amount),
             currency_code=currency or deal.currency_code,
         )
@@ -97,7 +98,7 @@ def _pay(s, deal, amount, currency=None, kind=PaymentKind.ACTUAL):
 
 
 def _rates(s):
-    today = date.today()
+    today = clock.today()
     for day, rate in (
         (today - timedelta(10), "80"),
         (today - timedelta(1), "90"),
@@ -173,7 +174,7 @@ def test_the_card_holds_everything_in_one_object(db):
     now = utcnow()
     with db.transaction() as s:
         call = s.scalar(select(EventType.id).where(EventType.code == "call"))
-        won = _deal(s, cid, iv.user_id, "Поставка", status=DealStatus.WON, closed_on=date.today())
+        won = _deal(s, cid, iv.user_id, "Поставка", status=DealStatus.WON, closed_on=clock.today())
         product = Product(name="Принтер", name_fold="принтер", price=Decimal("100"))
         s.add(product)
         s.flush()

@@ -21,16 +21,15 @@ from client_support import (
 )
 from sqlalchemy import select, update
 
-from qstui.db import engine as engine_module
 from qstui.db.engine import Database
 from qstui.db.models import AuditEntry, Company, Email, Phone, SearchWord
-from qstui.db.types import utcnow
 from qstui.domain.clients import (
     ClientFilter,
     ClientSort,
     CompanyInput,
     SortKey,
 )
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from qstui.domain.normalize import fold
@@ -427,14 +426,13 @@ def test_second_save_from_the_same_version_is_a_conflict_and_nothing_is_lost(db)
         C.delete_company(team.head, cid, second.version)
 
 
-def test_concurrent_transactions_on_one_row_end_in_conflict(db, monkeypatch):
+def test_concurrent_transactions_on_one_row_end_in_conflict(db):
     """One thread holds an open transaction that changed the row; the other saves."""
     team = make_team(db)
     cid = company(team.ivanov, "Спорная", notes="исходно")
     version = C.get_card(team.ivanov, cid).version
-    monkeypatch.setattr(engine_module, "LOCK_TIMEOUT_SECONDS", 2)
-    quick = Database(db.url)
-    holder = Database(db.url)
+    quick = Database(db.url, lock_timeout=2)
+    holder = Database(db.url, lock_timeout=2)
     ctx = Context(
         quick,
         team.ivanov.user_id,

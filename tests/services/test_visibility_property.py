@@ -32,9 +32,9 @@ from tests.conftest import wipe
 
 from qstui.db.engine import Database
 from qstui.db.models import ClientGroup, Company, Event, GroupMember, metadata
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.clients import ClientFilter, ClientSort, CompanyInput, ContactInput, SortKey
+from qstui.domain.clock import utcnow
 from qstui.domain.deals import DealFilter
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed

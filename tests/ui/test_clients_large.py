@@ -19,7 +19,7 @@ from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settl
 from qstui.db.bulk import insert_rows, restart_identity
 from qstui.db.engine import Database
 from qstui.db.models import AppUser, Company
-from qstui.db.types import utcnow
+from qstui.domain.clock import utcnow
 from qstui.domain.normalize import company_name, fold
 from qstui.services.clients import count_clients, list_clients
 from qstui.services.context import context_for

@@ -37,6 +37,10 @@ def _url() -> str:
     return state().settings.db_url
 
 
+def _lock_timeout() -> int:
+    return state().settings.lock_timeout
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def db() -> None:
     """Create, upgrade, inspect, back up and restore the database.
@@ -178,7 +182,9 @@ def backup_cmd(file: Path, force: bool) -> None:
       qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db backup crm.fbk
     """
     with _progress(_("Backing up")) as report:
-        result = backup_database(_url(), file, force=force, progress=report)
+        result = backup_database(
+            _url(), file, force=force, progress=report, lock_timeout=_lock_timeout()
+        )
     click.echo(
         _("Backup of {where} written to {file} ({size}).").format(
             where=f"{result.backend}: {result.url}",
@@ -205,7 +211,9 @@ def restore_cmd(file: Path, force: bool) -> None:
       qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db restore crm.fbk --force
     """
     with _progress(_("Restoring")) as report:
-        result = restore_database(_url(), file, force=force, progress=report)
+        result = restore_database(
+            _url(), file, force=force, progress=report, lock_timeout=_lock_timeout()
+        )
     click.echo(
         _("Restored {file} into {where}: revision {rev}, {rows} rows.").format(
             file=file,

@@ -61,7 +61,10 @@ def demo(db_url: str | None, size: str, seed: int, if_empty: bool, today: date |
     companies with contacts and requisites, deals, interactions and plans relative to
     today, products, a knowledge base and more. Run "qstui db init" first.
     """
-    db = Database(db_url) if db_url else state().database()
+    shared = state()
+    db = (
+        Database(db_url, lock_timeout=shared.settings.lock_timeout) if db_url else shared.database()
+    )
     try:
         _run(db, size, seed, if_empty, today)
     finally:

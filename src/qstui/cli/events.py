@@ -16,9 +16,9 @@ import click
 from rich.table import Table
 
 from qstui.cli.common import as_option, context, emit_json, json_option, table_console
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import EventRow
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus
 from qstui.domain.formatting import parse_day
 from qstui.domain.normalize import fold

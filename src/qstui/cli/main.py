@@ -16,6 +16,7 @@ from qstui.cli.state import CliState
 from qstui.config import ConfigError, load_settings
 from qstui.db.errors import friendly
 from qstui.db.urls import UrlError
+from qstui.domain import clock
 from qstui.i18n import LANGUAGES, set_language
 
 
@@ -69,6 +70,7 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
     """
     settings = load_settings(db=db_url, lang=lang)
     set_language(settings.lang)
+    clock.configure(settings.tz)
     ctx.obj = CliState(settings=settings, login=login)
     if ctx.invoked_subcommand is None:
         from qstui.cli.tui import run_tui

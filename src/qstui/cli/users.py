@@ -17,7 +17,7 @@ from rich.table import Table
 
 from qstui.cli.common import table_console
 from qstui.cli.state import state
-from qstui.db.types import utcnow
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import Role
 from qstui.domain.users import UserInfo
 from qstui.i18n import _

@@ -34,7 +34,7 @@ from sqlalchemy import inspect
 from sqlalchemy.engine import URL
 
 from qstui.db.create import PAGE_SIZE, database_exists, drop_database
-from qstui.db.engine import LOCK_TIMEOUT_SECONDS, Database
+from qstui.db.engine import DEFAULT_LOCK_TIMEOUT, Database
 from qstui.db.migrate import current_revision, head_revision
 from qstui.db.setup import (
     DbTarget,
@@ -109,9 +109,15 @@ def detect_format(path: Path) -> str:
 
 
 def backup_database(
-    target: DbTarget, file: Path | str, *, force: bool = False, progress: Progress | None = None
+    target: DbTarget,
+    file: Path | str,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: int = DEFAULT_LOCK_TIMEOUT,
 ) -> BackupResult:
-    """Write a backup of the database into ``file`` (refused if it exists, unless ``force``)."""
+    """Write a backup of the database into ``file`` (refused if it exists, unless ``force``;
+    SQLite waits up to ``lock_timeout`` seconds for a writer)."""
     url = require_existing(target)
     out = Path(file).expanduser().absolute()
     if out.is_dir():
@@ -128,7 +134,7 @@ def backup_database(
         if is_firebird(url):
             _backup_firebird(url, part, report)
         else:
-            _backup_sqlite(Path(url.database or ""), part, report)
+            _backup_sqlite(Path(url.database or ""), part, report, lock_timeout)
         os.replace(part, out)
     except OSError as exc:
         raise BackupError(
@@ -139,8 +145,8 @@ def backup_database(
     return BackupResult(backend_of(url), mask_url(url), out, out.stat().st_size)
 
 
-def _backup_sqlite(source: Path, part: Path, report: Progress) -> None:
-    src = sqlite3.connect(source, timeout=LOCK_TIMEOUT_SECONDS)
+def _backup_sqlite(source: Path, part: Path, report: Progress, lock_timeout: int) -> None:
+    src = sqlite3.connect(source, timeout=lock_timeout)
     dst = sqlite3.connect(part)
     try:
         page_size = int(src.execute("PRAGMA page_size").fetchone()[0])
@@ -176,7 +182,12 @@ def _backup_firebird(url: URL, part: Path, report: Progress) -> None:
 
 
 def restore_database(
-    target: DbTarget, file: Path | str, *, force: bool = False, progress: Progress | None = None
+    target: DbTarget,
+    file: Path | str,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    lock_timeout: int = DEFAULT_LOCK_TIMEOUT,
 ) -> RestoreResult:
     """Replace the database of ``target`` with the backup in ``file``.
 
@@ -216,7 +227,7 @@ def restore_database(
     if is_firebird(url):
         _restore_firebird(url, source, existed, report)
     else:
-        _restore_sqlite(url, source, report)
+        _restore_sqlite(url, source, report, lock_timeout)
     db = Database(url)
     try:
         revision = current_revision(db)
@@ -234,7 +245,7 @@ def _rows_of(url: URL) -> int:
         db.dispose()
 
 
-def _restore_sqlite(url: URL, source: Path, report: Progress) -> None:
+def _restore_sqlite(url: URL, source: Path, report: Progress, lock_timeout: int) -> None:
     target = Path(url.database or "")
     if not url.database or url.database == ":memory:":
         raise BackupError(_("Cannot restore into an in-memory database"))
@@ -249,7 +260,7 @@ def _restore_sqlite(url: URL, source: Path, report: Progress) -> None:
             # A fresh target: stale -wal/-shm of an older file would be replayed into it.
             _remove_sqlite_files(target)
         src = sqlite3.connect(temp)
-        dst = sqlite3.connect(target, timeout=LOCK_TIMEOUT_SECONDS)
+        dst = sqlite3.connect(target, timeout=lock_timeout)
         try:
             src.backup(dst)
         except sqlite3.Error as exc:

@@ -2,12 +2,12 @@
 
 ``Database`` is the one handle the services get: an engine, a sessionmaker with
 ``expire_on_commit=False`` and ``transaction()`` — one short transaction per operation
-(ARCHITECTURE rule 3).
+(ARCHITECTURE rule 3). ``lock_timeout`` is how many seconds a statement waits for a lock
+another connection holds (the ``lock_timeout`` setting, ``QSTUI_LOCK_TIMEOUT``).
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,22 +25,24 @@ from qstui.db.urls import is_firebird, mask_url, normalize_url
 # validate it), so the float round trip is exact after quantizing to the scale.
 warnings.filterwarnings("ignore", message=r"Dialect sqlite\+pysqlite does \*not\* support Decimal")
 
-LOCK_TIMEOUT_SECONDS = int(os.environ.get("QSTUI_LOCK_TIMEOUT", "10"))
+DEFAULT_LOCK_TIMEOUT = 10  # seconds
 
 
-def make_engine(url: URL | str, *, echo: bool = False) -> Engine:
+def make_engine(
+    url: URL | str, *, echo: bool = False, lock_timeout: int = DEFAULT_LOCK_TIMEOUT
+) -> Engine:
     url = normalize_url(url) if isinstance(url, str) else url
     if is_firebird(url):
-        return _firebird_engine(url, echo)
-    return _sqlite_engine(url, echo)
+        return _firebird_engine(url, echo, lock_timeout)
+    return _sqlite_engine(url, echo, lock_timeout)
 
 
-def _sqlite_engine(url: URL, echo: bool) -> Engine:
+def _sqlite_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     database = url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(
-        url, echo=echo, connect_args={"timeout": LOCK_TIMEOUT_SECONDS, "check_same_thread": False}
+        url, echo=echo, connect_args={"timeout": lock_timeout, "check_same_thread": False}
     )
 
     @event.listens_for(engine, "connect")
@@ -55,14 +57,14 @@ def _sqlite_engine(url: URL, echo: bool) -> Engine:
     return engine
 
 
-def _firebird_engine(url: URL, echo: bool) -> Engine:
+def _firebird_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     from firebird.driver import Isolation, tpb
 
     engine = create_engine(url, echo=echo, pool_pre_ping=True)
     # Firebird 3 has no multi-row RETURNING: ORM bulk update/delete would fail.
     engine.dialect.update_returning = False
     engine.dialect.delete_returning = False
-    default_tpb = tpb(Isolation.READ_COMMITTED_RECORD_VERSION, lock_timeout=LOCK_TIMEOUT_SECONDS)
+    default_tpb = tpb(Isolation.READ_COMMITTED_RECORD_VERSION, lock_timeout=lock_timeout)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_con: Any, _record: Any) -> None:
@@ -76,9 +78,11 @@ def _firebird_engine(url: URL, echo: bool) -> Engine:
 class Database:
     """A database the application works with: engine + sessions."""
 
-    def __init__(self, url: URL | str, *, echo: bool = False) -> None:
+    def __init__(
+        self, url: URL | str, *, echo: bool = False, lock_timeout: int = DEFAULT_LOCK_TIMEOUT
+    ) -> None:
         self.url = normalize_url(url) if isinstance(url, str) else url
-        self.engine = make_engine(self.url, echo=echo)
+        self.engine = make_engine(self.url, echo=echo, lock_timeout=lock_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -7,7 +7,6 @@ their string value and JSON as text; money is always ``Numeric(18, 2)`` with ``D
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -18,11 +17,6 @@ MONEY = Numeric(18, 2, asdecimal=True)
 QUANTITY = Numeric(18, 3, asdecimal=True)
 PERCENT = Numeric(7, 3, asdecimal=True)
 RATE = Numeric(18, 6, asdecimal=True)
-
-
-def utcnow() -> datetime:
-    """Naive UTC timestamp, the only form stored (Firebird 3 drops time zones)."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 class EnumText(TypeDecorator[Enum]):

@@ -38,6 +38,7 @@ from qstui.demo.search import make_search_words
 from qstui.demo.staff import LOGINS, ensure_staff
 from qstui.demo.world import World
 from qstui.demo.writer import Lane, Writer
+from qstui.domain import clock
 from qstui.domain.errors import ServiceError
 from qstui.i18n import _
 
@@ -114,7 +115,7 @@ def generate(
     if size not in SIZES:
         raise ValueError(f"unknown demo size {size!r} (use one of: {', '.join(SIZES)})")
     spec = SIZES[size]
-    today = today or date.today()
+    today = today or clock.today()
     report = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
     check_schema(db)

@@ -1,84 +1,25 @@
 """Calendar and interactions (K1–K4) as the services hand them out, and local time.
 
-Moments are stored as naive UTC (``qstui.db.types.utcnow``); people plan and read them
-in local wall-clock time. ``to_local`` / ``to_utc`` convert between the two with the
-zone set by ``set_zone`` (the ``QSTUI_TZ`` environment variable: an IANA name such as
-``Europe/Moscow`` or a fixed offset such as ``+03:00``; default: the computer's zone).
-Calendar days, weeks (Monday–Sunday) and months are local; the services turn them into
-UTC ranges on ``events.event_at``.
+Moments are stored as naive UTC (``qstui.domain.clock.utcnow``); people plan and read
+them in local wall-clock time. ``to_local`` / ``to_utc`` (from ``qstui.domain.clock``)
+convert between the two in the configured zone. Calendar days, weeks (Monday–Sunday)
+and months are local; the services turn them into UTC ranges on ``events.event_at``.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from qstui.domain.clock import to_local, to_utc
 from qstui.domain.enums import EventStatus
 
 if TYPE_CHECKING:
     from qstui.domain.deals import OverdueStage
 
 # --- local time --------------------------------------------------------------------------
-
-_OFFSET_RE = re.compile(r"^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$", re.IGNORECASE)
-_UNSET = object()
-_zone: Any = _UNSET  # a tzinfo, or None for the computer's own zone
-
-
-def parse_zone(name: str | None) -> tzinfo | None:
-    """``Europe/Moscow`` / ``+03:00`` / ``UTC`` → a tzinfo; empty → None (the computer's
-    zone). ValueError for an unknown name."""
-    text = (name or "").strip()
-    if not text:
-        return None
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return UTC
-    match = _OFFSET_RE.match(text)
-    if match:
-        sign, hours, minutes = match.groups()
-        delta = timedelta(hours=int(hours), minutes=int(minutes or 0))
-        return timezone(-delta if sign == "-" else delta)
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo(text)
-    except Exception as exc:  # ZoneInfoNotFoundError, bad keys; no tzdata on Windows
-        raise ValueError(text) from exc
-
-
-def set_zone(zone: tzinfo | str | None) -> None:
-    """Use ``zone`` for local time (None: the computer's zone)."""
-    global _zone
-    _zone = parse_zone(zone) if isinstance(zone, str) else zone
-
-
-def zone() -> tzinfo | None:
-    global _zone
-    if _zone is _UNSET:
-        try:
-            _zone = parse_zone(os.environ.get("QSTUI_TZ"))
-        except ValueError:
-            _zone = None
-    return _zone
-
-
-def to_local(moment: datetime) -> datetime:
-    """Naive UTC → naive local wall-clock time."""
-    aware = moment.replace(tzinfo=UTC)
-    zone_ = zone()
-    local = aware.astimezone(zone_) if zone_ is not None else aware.astimezone()
-    return local.replace(tzinfo=None)
-
-
-def to_utc(moment: datetime) -> datetime:
-    """Naive local wall-clock time → naive UTC."""
-    zone_ = zone()
-    aware = moment.replace(tzinfo=zone_) if zone_ is not None else moment.astimezone()
-    return aware.astimezone(UTC).replace(tzinfo=None)
 
 
 def local_day(moment: datetime) -> date:

@@ -24,11 +24,6 @@ QTY_STEP = Decimal("0.001")
 PERCENT_STEP = Decimal("0.001")
 
 
-def today() -> date:
-    """The current local day (one place, so a test may freeze it)."""
-    return date.today()
-
-
 def kopecks(value: Decimal) -> Decimal:
     """``value`` rounded to kopecks, half up (the accounting rule)."""
     return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)

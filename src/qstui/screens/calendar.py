@@ -24,6 +24,7 @@ from textual.widgets import ContentSwitcher, DataTable, Static
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventRow, ManagerRef, PeriodView
+from qstui.domain.clock import today
 from qstui.domain.enums import EventStatus
 from qstui.domain.errors import AccessDenied
 from qstui.domain.names import short_name
@@ -36,7 +37,6 @@ from qstui.screens.calendar_views import (
     WeekGrid,
     day_title,
     month_title,
-    today,
 )
 from qstui.screens.dialogs.event_forms import (
     DatesDialog,

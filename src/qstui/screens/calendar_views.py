@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import DayAgenda, EventRow, ManagerRef, PeriodView
+from qstui.domain.clock import today
 from qstui.domain.enums import EventStatus
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _, ngettext
@@ -61,16 +62,6 @@ CANCELLED_STYLE = "dim strike"
 TODAY_STYLE = "bold underline"
 PADDING = 1  # cells on each side of a column (DataTable.cell_padding)
 SCROLLBAR = 2
-
-
-def now_utc() -> datetime:
-    """Now as the services store it: naive UTC."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-
-
-def today() -> date:
-    """The local calendar day now (the zone of ``qstui.domain.calendar``)."""
-    return cal.local_day(now_utc())
 
 
 def weekday(day: date) -> str:

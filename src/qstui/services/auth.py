@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from qstui.db.engine import Database
 from qstui.db.errors import is_conflict
 from qstui.db.models import AppUser, UserRight
-from qstui.db.types import utcnow
+from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
 from qstui.services import settings
 from qstui.services.context import Context

@@ -35,7 +35,6 @@ from qstui.db.models import (
     EventType,
     Product,
 )
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import (
     Completion,
@@ -46,6 +45,7 @@ from qstui.domain.calendar import (
     ManagerRef,
     PeriodView,
 )
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.domain.names import person_name

@@ -18,7 +18,6 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
 from qstui.db.models import AppUser, Claim, ClaimChange, Company, Department, Event
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.claims import (
     OPEN_STATUSES,
@@ -30,6 +29,7 @@ from qstui.domain.claims import (
     CountBy,
     status_name,
 )
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import ClaimStatus
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.text import length_errors, multi_line, one_line, too_long

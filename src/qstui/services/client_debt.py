@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import Deal
+from qstui.domain.clock import today
 from qstui.services.currency import MissingRate, RateBook
 from qstui.services.deals import debt
 
@@ -38,7 +39,7 @@ class Converter:
 
     @classmethod
     def load(cls, session: Session, codes: Iterable[str], on: date | None = None) -> Converter:
-        day = on or date.today()
+        day = on or today()
         return cls(RateBook.load(session, [(code, day) for code in set(codes)]), day)
 
     def convert(self, amount: Decimal, source: str, target: str | None = None) -> Decimal:

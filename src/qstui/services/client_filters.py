@@ -55,8 +55,8 @@ from qstui.db.models import (
     SavedFilter,
     SearchWord,
 )
-from qstui.db.types import utcnow
 from qstui.domain.clients import ClientFilter, SavedFilterInfo
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, FieldEntity
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.normalize import (

@@ -34,7 +34,6 @@ from sqlalchemy.orm.attributes import flag_modified
 from qstui.db.bulk import insert_rows, lock_for_writing, reserve_ids
 from qstui.db.compat import chunks, digits_in, id_in
 from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
-from qstui.db.types import utcnow
 from qstui.domain.clients import (
     ClientFilter,
     DuplicateHit,
@@ -43,6 +42,7 @@ from qstui.domain.clients import (
     ImportLine,
     ImportReport,
 )
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day

@@ -15,9 +15,9 @@ from sqlalchemy import func, or_, select
 
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import AppUser, Event, EventType
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import ContactStats
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.i18n import _

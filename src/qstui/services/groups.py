@@ -33,9 +33,9 @@ from qstui.db.models import (
     GroupMember,
     MassActivity,
 )
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.clients import ActivityEffect, ClientFilter, GroupInfo
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, DealStatus, EventStatus
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.text import multi_line, one_line, required, too_long

@@ -21,9 +21,9 @@ from decimal import Decimal
 from sqlalchemy import func, or_, select
 
 from qstui.db.models import AppUser, Company, Deal, Event
-from qstui.db.types import utcnow
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import IdleClient, MoneyTotal, TodayPage
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.services import rights as R
 from qstui.services.calendar import check_user_visible, event_rows

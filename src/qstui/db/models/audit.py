@@ -9,7 +9,8 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, IdMixin
-from qstui.db.types import EnumText, JSONText, utcnow
+from qstui.db.types import EnumText, JSONText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 from qstui.db.compat import short_name
-from qstui.db.types import MONEY, utcnow
+from qstui.db.types import MONEY
+from qstui.domain.clock import utcnow
 
 
 def _columns(constraint: Any) -> list[str]:

@@ -11,7 +11,8 @@ from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable, IdMixin
-from qstui.db.types import PERCENT, EnumText, JSONText, utcnow
+from qstui.db.types import PERCENT, EnumText, JSONText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import (
     ClaimStatus,
     ClientKind,

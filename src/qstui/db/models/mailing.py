@@ -8,7 +8,8 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from qstui.db.models.base import Base, Editable, IdMixin
-from qstui.db.types import EnumText, utcnow
+from qstui.db.types import EnumText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import SendingStatus
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable, IdMixin
-from qstui.db.types import EnumText, JSONText, utcnow
+from qstui.db.types import EnumText, JSONText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import ExchangeStatus, LogLevel
 
 

@@ -5,14 +5,13 @@ Enter on a plan completes it; the card then offers the next plan (Completion.nex
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientCard, HistoryItem
+from qstui.domain.clock import utcnow
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab
 from qstui.services import rights as R
@@ -53,7 +52,7 @@ class HistoryTab(CardTab):
         )
 
     def fill(self, card: ClientCard) -> None:
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = utcnow()
         overdue = sum(1 for p in card.plans if p.when < now)
         title = _("Plans: {n}").format(n=len(card.plans))
         if overdue:

@@ -21,9 +21,9 @@ from textual.widgets import DataTable, Footer, Header, Static
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import ContactStats, EventTypeInfo
+from qstui.domain.clock import today
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _
-from qstui.screens.calendar_views import today
 from qstui.screens.dialogs.event_forms import DatesDialog
 from qstui.services.contact_analysis import contact_analysis
 from qstui.services.event_types import list_event_types

@@ -22,6 +22,7 @@ from textual.widgets import Input, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from qstui.domain import formatting as fmt
+from qstui.domain.clock import today
 from qstui.domain.deals import (
     STATUS_LABELS,
     CurrencyInfo,
@@ -355,7 +356,7 @@ def payment_dialog(
         (card.currency_code, card.currency_code)
     ]
     fields = [
-        FieldSpec("pay_date", _("Date"), fmt.day(date.today()), placeholder=_("DD.MM.YYYY")),
+        FieldSpec("pay_date", _("Date"), fmt.day(today()), placeholder=_("DD.MM.YYYY")),
         FieldSpec("amount", _("Amount")),
         FieldSpec(
             "currency_code", _("Currency"), card.currency_code, choices=codes, allow_blank=False
@@ -384,9 +385,7 @@ def received_dialog(payment: PaymentInfo) -> DealForm:
     """A planned payment was received: the day and the amount (default the planned
     one); closes with the payment's new version."""
     fields = [
-        FieldSpec(
-            "pay_date", _("Date received"), fmt.day(date.today()), placeholder=_("DD.MM.YYYY")
-        ),
+        FieldSpec("pay_date", _("Date received"), fmt.day(today()), placeholder=_("DD.MM.YYYY")),
         FieldSpec(
             "amount",
             _("Amount, {currency}").format(currency=payment.currency_code),

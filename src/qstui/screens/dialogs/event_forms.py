@@ -36,9 +36,10 @@ from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import EventCard, EventInput, EventRow
 from qstui.domain.clients import ClientFilter, ClientRow, ContactInfo
+from qstui.domain.clock import today
 from qstui.domain.errors import Conflict, ValidationFailed
 from qstui.i18n import N_, _
-from qstui.screens.calendar_views import status_label, today
+from qstui.screens.calendar_views import status_label
 from qstui.services import calendar as calendar_service
 from qstui.services.clients import list_clients
 from qstui.services.contacts import list_contacts

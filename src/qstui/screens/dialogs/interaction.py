@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from rich.text import Text
@@ -28,6 +28,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
 from qstui.domain.calendar import Completion, EventCard, EventInput, EventResultInfo, EventTypeInfo
+from qstui.domain.clock import today
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
 from qstui.services import calendar as calendar_service
@@ -66,14 +67,9 @@ def say(widget: Static, message: str) -> None:
     widget.set_class(not message, "-empty")
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
 def tomorrow_at_ten() -> datetime:
     """Tomorrow 10:00 local wall-clock time."""
-    today = cal.to_local(utc_now()).date()
-    return datetime.combine(today + timedelta(days=1), DEFAULT_TIME)
+    return datetime.combine(today() + timedelta(days=1), DEFAULT_TIME)
 
 
 def parse_moment(text: str) -> datetime:

@@ -28,7 +28,7 @@ from qstui.db.models import (
     SearchWord,
     Source,
 )
-from qstui.domain.deals import today
+from qstui.domain.clock import today
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import NotFound, ServiceError, ValidationFailed
 from qstui.domain.normalize import fold

@@ -27,7 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Company, Deal, DealDocument, Payment
-from qstui.domain.deals import ClientDebt, DebtInfo, debt_amount, kopecks, today
+from qstui.domain.clock import today
+from qstui.domain.deals import ClientDebt, DebtInfo, debt_amount, kopecks
 from qstui.domain.enums import DocKind, DocState, PaymentKind
 from qstui.domain.errors import AccessDenied, NotFound
 from qstui.i18n import _

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal, DealItem, Product
+from qstui.domain.clock import today
 from qstui.domain.deals import (
     MAX_MONEY,
     ItemInfo,
@@ -29,7 +30,6 @@ from qstui.domain.deals import (
     money_error,
     percent_error,
     qty_error,
-    today,
 )
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _

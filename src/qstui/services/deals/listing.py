@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session, aliased
 
 from qstui.db.compat import prefix_match
 from qstui.db.models import AppUser, Company, Deal, DealStage, SearchWord, Stage
-from qstui.domain.deals import DealFilter, DealRow, today
+from qstui.domain.clock import today
+from qstui.domain.deals import DealFilter, DealRow
 from qstui.domain.enums import DealStatus
 from qstui.domain.normalize import fold, words
 from qstui.domain.paging import Page

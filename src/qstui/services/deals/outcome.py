@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from qstui.db.models import DealStage, RefusalReason, Stage
-from qstui.domain.deals import today
+from qstui.domain.clock import today
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.text import multi_line

@@ -18,7 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal, Payment
-from qstui.domain.deals import PaymentInfo, today
+from qstui.domain.clock import today
+from qstui.domain.deals import PaymentInfo
 from qstui.domain.enums import PaymentKind, PaymentSource
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _

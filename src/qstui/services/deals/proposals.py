@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import select
 
 from qstui.db.models import AppUser, Company, Contact, Email, Phone, Setting
-from qstui.domain.deals import DealCard, ItemInfo, today, vat_included
+from qstui.domain.clock import today
+from qstui.domain.deals import DealCard, ItemInfo, vat_included
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import NBSP, day, money
 from qstui.domain.text import multi_line

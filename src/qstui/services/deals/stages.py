@@ -21,7 +21,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from qstui.db.models import AppUser, Company, Deal, DealStage, Stage
-from qstui.domain.deals import OverdueStage, today
+from qstui.domain.clock import today
+from qstui.domain.deals import OverdueStage
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.text import multi_line

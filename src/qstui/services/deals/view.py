@@ -23,7 +23,8 @@ from qstui.db.models import (
     Source,
     Stage,
 )
-from qstui.domain.deals import DealCard, DealStageInfo, DealView, today
+from qstui.domain.clock import today
+from qstui.domain.deals import DealCard, DealStageInfo, DealView
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound
 from qstui.domain.names import person_name
