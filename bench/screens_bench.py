@@ -27,8 +27,12 @@ from qstui.db.engine import Database
 from qstui.db.urls import normalize_url
 from qstui.domain import clock
 from qstui.domain.clients import ClientFilter, ClientSort, SortKey
-from qstui.services import calendar, client_card, clients, deals, search, today
+from qstui.services import deals, today
+from qstui.services.calendar import events as calendar
+from qstui.services.clients import card as client_card
+from qstui.services.clients import companies as clients
 from qstui.services.context import Context, context_for
+from qstui.services.search import find as search
 
 TARGET_MS = 100.0
 QUICK_FILTERS = ("ром", "ромашка", "москва", "+7 495", "ива", "info@")

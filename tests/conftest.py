@@ -26,7 +26,7 @@ from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.db.models import metadata
 from qstui.db.urls import UrlError, mask_url, normalize_url
-from qstui.services import passwords
+from qstui.services.access import passwords
 
 FIREBIRD_ENV = "QSTUI_TEST_FIREBIRD"
 REQUIRE_ENV = "QSTUI_REQUIRE_FIREBIRD"

@@ -14,7 +14,7 @@ from qstui.db.engine import Database
 from qstui.db.models import AuditEntry
 from qstui.domain.enums import AuditAction, Role
 from qstui.services import audit
-from qstui.services import users as U
+from qstui.services.access import users as U
 from qstui.services.context import Context, context_for
 
 PASSWORD = "Cli-audit-42"

@@ -12,8 +12,8 @@ from qstui.db.engine import Database
 from qstui.db.models import AuditEntry, Company
 from qstui.domain.clients import CompanyInput
 from qstui.domain.enums import Role
-from qstui.services import clients as C
-from qstui.services import users as users_module
+from qstui.services.access import users as users_module
+from qstui.services.clients import companies as C
 from qstui.services.context import Context, context_for
 
 INN_A = "7707083893"

@@ -18,8 +18,8 @@ from qstui.db.migrate import current_revision, head_revision
 from qstui.db.models import Company, Region
 from qstui.db.setup import init_database, table_counts
 from qstui.domain.enums import Role
+from qstui.services.access.users import create_user
 from qstui.services.context import Context
-from qstui.services.users import create_user
 
 
 def url_text(url: URL) -> str:

@@ -16,11 +16,11 @@ from qstui.db.models import Company, Product, RefusalReason, Unit
 from qstui.domain.enums import Role
 from qstui.domain.normalize import company_name, fold
 from qstui.services import deals as D
+from qstui.services.access.users import create_user
 from qstui.services.context import Context, context_for
 from qstui.services.deals import documents as Docs
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
-from qstui.services.users import create_user
 
 TODAY = date.today()
 

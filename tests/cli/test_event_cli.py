@@ -20,8 +20,8 @@ from qstui.domain import calendar as cal
 from qstui.domain import clock
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.normalize import company_name, fold
+from qstui.services.access.users import create_user
 from qstui.services.context import Context
-from qstui.services.users import create_user
 
 
 @pytest.fixture(autouse=True)

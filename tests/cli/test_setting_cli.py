@@ -16,8 +16,8 @@ from qstui.db.models import AuditEntry, Setting
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.services import rights as R
-from qstui.services import settings as S
-from qstui.services import users as U
+from qstui.services.access import settings as S
+from qstui.services.access import users as U
 from qstui.services.context import Context, context_for
 
 PASSWORD = "Settings-42"

@@ -12,7 +12,7 @@ from qstui.db.engine import Database
 from qstui.db.models import AppUser, AuditEntry, UserRight
 from qstui.domain.enums import Role
 from qstui.services import rights as R
-from qstui.services.passwords import verify_password
+from qstui.services.access.passwords import verify_password
 
 PASSWORD = "Cli-Пароль-77"
 

@@ -22,7 +22,7 @@ from qstui.demo.writer import Writer
 from qstui.domain import validators
 from qstui.domain.enums import ClaimStatus, DealStatus, DocKind, EventStatus, PaymentKind, Role
 from qstui.domain.normalize import company_name, email_key, fold, words
-from qstui.services.passwords import verify_password
+from qstui.services.access.passwords import verify_password
 
 TODAY = date(2026, 11, 23)  # a Monday
 NOW = datetime(2026, 11, 23, 6, 0)  # 09:00 Moscow time, the demo's "now" (naive UTC)

@@ -31,8 +31,8 @@ from qstui.domain import calendar as cal
 from qstui.domain import clock
 from qstui.domain.enums import DealStatus, Role
 from qstui.domain.normalize import company_name, fold
+from qstui.services.access.users import create_user
 from qstui.services.context import Context, context_for
-from qstui.services.users import create_user
 
 PASSWORD = "Test-Пароль-1"
 

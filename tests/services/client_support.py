@@ -12,10 +12,10 @@ from qstui.db.engine import Database
 from qstui.db.models import AuditEntry, metadata
 from qstui.domain.clients import CompanyInput
 from qstui.domain.enums import Role
-from qstui.services import clients as C
-from qstui.services import users as users_module
+from qstui.services.access import users as users_module
+from qstui.services.access.users import create_user
+from qstui.services.clients import companies as C
 from qstui.services.context import Context, context_for
-from qstui.services.users import create_user
 
 PASSWORD = "Test-Пароль-1"
 # Valid requisites (checksums right).

@@ -24,8 +24,8 @@ from qstui.db.models import (
 from qstui.domain.enums import Role
 from qstui.domain.normalize import company_name, email_key, fold, phone_digits
 from qstui.services import rights as R
+from qstui.services.access.users import create_user, revoke
 from qstui.services.context import Context, context_for
-from qstui.services.users import create_user, revoke
 
 PASSWORD = "Test-Пароль-1"
 

@@ -14,10 +14,10 @@ from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services import users as U
-from qstui.services.audit_log import list_audit
+from qstui.services.access import users as U
+from qstui.services.access.audit_log import list_audit
+from qstui.services.access.settings import set_setting
 from qstui.services.context import Context, context_for
-from qstui.services.settings import set_setting
 
 PASSWORD = "Audit-пароль-1"
 TIMES = (

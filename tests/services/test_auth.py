@@ -13,11 +13,11 @@ from qstui.db.models import AppUser
 from qstui.domain.calendar import to_local
 from qstui.domain.enums import Role
 from qstui.domain.errors import AccountLocked, LoginFailed
-from qstui.services import auth
 from qstui.services import rights as R
-from qstui.services import users as U
+from qstui.services.access import auth
+from qstui.services.access import users as U
+from qstui.services.access.settings import set_setting
 from qstui.services.context import Context
-from qstui.services.settings import set_setting
 
 PASSWORD = "Верный-пароль-1"
 T0 = datetime(2026, 3, 2, 9, 0, 0)

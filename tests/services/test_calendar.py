@@ -32,8 +32,8 @@ from qstui.domain import calendar as cal
 from qstui.domain.calendar import Completion, EventRow, PeriodView
 from qstui.domain.enums import AuditAction, EventStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import calendar as C
-from qstui.services import event_types as ET
+from qstui.services.calendar import event_types as ET
+from qstui.services.calendar import events as C
 
 
 @pytest.fixture(autouse=True)
@@ -518,7 +518,7 @@ def test_department_and_all_visibility_open_other_calendars(db, team, world):
     assert managers == {"anna", "boris", "head"}
     assert {m.login for m in C.visible_managers(team.anna)} == {"anna"}
     # see.all opens every calendar
-    from qstui.services.users import grant
+    from qstui.services.access.users import grant
 
     grant(team.system, "boris", "see.all")
     from qstui.services.context import context_for
@@ -550,7 +550,7 @@ def test_deleting_needs_the_delete_right(db, team, world):
 
 
 def test_writing_needs_the_edit_right(db, team, world):
-    from qstui.services.users import revoke
+    from qstui.services.access.users import revoke
 
     revoke(team.system, "anna", "edit")
     from qstui.services.context import context_for

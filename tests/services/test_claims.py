@@ -22,8 +22,8 @@ from qstui.db.models import AuditEntry, Claim, ClaimChange
 from qstui.domain.claims import ClaimCard, ClaimsReport
 from qstui.domain.enums import AuditAction, ClaimStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import calendar as C
-from qstui.services import claims as CL
+from qstui.services.calendar import events as C
+from qstui.services.clients import claims as CL
 
 NOW = datetime(2026, 3, 4, 9, 0)  # Wednesday 12:00 in Moscow (UTC+3), as stored
 

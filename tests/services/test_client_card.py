@@ -41,12 +41,12 @@ from qstui.domain.enums import (
     PaymentKind,
 )
 from qstui.domain.errors import AccessDenied, NotFound
-from qstui.services import clients as C
-from qstui.services import contacts as P
-from qstui.services import custom_fields as F
-from qstui.services import groups as G
-from qstui.services.client_debt import client_debts, deal_debts
-from qstui.services.client_terms import add_terms
+from qstui.services.clients import companies as C
+from qstui.services.clients import contacts as P
+from qstui.services.clients import custom_fields as F
+from qstui.services.clients import groups as G
+from qstui.services.clients.debt import client_debts, deal_debts
+from qstui.services.clients.terms import add_terms
 
 
 def _deal(s, company_id, manager_id, title, currency="RUB", status=DealStatus.OPEN, **kw):
@@ -263,8 +263,8 @@ def test_the_card_holds_everything_in_one_object(db):
     with pytest.raises(NotFound):
         C.get_card(iv, cid + 1000)
     from qstui.services import rights as R
+    from qstui.services.access.users import revoke
     from qstui.services.context import context_for
-    from qstui.services.users import revoke
 
     revoke(team.system, "ivanov", R.CLIENTS)
     with pytest.raises(AccessDenied):

@@ -8,9 +8,9 @@ from client_support import company, make_team
 from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import ClientKind
 from qstui.domain.errors import NotFound, ValidationFailed
-from qstui.services import clients as C
-from qstui.services import groups as G
-from qstui.services.client_filters import delete_filter, list_filters, save_filter
+from qstui.services.clients import companies as C
+from qstui.services.clients import groups as G
+from qstui.services.clients.filters import delete_filter, list_filters, save_filter
 
 
 def test_filter_round_trips_through_a_dict():

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from qstui.db.models import AuditEntry, Company, Email, Phone, SearchWord
 from qstui.domain.clients import ClientFilter, ImportAction
 from qstui.domain.errors import AccessDenied, ValidationFailed
-from qstui.services import clients as C
-from qstui.services.client_io import export_clients, import_clients, parse
+from qstui.services.clients import companies as C
+from qstui.services.clients.import_export import export_clients, import_clients, parse
 
 
 def inn10(seed: int) -> str:
@@ -121,8 +121,8 @@ def test_import_with_other_managers_needs_reassign_and_edit(db):
     }
     assert [r.name for r in C.list_clients(team.ivanov).rows] == ["Омега"]
     from qstui.services import rights as R
+    from qstui.services.access.users import revoke
     from qstui.services.context import context_for
-    from qstui.services.users import revoke
 
     revoke(team.system, "ivanov", R.EDIT)
     before = row_counts(db)

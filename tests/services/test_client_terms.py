@@ -10,10 +10,10 @@ from client_support import audit_count, company, make_team, row_counts
 
 from qstui.domain.clients import TermsInput
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import client_terms as T
 from qstui.services import rights as R
+from qstui.services.access.users import revoke
+from qstui.services.clients import terms as T
 from qstui.services.context import context_for
-from qstui.services.users import revoke
 
 
 def test_terms_crud_with_validation_and_versions(db):

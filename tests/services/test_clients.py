@@ -33,11 +33,11 @@ from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from qstui.domain.normalize import fold
-from qstui.services import clients as C
 from qstui.services import rights as R
-from qstui.services.contacts import add_contact, add_phone
+from qstui.services.access.users import revoke
+from qstui.services.clients import companies as C
+from qstui.services.clients.contacts import add_contact, add_phone
 from qstui.services.context import Context
-from qstui.services.users import revoke
 
 
 def names(page_or_rows) -> list[str]:

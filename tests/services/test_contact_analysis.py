@@ -9,9 +9,9 @@ from calendar_support import Team, company, local, make_team, moscow_time
 
 from qstui.domain.calendar import ContactStats
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
-from qstui.services import calendar as C
-from qstui.services.contact_analysis import contact_analysis
-from qstui.services.users import revoke
+from qstui.services.access.users import revoke
+from qstui.services.calendar import events as C
+from qstui.services.calendar.contact_analysis import contact_analysis
 
 NOW = datetime(2026, 3, 4, 9, 0)  # Wednesday 12:00 in Moscow (UTC+3), as stored
 

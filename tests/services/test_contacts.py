@@ -9,11 +9,11 @@ from sqlalchemy import select
 from qstui.db.models import Contact, Phone, SearchWord
 from qstui.domain.clients import BankAccountInput, ClientFilter, ContactInput
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import clients as C
-from qstui.services import contacts as P
 from qstui.services import rights as R
+from qstui.services.access.users import revoke
+from qstui.services.clients import companies as C
+from qstui.services.clients import contacts as P
 from qstui.services.context import context_for
-from qstui.services.users import revoke
 
 
 def found(ctx, text):

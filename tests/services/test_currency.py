@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from qstui.db.models import Currency, CurrencyRate
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
-from qstui.services import currency as C
+from qstui.services.refbooks import currency as C
 
 DAY = date(2026, 3, 10)
 

@@ -11,8 +11,8 @@ from client_support import audit_count, company, make_team, row_counts
 from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import FieldKind
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import clients as C
-from qstui.services import custom_fields as F
+from qstui.services.clients import companies as C
+from qstui.services.clients import custom_fields as F
 
 
 def values(ctx, company_id):

@@ -16,11 +16,11 @@ from qstui.domain.deals import DealView
 from qstui.domain.errors import AccessDenied, NotFound
 from qstui.services import deals as D
 from qstui.services import rights as R
-from qstui.services.currency import list_currencies
+from qstui.services.access.users import revoke
 from qstui.services.deals import documents as Docs
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
-from qstui.services.users import revoke
+from qstui.services.refbooks.currency import list_currencies
 
 TODAY = date.today()
 

@@ -7,8 +7,8 @@ from client_support import INN_A, INN_B, company, make_team, row_counts
 
 from qstui.domain.clients import CompanyInput, DuplicatesFound
 from qstui.domain.errors import NotFound
-from qstui.services import clients as C
-from qstui.services.duplicates import find_duplicates
+from qstui.services.clients import companies as C
+from qstui.services.clients.duplicates import find_duplicates
 
 
 @pytest.mark.parametrize(

@@ -14,11 +14,11 @@ from qstui.db.models import AuditEntry, CurrencyRate, Deal, Event, GroupMember, 
 from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
-from qstui.services import groups as G
 from qstui.services import rights as R
-from qstui.services.client_io import import_clients
+from qstui.services.access.users import revoke
+from qstui.services.clients import groups as G
+from qstui.services.clients.import_export import import_clients
 from qstui.services.context import context_for
-from qstui.services.users import revoke
 
 
 def members(db, group_id) -> set[int]:

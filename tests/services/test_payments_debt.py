@@ -23,11 +23,11 @@ from qstui.domain.deals import debt_amount, item_amount
 from qstui.domain.enums import DocKind, DocState, PaymentKind, PaymentSource
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ServiceError, ValidationFailed
 from qstui.services import deals as D
-from qstui.services.currency import MissingRate
 from qstui.services.deals import debt as Debt
 from qstui.services.deals import documents as Docs
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
+from qstui.services.refbooks.currency import MissingRate
 
 TODAY = date.today()
 

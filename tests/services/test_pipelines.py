@@ -14,7 +14,7 @@ from qstui.db.models import Deal, Pipeline, Stage
 from qstui.domain.deals import StageSpec
 from qstui.domain.errors import AccessDenied, Conflict, ValidationFailed
 from qstui.services import deals as D
-from qstui.services import pipelines as PL
+from qstui.services.refbooks import pipelines as PL
 
 
 @pytest.fixture

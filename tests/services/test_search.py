@@ -31,9 +31,9 @@ from qstui.domain.errors import AccessDenied
 from qstui.domain.normalize import company_name, fold
 from qstui.domain.search import HitKind, SearchHit
 from qstui.services import rights as R
-from qstui.services import search_index as si
 from qstui.services.context import Context, context_for
-from qstui.services.search import MAX_LIMIT, MAX_TERMS, find_anything, terms
+from qstui.services.search import index as si
+from qstui.services.search.find import MAX_LIMIT, MAX_TERMS, find_anything, terms
 
 HASH = "$argon2id$v=19$m=65536,t=3,p=4$c29tZXNhbHQ$RdescudvJCsgt3ub+b+dWRWJTmaaJObG"
 

@@ -25,11 +25,13 @@ from qstui.db.models import (
 from qstui.domain.deals import StageSpec
 from qstui.domain.enums import ClaimStatus, Role
 from qstui.domain.errors import ValidationFailed
-from qstui.services import calendar as C
-from qstui.services import claims as CL
-from qstui.services import currency, event_types, pipelines, settings
+from qstui.services.access import settings
+from qstui.services.access.users import create_user
+from qstui.services.calendar import event_types
+from qstui.services.calendar import events as C
+from qstui.services.clients import claims as CL
 from qstui.services.context import Context
-from qstui.services.users import create_user
+from qstui.services.refbooks import currency, pipelines
 
 NOW = datetime(2026, 3, 4, 9, 0)
 ESC = "\x1b"

@@ -23,11 +23,11 @@ from qstui.db.models import AppUser
 from qstui.domain.calendar import MoneyTotal, TodayPage
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import AccessDenied
-from qstui.services import calendar as C
 from qstui.services import deals as D
 from qstui.services import today as T
+from qstui.services.access.users import revoke
+from qstui.services.calendar import events as C
 from qstui.services.context import context_for
-from qstui.services.users import revoke
 
 NOW = datetime(2026, 3, 4, 9, 0)  # Wednesday 12:00 in Moscow (UTC+3), as stored
 TODAY = date(2026, 3, 4)

@@ -8,8 +8,8 @@ import pytest
 from tests.services.calendar_support import make_team
 
 from qstui.domain.errors import NotFound, ValidationFailed
-from qstui.services.user_lookup import user_id_by_login
-from qstui.services.users import lock_user
+from qstui.services.access.user_lookup import user_id_by_login
+from qstui.services.access.users import lock_user
 
 
 @pytest.fixture

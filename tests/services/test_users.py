@@ -15,9 +15,9 @@ from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.domain.users import LastAdmin, UserInfo
 from qstui.services import rights as R
-from qstui.services import users as U
+from qstui.services.access import users as U
+from qstui.services.access.passwords import verify_password
 from qstui.services.context import Context, context_for
-from qstui.services.passwords import verify_password
 
 PASSWORD = "Sekret-Пароль-42"
 

@@ -39,25 +39,25 @@ from qstui.domain.deals import DealFilter
 from qstui.domain.enums import EventStatus, Role
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
 from qstui.domain.search import HitKind
-from qstui.services import calendar as CAL
-from qstui.services import claims as CL
-from qstui.services import client_card as CC
-from qstui.services import client_io as IO
-from qstui.services import client_terms as TERMS
-from qstui.services import clients as C
-from qstui.services import contact_analysis as CA
-from qstui.services import contacts as CT
 from qstui.services import deals as D
-from qstui.services import groups as G
 from qstui.services import rights as R
 from qstui.services import today as T
-from qstui.services import users as users_module
+from qstui.services.access import users as users_module
+from qstui.services.calendar import contact_analysis as CA
+from qstui.services.calendar import events as CAL
+from qstui.services.clients import card as CC
+from qstui.services.clients import claims as CL
+from qstui.services.clients import companies as C
+from qstui.services.clients import contacts as CT
+from qstui.services.clients import groups as G
+from qstui.services.clients import import_export as IO
+from qstui.services.clients import terms as TERMS
 from qstui.services.context import Context, context_for
 from qstui.services.deals import debt as DEBT
 from qstui.services.deals import items as DI
 from qstui.services.deals import payments as PAY
 from qstui.services.deals import proposals as PR
-from qstui.services.search import MAX_LIMIT, find_anything
+from qstui.services.search.find import MAX_LIMIT, find_anything
 
 # "Now" is the real hour (the deal and idle-client services read the clock themselves);
 # the events are placed around it and the calendar services are given it.

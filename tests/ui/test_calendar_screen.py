@@ -14,9 +14,9 @@ from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import EventStatus
 from qstui.screens.calendar_views import today
-from qstui.services import calendar as calendar_service
-from qstui.services.clients import list_clients
-from qstui.services.contact_analysis import contact_analysis
+from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar.contact_analysis import contact_analysis
+from qstui.services.clients.companies import list_clients
 from qstui.services.context import context_for
 
 

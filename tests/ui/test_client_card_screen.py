@@ -19,7 +19,10 @@ from qstui.screens.client_tabs.base import CardField
 from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.screens.dialogs.interaction import InteractionDialog
 from qstui.screens.dialogs.message import ErrorDialog
-from qstui.services import calendar, claims, clients, contacts, users
+from qstui.services.access import users
+from qstui.services.calendar import events as calendar
+from qstui.services.clients import claims, contacts
+from qstui.services.clients import companies as clients
 from qstui.services.context import Context, context_for
 from qstui.widgets.form import FormDialog
 

@@ -15,14 +15,14 @@ from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settl
 from qstui.domain.clients import ClientFilter, ClientSort, SortKey
 from qstui.domain.errors import NotFound
 from qstui.domain.normalize import fold
-from qstui.services.client_card import get_card
-from qstui.services.client_filters import list_filters
-from qstui.services.clients import (
+from qstui.services.clients.card import get_card
+from qstui.services.clients.companies import (
     count_clients,
     idle_filter,
     list_clients,
     reference_lists,
 )
+from qstui.services.clients.filters import list_filters
 from qstui.services.context import Context, context_for
 
 CARD_EXISTS = importlib.util.find_spec("qstui.screens.client_card") is not None

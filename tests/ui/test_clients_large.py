@@ -21,7 +21,7 @@ from qstui.db.engine import Database
 from qstui.db.models import AppUser, Company
 from qstui.domain.clock import utcnow
 from qstui.domain.normalize import company_name, fold
-from qstui.services.clients import count_clients, list_clients
+from qstui.services.clients.companies import count_clients, list_clients
 from qstui.services.context import context_for
 from qstui.widgets.paged_table import MAX_ROWS, PAGE_SIZE
 

@@ -21,7 +21,7 @@ from qstui.services.deals import get_deal, list_deals, update_deal
 from qstui.services.deals.choices import product_choices
 from qstui.services.deals.debt import deal_debt
 from qstui.services.deals.view import deal_view
-from qstui.services.pipelines import list_refusal_reasons
+from qstui.services.refbooks.pipelines import list_refusal_reasons
 from qstui.ui.service_calls import ServiceCalls
 
 

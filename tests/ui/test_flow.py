@@ -24,12 +24,14 @@ from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.screens.client_card import ClientCardScreen
 from qstui.screens.client_tabs.sales import STATUS_NAMES
-from qstui.services import calendar, clients, contacts
+from qstui.services.calendar import events as calendar
+from qstui.services.clients import companies as clients
+from qstui.services.clients import contacts
 from qstui.services.context import Context, context_for
 from qstui.services.deals import get_deal, list_deals
 from qstui.services.deals.choices import product_choices
 from qstui.services.deals.debt import deal_debt
-from qstui.services.pipelines import list_refusal_reasons
+from qstui.services.refbooks.pipelines import list_refusal_reasons
 
 CALL = "Обсудили поставку"
 MEETING = "Встреча у клиента"

@@ -34,8 +34,8 @@ from qstui.services import (
     today,
     users,
 )
+from qstui.services.access.demo_info import demo_accounts
 from qstui.services.context import Context, context_for
-from qstui.services.demo_info import demo_accounts
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]+")
 LATIN = re.compile(r"[A-Za-z]+")

@@ -17,12 +17,12 @@ from qstui.domain.errors import DatabaseUnavailable
 from qstui.domain.normalize import fold
 from qstui.domain.search import HitKind
 from qstui.screens import palette
-from qstui.services import users
-from qstui.services.clients import list_clients
-from qstui.services.contacts import list_contacts
+from qstui.services.access import users
+from qstui.services.clients.companies import list_clients
+from qstui.services.clients.contacts import list_contacts
 from qstui.services.context import Context, context_for
 from qstui.services.deals import list_deals
-from qstui.services.search import find_anything
+from qstui.services.search.find import find_anything
 
 ACTIONABLE = (HitKind.COMPANY, HitKind.CONTACT, HitKind.DEAL)
 

@@ -1,8 +1,10 @@
 """ARCHITECTURE rule 1, the layers: screens, widgets and the interface base never touch
 the database layer; widgets never import screens, and the interface base (``qstui.ui``)
 neither; the database layer never imports services; the domain imports none of the layers
-above it; services never import the interface or the CLI. The core never imports
-Textual, so admin commands never pay for the TUI at start.
+above it; services never import the interface or the CLI, and a service module whose
+name starts with ``_`` (helpers that skip the rights checks) is private to its area
+(``qstui.services.clients._index`` is imported only within ``qstui.services.clients``).
+The core never imports Textual, so admin commands never pay for the TUI at start.
 
 The import checker reads every module's imports (also those inside functions and under
 ``TYPE_CHECKING``, relative ones resolved); it is itself tested on a made-up tree that
@@ -69,6 +71,20 @@ def _matches(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
 
 
+def _private_area(name: str) -> str | None:
+    """The area a private service module belongs to: ``qstui.services.clients._index``
+    → ``qstui.services.clients``; None for a public name."""
+    parts = name.split(".")
+    for i, part in enumerate(parts[3:], start=3):
+        if (
+            part.startswith("_")
+            and not part.startswith("__")
+            and parts[:2] == ["qstui", "services"]
+        ):
+            return ".".join(parts[:i])
+    return None
+
+
 def violations(root: Path, rules: dict[str, tuple[str, ...]] = RULES) -> list[str]:
     """``"<module> imports <name>"`` for every import the rules forbid, in the modules of
     the ``qstui`` package under ``root``."""
@@ -79,7 +95,10 @@ def violations(root: Path, rules: dict[str, tuple[str, ...]] = RULES) -> list[st
         module = module_name(path, root)
         forbidden = [f for layer, fs in rules.items() if _matches(module, layer) for f in fs]
         for name in sorted(imports_of(path, module)):
-            if any(_matches(name, f) for f in forbidden):
+            area = _private_area(name)
+            if any(_matches(name, f) for f in forbidden) or (
+                area is not None and not _matches(module, area)
+            ):
                 problems.append(f"{module} imports {name}")
     return problems
 
@@ -119,6 +138,10 @@ def test_the_checker_reports_each_kind_of_violation(tmp_path: Path):
     _write(tmp_path, "qstui/db/defaults.py", "from qstui.domain import rights\n")
     _write(tmp_path, "qstui/domain/rights.py", "import qstui.db.engine\n")
     _write(tmp_path, "qstui/services/clients.py", "from qstui import screens\nimport qstui.cli\n")
+    _write(tmp_path, "qstui/services/deals/__init__.py", "")
+    _write(tmp_path, "qstui/services/deals/_shared.py", "")
+    _write(tmp_path, "qstui/services/deals/view.py", "from qstui.services.deals._shared import x\n")
+    _write(tmp_path, "qstui/services/today.py", "from qstui.services.deals._shared import x\n")
 
     assert violations(tmp_path) == [
         "qstui.db.setup imports qstui.services",
@@ -126,6 +149,8 @@ def test_the_checker_reports_each_kind_of_violation(tmp_path: Path):
         "qstui.domain.rights imports qstui.db.engine",
         "qstui.services.clients imports qstui.cli",
         "qstui.services.clients imports qstui.screens",
+        "qstui.services.today imports qstui.services.deals._shared",
+        "qstui.services.today imports qstui.services.deals._shared.x",
         "qstui.ui.localized imports qstui.widgets",
         "qstui.ui.localized imports qstui.widgets.form",
         "qstui.widgets.panel imports qstui.screens.clients",

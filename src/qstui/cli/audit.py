@@ -1,6 +1,6 @@
 """``qstui audit …``: Audit log: who changed what and when (U4).
 
-Thin: parse the options, call ``qstui.services.audit_log``, print a table (one line per
+Thin: parse the options, call ``qstui.services.access.audit_log``, print a table (one line per
 changed field: ``field: old → new``) or JSON.
 """
 
@@ -19,7 +19,7 @@ from qstui.domain.calendar import to_local
 from qstui.domain.enums import AuditAction
 from qstui.domain.formatting import parse_day
 from qstui.i18n import N_, _
-from qstui.services import audit_log
+from qstui.services.access import audit_log
 
 VALUE_WIDTH = 60
 ACTION_LABELS = {

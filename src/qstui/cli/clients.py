@@ -31,10 +31,10 @@ from qstui.domain.clients import (
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day, moment, money
 from qstui.i18n import _
-from qstui.services import clients as clients_service
-from qstui.services.client_io import export_clients, import_clients
+from qstui.services.access.user_lookup import user_id_by_login
+from qstui.services.clients import companies as clients_service
+from qstui.services.clients.import_export import export_clients, import_clients
 from qstui.services.context import Context
-from qstui.services.user_lookup import user_id_by_login
 
 
 def _fail_lines(lines: list[str]) -> None:

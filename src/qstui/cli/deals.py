@@ -28,9 +28,9 @@ from qstui.domain.deals import (
 from qstui.domain.enums import DealStatus
 from qstui.domain.formatting import day, money, number
 from qstui.i18n import _
+from qstui.services.access.user_lookup import user_id_by_login
 from qstui.services.deals import listing, proposals
 from qstui.services.deals.view import get_deal
-from qstui.services.user_lookup import user_id_by_login
 
 
 def _status(status: DealStatus) -> str:

@@ -1,7 +1,7 @@
 """``qstui event …``: interactions and plans (K1–K3): a manager's calendar, logging a
 done interaction, planning one, completing a plan.
 
-Thin: parse the arguments, call ``qstui.services.calendar`` with the context of
+Thin: parse the arguments, call ``qstui.services.calendar.events`` with the context of
 ``--as LOGIN`` (default: the admin context), print a table or JSON. Dates and times are
 read and shown in local time (``QSTUI_TZ`` or the computer's zone).
 """
@@ -23,10 +23,10 @@ from qstui.domain.enums import EventStatus
 from qstui.domain.formatting import parse_day
 from qstui.domain.normalize import fold
 from qstui.i18n import N_, _
-from qstui.services import calendar as calendar_service
-from qstui.services import event_types
+from qstui.services.access.user_lookup import user_id_by_login
+from qstui.services.calendar import event_types
+from qstui.services.calendar import events as calendar_service
 from qstui.services.context import Context
-from qstui.services.user_lookup import user_id_by_login
 
 F = TypeVar("F", bound=Callable[..., Any])
 STATUS_LABELS = {

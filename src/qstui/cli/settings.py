@@ -1,6 +1,6 @@
 """``qstui setting …``: application settings (lockout policy, our company details…).
 
-Thin: parse the arguments, call ``qstui.services.settings``, print the result.
+Thin: parse the arguments, call ``qstui.services.access.settings``, print the result.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.i18n import _
-from qstui.services import settings as settings_service
+from qstui.services.access import settings as settings_service
 
 
 def parse_value(text: str) -> Any:

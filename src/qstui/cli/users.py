@@ -1,6 +1,6 @@
 """``qstui user …``: users, passwords, locks and rights (U1–U3).
 
-Thin: parse the arguments, call ``qstui.services.users`` with the CLI's admin context,
+Thin: parse the arguments, call ``qstui.services.access.users`` with the CLI's admin context,
 print the result. Expected failures (``ServiceError``) propagate to the root group, which
 prints them as one line on stderr with exit code 1.
 """
@@ -22,7 +22,7 @@ from qstui.domain.enums import Role
 from qstui.domain.users import UserInfo
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services import users as users_service
+from qstui.services.access import users as users_service
 
 GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("module", R.MODULES),

@@ -14,7 +14,7 @@ from qstui.demo.rows import local, money, stamp
 from qstui.demo.world import ProductRef, Rates, World
 from qstui.demo.writer import Writer
 from qstui.domain.normalize import fold
-from qstui.services import search_index
+from qstui.services.search import index as search_index
 
 # Plausible rates (roubles per 1 unit) the random walk stays around.
 RATE_CENTERS = {

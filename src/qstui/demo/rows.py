@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Integer, func, select
 
 from qstui.db.models import metadata
 from qstui.domain.normalize import fold
-from qstui.services import search_index
+from qstui.services.search import index as search_index
 
 T = TypeVar("T")
 

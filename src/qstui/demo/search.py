@@ -1,5 +1,5 @@
 """``search_words`` rows of the generated companies, contacts and deals (always made by
-``qstui.services.search_index``, like the services do when they save)."""
+``qstui.services.search.index``, like the services do when they save)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from qstui.demo.rows import Batch, text_words
 from qstui.demo.world import World
-from qstui.services import search_index as si
+from qstui.services.search import index as si
 
 
 def make_search_words(world: World, batch: Batch) -> None:

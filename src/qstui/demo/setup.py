@@ -13,7 +13,7 @@ from qstui.demo.world import MANAGERS, Groups, World
 from qstui.demo.writer import Writer
 from qstui.domain.enums import FieldEntity, FieldKind
 from qstui.domain.normalize import fold
-from qstui.services import search_index
+from qstui.services.search import index as search_index
 
 EXPO = "Участники выставки «Связь-2026»"
 FIELDS = (

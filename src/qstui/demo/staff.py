@@ -10,8 +10,8 @@ from qstui.db.engine import Database
 from qstui.db.models import AppUser, Department
 from qstui.demo.world import Staff
 from qstui.domain.enums import Role
+from qstui.services.access.users import create_user
 from qstui.services.context import Context
-from qstui.services.users import create_user
 
 PASSWORD = "demo"
 SALES = "Отдел продаж"

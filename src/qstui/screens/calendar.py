@@ -47,8 +47,8 @@ from qstui.screens.dialogs.event_forms import (
 )
 from qstui.screens.dialogs.interaction import CompleteDialog
 from qstui.screens.dialogs.message import ConfirmDialog
-from qstui.services import calendar as calendar_service
 from qstui.services import rights as R
+from qstui.services.calendar import events as calendar_service
 from qstui.widgets.cells import ALERT
 
 

@@ -46,9 +46,9 @@ from qstui.screens.client_tabs.requisites import RequisitesTab
 from qstui.screens.client_tabs.sales import DealsTab, ProductsTab
 from qstui.screens.dialogs.interaction import LOG, PLAN, CompleteDialog, InteractionDialog
 from qstui.services import rights as R
-from qstui.services.client_card import card_choices, get_card
-from qstui.services.clients import reassign
-from qstui.services.event_types import list_event_types
+from qstui.services.calendar.event_types import list_event_types
+from qstui.services.clients.card import card_choices, get_card
+from qstui.services.clients.companies import reassign
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT

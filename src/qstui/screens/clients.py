@@ -40,14 +40,14 @@ from qstui.screens.dialogs.client_filter import (
     summarize,
 )
 from qstui.services import rights as R
-from qstui.services.clients import (
+from qstui.services.clients.companies import (
     count_clients,
     delete_company,
     idle_filter,
     list_clients,
     reference_lists,
 )
-from qstui.services.currency import list_currencies
+from qstui.services.refbooks.currency import list_currencies
 from qstui.ui.localized import Localized
 from qstui.ui.textual_private import set_column_width
 from qstui.widgets import cells

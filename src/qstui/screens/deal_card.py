@@ -274,7 +274,7 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
             )
 
     def action_lose(self) -> None:
-        from qstui.services.pipelines import list_refusal_reasons
+        from qstui.services.refbooks.pipelines import list_refusal_reasons
 
         if self.card is not None:
             self.call_service(list_refusal_reasons, then=self._ask_loss, group="reasons")

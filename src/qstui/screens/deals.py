@@ -20,7 +20,7 @@ from qstui.i18n import N_, _
 from qstui.screens.base import ModuleScreen
 from qstui.services.deals.choices import manager_choices
 from qstui.services.deals.listing import count_deals, list_deals
-from qstui.services.pipelines import list_pipelines
+from qstui.services.refbooks.pipelines import list_pipelines
 from qstui.widgets.cells import ALERT
 from qstui.widgets.paged_table import Column, PagedTable
 

@@ -11,8 +11,8 @@ from textual.widgets import Button, Footer, Input, Label, Static
 
 from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
-from qstui.services import auth
-from qstui.services.demo_info import demo_accounts
+from qstui.services.access import auth
+from qstui.services.access.demo_info import demo_accounts
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.one_line import OneLine

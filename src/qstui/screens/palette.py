@@ -32,7 +32,7 @@ from qstui.domain.normalize import fold
 from qstui.domain.search import HitKind, SearchHit
 from qstui.i18n import N_, _
 from qstui.services.errors import describe
-from qstui.services.search import find_anything
+from qstui.services.search.find import find_anything
 from qstui.ui.modules import allowed
 from qstui.ui.textual_private import PaletteWithOwnTexts
 

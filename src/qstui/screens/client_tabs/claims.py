@@ -17,7 +17,7 @@ from qstui.domain.enums import ClaimStatus
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab
-from qstui.services import claims as claim_service
+from qstui.services.clients import claims as claim_service
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, current_key, fill_table

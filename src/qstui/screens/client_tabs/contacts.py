@@ -16,7 +16,7 @@ from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab
 from qstui.screens.client_tabs.records import RecordsPanel
-from qstui.services import contacts as contact_service
+from qstui.services.clients import contacts as contact_service
 from qstui.widgets.form import FieldSpec
 
 _PERSON = ("last_name", "first_name", "middle_name", "job_title", "birth_date", "notes")

@@ -19,8 +19,8 @@ from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardField, InPlaceTab, text, yes_no
 from qstui.screens.client_tabs.requisites import same
-from qstui.services import custom_fields
 from qstui.services import rights as R
+from qstui.services.clients import custom_fields
 from qstui.widgets.form import FieldSpec, show_errors
 
 

@@ -17,7 +17,7 @@ from qstui.domain.enums import ContractStatus, SendingStatus
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab, text, yes_no
 from qstui.screens.client_tabs.records import RecordsPanel
-from qstui.services import client_terms
+from qstui.services.clients import terms as client_terms
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, fill_table

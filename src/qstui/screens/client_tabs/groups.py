@@ -12,8 +12,8 @@ from textual.widgets import DataTable, Static
 from qstui.domain.clients import ClientCard, GroupInfo
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab, PickDialog, yes_no
-from qstui.services import groups as group_service
 from qstui.services import rights as R
+from qstui.services.clients import groups as group_service
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, current_key, fill_table
 

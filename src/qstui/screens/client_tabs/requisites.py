@@ -30,9 +30,9 @@ from qstui.domain.enums import ClientKind
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardField, InPlaceTab, text, yes_no
 from qstui.screens.client_tabs.records import RecordsPanel
-from qstui.services import clients as client_service
-from qstui.services import contacts as contact_service
 from qstui.services import rights as R
+from qstui.services.clients import companies as client_service
+from qstui.services.clients import contacts as contact_service
 from qstui.widgets.form import FieldSpec, show_errors
 
 KIND_NAMES = {

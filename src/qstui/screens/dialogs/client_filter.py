@@ -24,10 +24,10 @@ from qstui.domain.clients import ClientFilter, SavedFilterInfo
 from qstui.domain.enums import ClientKind
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import N_, _
-from qstui.services.client_filters import delete_filter, list_filters, save_filter
-from qstui.services.clients import reference_lists
-from qstui.services.custom_fields import list_fields
-from qstui.services.groups import list_groups
+from qstui.services.clients.companies import reference_lists
+from qstui.services.clients.custom_fields import list_fields
+from qstui.services.clients.filters import delete_filter, list_filters, save_filter
+from qstui.services.clients.groups import list_groups
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 

@@ -25,8 +25,8 @@ from qstui.domain.clock import today
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _
 from qstui.screens.dialogs.event_forms import DatesDialog
-from qstui.services.contact_analysis import contact_analysis
-from qstui.services.event_types import list_event_types
+from qstui.services.calendar.contact_analysis import contact_analysis
+from qstui.services.calendar.event_types import list_event_types
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT

@@ -40,10 +40,10 @@ from qstui.domain.clock import today
 from qstui.domain.errors import Conflict, ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.calendar_views import status_label
-from qstui.services import calendar as calendar_service
-from qstui.services.clients import list_clients
-from qstui.services.contacts import list_contacts
-from qstui.services.event_types import list_event_types
+from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar.event_types import list_event_types
+from qstui.services.clients.companies import list_clients
+from qstui.services.clients.contacts import list_contacts
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog, FormField

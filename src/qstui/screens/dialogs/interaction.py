@@ -31,8 +31,8 @@ from qstui.domain.calendar import Completion, EventCard, EventInput, EventResult
 from qstui.domain.clock import today
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
-from qstui.services import calendar as calendar_service
-from qstui.services.event_types import list_event_results, list_event_types
+from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar.event_types import list_event_results, list_event_types
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import SaveOrCancel

@@ -22,7 +22,7 @@ from textual.widgets import Button, Static
 
 from qstui.domain.clients import CompanyInput, DuplicateHit, DuplicateReason, DuplicatesFound
 from qstui.i18n import N_, _
-from qstui.services.clients import create_company
+from qstui.services.clients.companies import create_company
 from qstui.ui.localized import Localized
 from qstui.widgets.form import FieldSpec, FormDialog, FormField, field_values
 

@@ -20,9 +20,9 @@ from qstui.domain.calendar import ManagerRef
 from qstui.domain.names import person_name
 from qstui.domain.normalize import words
 from qstui.services import rights as R
-from qstui.services import search_index
 from qstui.services.context import Context
-from qstui.services.deals.shared import load_deal
+from qstui.services.deals._shared import load_deal
+from qstui.services.search import index as search_index
 from qstui.services.visibility import owned_by_visible
 
 

@@ -35,9 +35,8 @@ from qstui.domain.normalize import fold
 from qstui.domain.text import multi_line, one_line
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services import search_index
 from qstui.services.context import Context
-from qstui.services.deals.shared import (
+from qstui.services.deals._shared import (
     check_user,
     length_errors,
     load_deal,
@@ -45,7 +44,8 @@ from qstui.services.deals.shared import (
     stage_due,
 )
 from qstui.services.persist import apply_changes, record_create, record_delete, writing
-from qstui.services.pipelines import default_pipeline_id, first_stage
+from qstui.services.refbooks.pipelines import default_pipeline_id, first_stage
+from qstui.services.search import index as search_index
 from qstui.services.visibility import can_see_user, company_visible
 
 DEAL_FIELDS = (

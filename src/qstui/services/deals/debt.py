@@ -34,7 +34,7 @@ from qstui.domain.errors import AccessDenied, NotFound
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.currency import RateBook
+from qstui.services.refbooks.currency import RateBook
 from qstui.services.visibility import company_visible, deal_visible
 
 CHUNK = 1000  # Firebird: at most 1500 values in IN (...)

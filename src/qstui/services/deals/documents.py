@@ -18,7 +18,7 @@ from qstui.domain.errors import ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals.shared import (
+from qstui.services.deals._shared import (
     check_currency,
     documents_of,
     enum_value,

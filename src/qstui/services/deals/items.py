@@ -35,9 +35,9 @@ from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.currency import convert
-from qstui.services.deals.shared import items_of, load_deal, save_deal
+from qstui.services.deals._shared import items_of, load_deal, save_deal
 from qstui.services.persist import apply_changes, record_create, record_delete, writing
+from qstui.services.refbooks.currency import convert
 from qstui.services.visibility import deal_visible
 
 ITEM_FIELDS = ("product_id", "qty", "price", "discount_pct", "vat_pct")

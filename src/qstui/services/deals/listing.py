@@ -21,8 +21,8 @@ from qstui.domain.enums import DealStatus
 from qstui.domain.normalize import fold, words
 from qstui.domain.paging import Page
 from qstui.services import rights as R
-from qstui.services import search_index
 from qstui.services.context import Context
+from qstui.services.search import index as search_index
 from qstui.services.visibility import deal_visible
 
 MAX_LIMIT = 1000

@@ -19,10 +19,10 @@ from qstui.domain.text import multi_line
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals.shared import length_errors, load_deal, save_deal
+from qstui.services.deals._shared import length_errors, load_deal, save_deal
 from qstui.services.deals.stages import pipeline_stages, require_open, restart, rows_by_stage
 from qstui.services.persist import apply_changes, record_create, writing
-from qstui.services.pipelines import first_stage
+from qstui.services.refbooks.pipelines import first_stage
 
 
 def win_deal(ctx: Context, deal_id: int, version: int) -> int:

@@ -25,7 +25,7 @@ from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals.shared import (
+from qstui.services.deals._shared import (
     check_currency,
     enum_value,
     load_deal,

@@ -29,7 +29,7 @@ from qstui.domain.text import multi_line
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.deals.shared import (
+from qstui.services.deals._shared import (
     check_user,
     length_errors,
     load_deal,

@@ -31,10 +31,10 @@ from qstui.domain.names import person_name
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.currency import MissingRate, RateBook, currencies_in
 from qstui.services.deals import debt as debt_service
+from qstui.services.deals._shared import documents_of, items_of, payments_of
 from qstui.services.deals.choices import contacts_in, managers_in, sources_in
-from qstui.services.deals.shared import documents_of, items_of, payments_of
+from qstui.services.refbooks.currency import MissingRate, RateBook, currencies_in
 from qstui.services.visibility import deal_visible
 
 

@@ -32,14 +32,14 @@ from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, phone_digits
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services.client_filters import visible_company
-from qstui.services.client_index import refresh_companies, refresh_contacts
-from qstui.services.client_validation import (
+from qstui.services.clients._index import refresh_companies, refresh_contacts
+from qstui.services.clients._validation import (
     bank_values,
     contact_values,
     email_values,
     phone_values,
 )
+from qstui.services.clients.filters import visible_company
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

@@ -27,7 +27,7 @@ from qstui.domain.normalize import fold
 from qstui.domain.text import one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services.client_filters import visible_company
+from qstui.services.clients.filters import visible_company
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

@@ -70,8 +70,8 @@ from qstui.domain.normalize import (
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services import search_index as si
 from qstui.services.context import Context
+from qstui.services.search import index as si
 from qstui.services.visibility import company_visible
 
 SCREEN = "clients"

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import Deal
 from qstui.domain.clock import today
-from qstui.services.currency import MissingRate, RateBook
 from qstui.services.deals import debt
+from qstui.services.refbooks.currency import MissingRate, RateBook
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")

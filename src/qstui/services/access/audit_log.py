@@ -18,8 +18,8 @@ from qstui.domain.calendar import day_start
 from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
+from qstui.services.access.user_lookup import normalize_login, user_id_by_login
 from qstui.services.context import Context
-from qstui.services.user_lookup import normalize_login, user_id_by_login
 
 MAX_LIMIT = 10_000
 KIND_MAX = 30  # audit_log.object_kind is VARCHAR(30)

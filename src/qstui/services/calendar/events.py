@@ -53,8 +53,8 @@ from qstui.domain.paging import Page
 from qstui.domain.text import multi_line, one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
+from qstui.services.calendar.event_types import type_label
 from qstui.services.context import Context
-from qstui.services.event_types import type_label
 from qstui.services.persist import (
     apply_changes,
     load_for_update,

@@ -46,12 +46,12 @@ from qstui.domain.errors import NotFound
 from qstui.domain.names import person_name
 from qstui.i18n import _, language
 from qstui.services import rights as R
-from qstui.services.client_debt import Converter, company_debts
-from qstui.services.client_terms import terms_of
-from qstui.services.contacts import bank_accounts_of, contacts_of
+from qstui.services.clients.contacts import bank_accounts_of, contacts_of
+from qstui.services.clients.custom_fields import company_values
+from qstui.services.clients.debt import Converter, company_debts
+from qstui.services.clients.groups import group_infos
+from qstui.services.clients.terms import terms_of
 from qstui.services.context import Context
-from qstui.services.custom_fields import company_values
-from qstui.services.groups import group_infos
 from qstui.services.visibility import (
     claim_visible,
     company_visible,

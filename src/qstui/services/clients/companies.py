@@ -54,18 +54,18 @@ from qstui.domain.normalize import company_name, email_key, fold, phone_digits
 from qstui.domain.paging import Page
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services.client_card import get_card
-from qstui.services.client_debt import client_debts
-from qstui.services.client_filters import (
+from qstui.services.clients._index import drop_company_words, refresh_companies
+from qstui.services.clients._validation import company_values
+from qstui.services.clients.card import get_card
+from qstui.services.clients.debt import client_debts
+from qstui.services.clients.duplicates import duplicate_hits
+from qstui.services.clients.filters import (
     Restriction,
     restriction,
     visible_company,
     visible_ids,
 )
-from qstui.services.client_index import drop_company_words, refresh_companies
-from qstui.services.client_validation import company_values
 from qstui.services.context import Context
-from qstui.services.duplicates import duplicate_hits
 from qstui.services.persist import (
     apply_changes,
     conflict_for,

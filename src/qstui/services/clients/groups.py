@@ -42,8 +42,8 @@ from qstui.domain.text import multi_line, one_line, required, too_long
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services.client_debt import Converter
-from qstui.services.client_filters import group_visible, restriction, visible_ids
+from qstui.services.clients.debt import Converter
+from qstui.services.clients.filters import group_visible, restriction, visible_ids
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

@@ -78,7 +78,7 @@ from qstui.domain.search import KIND_ORDER, HitKind, SearchHit
 from qstui.i18n import N_, _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.search_index import WORD_MAX
+from qstui.services.search.index import WORD_MAX
 from qstui.services.visibility import company_visible, deal_visible, owned_by_visible, sees_all
 
 MAX_TERMS = 5

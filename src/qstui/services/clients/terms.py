@@ -17,8 +17,8 @@ from qstui.domain.clients import TERMS_FIELDS, TermsInfo, TermsInput
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services.client_filters import visible_company
-from qstui.services.client_validation import check_period, terms_values
+from qstui.services.clients._validation import check_period, terms_values
+from qstui.services.clients.filters import visible_company
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,

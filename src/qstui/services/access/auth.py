@@ -31,10 +31,10 @@ from qstui.db.errors import is_conflict
 from qstui.db.models import AppUser, UserRight
 from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
-from qstui.services import settings
+from qstui.services.access import settings
+from qstui.services.access.passwords import hash_password, needs_rehash, verify_password
+from qstui.services.access.user_lookup import LOGIN_MAX
 from qstui.services.context import Context
-from qstui.services.passwords import hash_password, needs_rehash, verify_password
-from qstui.services.user_lookup import LOGIN_MAX
 
 MAX_ATTEMPTS = settings.AUTH_MAX_ATTEMPTS
 LOCK_MINUTES = settings.AUTH_LOCK_MINUTES

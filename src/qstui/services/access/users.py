@@ -21,9 +21,9 @@ from qstui.domain.users import LastAdmin, UserInfo
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
+from qstui.services.access.passwords import hash_password
+from qstui.services.access.user_lookup import normalize_login
 from qstui.services.context import Context
-from qstui.services.passwords import hash_password
-from qstui.services.user_lookup import normalize_login
 
 MIN_PASSWORD = 4
 

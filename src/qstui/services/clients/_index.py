@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from qstui.db.bulk import insert_rows
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import Company, Contact, Email, Phone, SearchWord
-from qstui.services import search_index as si
+from qstui.services.search import index as si
 
 
 def reach_words(session: Session, owner: object, ids: list[int]) -> dict[int, set[str]]:

@@ -51,13 +51,13 @@ from qstui.domain.text import one_line
 from qstui.i18n import _, language
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services import search_index as si
-from qstui.services.client_debt import client_debts
-from qstui.services.client_filters import restriction
-from qstui.services.client_index import refresh_companies
-from qstui.services.client_validation import company_values
+from qstui.services.clients._index import refresh_companies
+from qstui.services.clients._validation import company_values
+from qstui.services.clients.debt import client_debts
+from qstui.services.clients.filters import restriction
 from qstui.services.context import Context
 from qstui.services.persist import writing
+from qstui.services.search import index as si
 from qstui.services.visibility import can_see_user, company_visible
 
 # Column of the file → field; header names are compared folded, "_" read as a space.

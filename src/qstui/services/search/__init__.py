@@ -1,0 +1,1 @@
+"""Find anything (ctrl+p): the search and the word index it reads."""
