@@ -28,7 +28,7 @@ from qstui.db.urls import normalize_url
 from qstui.domain import clock
 from qstui.domain.clients import ClientFilter, ClientSort, SortKey
 from qstui.services import deals, today
-from qstui.services.calendar import events as calendar
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.clients import card as client_card
 from qstui.services.clients import companies as clients
 from qstui.services.context import Context, context_for
@@ -82,10 +82,10 @@ def calls(ctx: Context) -> list[tuple[str, Callable[[], Any]]]:
         out.append(("client card", lambda: client_card.get_card(ctx, some_id)))
     out += [
         ("start page (today)", lambda: today.today_page(ctx)),
-        ("calendar day", lambda: calendar.day(ctx, on)),
-        ("calendar week", lambda: calendar.week(ctx, on)),
-        ("calendar month", lambda: calendar.month(ctx, on.year, on.month)),
-        ("calendar overdue", lambda: calendar.overdue(ctx, limit=200)),
+        ("calendar day", lambda: calendar_lists.day(ctx, on)),
+        ("calendar week", lambda: calendar_lists.week(ctx, on)),
+        ("calendar month", lambda: calendar_lists.month(ctx, on.year, on.month)),
+        ("calendar overdue", lambda: calendar_lists.overdue(ctx, limit=200)),
         ("deal list, first page", lambda: deals.list_deals(ctx, limit=100)),
         ("overdue deal stages", lambda: deals.overdue_stages(ctx)),
     ]

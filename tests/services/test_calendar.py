@@ -34,6 +34,7 @@ from qstui.domain.enums import AuditAction, EventStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from qstui.services.calendar import event_types as ET
 from qstui.services.calendar import events as C
+from qstui.services.calendar import lists as calendar_lists
 
 
 @pytest.fixture(autouse=True)
@@ -100,7 +101,7 @@ def test_log_interaction_records_a_done_event_and_the_last_contact(db, team, wor
         assert entry.action == AuditAction.CREATE and entry.object_id == event_id
         assert entry.user_id == team.id("anna")
 
-    card = C.get_event(team.anna, event_id, now=NOW)
+    card = calendar_lists.get_event(team.anna, event_id, now=NOW)
     assert card.row.contact_name == "Иванов Пётр"
     assert card.row.deal_title == "Поставка роутеров"
     assert card.row.company_name == "Ромашка"
@@ -281,16 +282,16 @@ def test_week_runs_monday_to_sunday_in_local_time(db, team, world):
     monday_before = _plan(team, world, local(2026, 3, 1, 23, 59), "Прошлое воскресенье")
     this_monday = _plan(team, world, local(2026, 3, 2, 0, 0), "Этот понедельник")
 
-    view = C.week(team.anna, date(2026, 3, 4), now=NOW)
+    view = calendar_lists.week(team.anna, date(2026, 3, 4), now=NOW)
     assert isinstance(view, PeriodView)
     assert (view.first, view.last) == (date(2026, 3, 2), date(2026, 3, 8))
     assert [d.day for d in view.days] == [date(2026, 3, 2) + timedelta(days=i) for i in range(7)]
     assert [e.id for e in view.events] == [this_monday, sunday_late]
     assert view.agenda(date(2026, 3, 8)).events[0].local_at == datetime(2026, 3, 8, 23, 59)
 
-    following = C.week(team.anna, date(2026, 3, 9), now=NOW)
+    following = calendar_lists.week(team.anna, date(2026, 3, 9), now=NOW)
     assert [e.id for e in following.events] == [monday_first]
-    previous = C.week(team.anna, date(2026, 3, 1), now=NOW)
+    previous = calendar_lists.week(team.anna, date(2026, 3, 1), now=NOW)
     assert [e.id for e in previous.events] == [monday_before]
 
 
@@ -302,24 +303,24 @@ def test_day_and_month_views(db, team, world):
     feb_first = _plan(team, world, local(2026, 2, 1, 0, 0), "Начало февраля")
     _plan(team, world, local(2026, 3, 4, 10, 0), "Чужой", who="boris")
 
-    today = C.day(team.anna, date(2026, 3, 4), now=NOW)
+    today = calendar_lists.day(team.anna, date(2026, 3, 4), now=NOW)
     assert [e.id for e in today.events] == [morning, evening]
     assert [e.overdue for e in today.events] == [True, False]
     row = today.events[0]
     assert isinstance(row, EventRow)
     assert (row.company_name, row.responsible_name, row.type_code) == ("Ромашка", "Anna", "call")
 
-    january = C.month(team.anna, 2026, 1, now=NOW)
+    january = calendar_lists.month(team.anna, 2026, 1, now=NOW)
     assert len(january.days) == 31
     assert [e.id for e in january.events] == [jan_last]
-    february = C.month(team.anna, 2026, 2, now=NOW)
+    february = calendar_lists.month(team.anna, 2026, 2, now=NOW)
     assert len(february.days) == 28
     assert [e.id for e in february.events] == [feb_first]
     with pytest.raises(ValidationFailed):
-        C.month(team.anna, 2026, 13)
+        calendar_lists.month(team.anna, 2026, 13)
 
     # the admin context sees every manager's day
-    everyone = C.day(team.system, date(2026, 3, 4), now=NOW)
+    everyone = calendar_lists.day(team.system, date(2026, 3, 4), now=NOW)
     assert {e.subject for e in everyone.events} == {"Полночь", "Вечер", "Чужой"}
 
 
@@ -329,8 +330,8 @@ def test_cancelled_events_are_hidden_unless_asked(db, team, world):
     C.cancel_event(team.anna, event_id, version, note="Клиент заболел")
     assert event_values(db, event_id)["status"] == EventStatus.CANCELLED
     assert event_values(db, event_id)["notes"] == "Клиент заболел"
-    assert C.day(team.anna, date(2026, 3, 4), now=NOW).events == []
-    shown = C.day(team.anna, date(2026, 3, 4), now=NOW, include_cancelled=True).events
+    assert calendar_lists.day(team.anna, date(2026, 3, 4), now=NOW).events == []
+    shown = calendar_lists.day(team.anna, date(2026, 3, 4), now=NOW, include_cancelled=True).events
     assert [e.status for e in shown] == [EventStatus.CANCELLED]
 
 
@@ -345,11 +346,13 @@ def test_overdue_lists_past_plans_only(db, team, world):
     C.cancel_event(team.anna, cancelled, event_values(db, cancelled)["version"])
     boris_late = _plan(team, world, local(2026, 3, 3, 10), "Борис опоздал", who="boris")
 
-    rows = C.overdue(team.anna, now=NOW)
+    rows = calendar_lists.overdue(team.anna, now=NOW)
     assert [r.id for r in rows] == [old, earlier_today]
     assert all(r.overdue for r in rows)
-    assert [r.id for r in C.overdue(team.boris, now=NOW)] == [boris_late]
-    assert [r.id for r in C.overdue(team.head, user_id=team.id("boris"), now=NOW)] == [boris_late]
+    assert [r.id for r in calendar_lists.overdue(team.boris, now=NOW)] == [boris_late]
+    assert [r.id for r in calendar_lists.overdue(team.head, user_id=team.id("boris"), now=NOW)] == [
+        boris_late
+    ]
 
 
 def test_reminders_due_between_remind_time_and_start(db, team, world):
@@ -359,10 +362,10 @@ def test_reminders_due_between_remind_time_and_start(db, team, world):
     C.plan_event(team.anna, world["romashka"], "call", "Без напоминания", at, remind_minutes=None)
     C.plan_event(team.boris, world["vasilek"], "call", "Чужое", at)
 
-    assert [r.id for r in C.reminders_due(team.anna, now=NOW)] == [soon]
-    assert C.reminders_due(team.anna, now=local(2026, 3, 4, 11, 54)) == []
-    assert C.reminders_due(team.anna, now=at) == []  # it has started
-    assert C.reminders_due(team.system, now=NOW) == []
+    assert [r.id for r in calendar_lists.reminders_due(team.anna, now=NOW)] == [soon]
+    assert calendar_lists.reminders_due(team.anna, now=local(2026, 3, 4, 11, 54)) == []
+    assert calendar_lists.reminders_due(team.anna, now=at) == []  # it has started
+    assert calendar_lists.reminders_due(team.system, now=NOW) == []
 
     # moving the plan moves its reminder along
     version = C.reschedule(
@@ -371,7 +374,7 @@ def test_reminders_due_between_remind_time_and_start(db, team, world):
     row = event_values(db, soon)
     assert row["version"] == version
     assert row["remind_at"] == at + timedelta(days=1, minutes=-15)
-    assert C.reminders_due(team.anna, now=NOW) == []
+    assert calendar_lists.reminders_due(team.anna, now=NOW) == []
 
 
 def test_company_history_pages_and_plans(db, team, world):
@@ -384,21 +387,23 @@ def test_company_history_pages_and_plans(db, team, world):
     ]
     plan = _plan(team, world, local(2026, 3, 10, 10), "Будущее")
     newest_first = done_ids[::-1]
-    first = C.company_history(team.anna, cid, limit=3, now=NOW)
+    first = calendar_lists.company_history(team.anna, cid, limit=3, now=NOW)
     assert [r.id for r in first.rows] == newest_first[:3]
     assert first.next_cursor is not None
-    second = C.company_history(team.anna, cid, limit=3, cursor=first.next_cursor, now=NOW)
+    second = calendar_lists.company_history(
+        team.anna, cid, limit=3, cursor=first.next_cursor, now=NOW
+    )
     assert [r.id for r in second.rows] == newest_first[3:]
     assert second.is_last
     # backward from the second page's first row: the newer rows, in display order
-    back = C.company_history(
+    back = calendar_lists.company_history(
         team.anna, cid, limit=2, cursor=second.cursors[0], backward=True, now=NOW
     )
     assert [r.id for r in back.rows] == newest_first[1:3]
     assert back.has_more
-    oldest = C.company_history(team.anna, cid, limit=2, backward=True, now=NOW)
+    oldest = calendar_lists.company_history(team.anna, cid, limit=2, backward=True, now=NOW)
     assert [r.id for r in oldest.rows] == newest_first[-2:]
-    assert [r.id for r in C.company_plans(team.anna, cid, now=NOW)] == [plan]
+    assert [r.id for r in calendar_lists.company_plans(team.anna, cid, now=NOW)] == [plan]
 
 
 def test_update_event_changes_fields_with_audit(db, team, world):
@@ -469,13 +474,13 @@ def test_a_manager_never_sees_another_managers_events(db, team, world):
 
     boris = team.boris
     for call in (
-        lambda: C.get_event(boris, anna_event),
+        lambda: calendar_lists.get_event(boris, anna_event),
         lambda: C.update_event(boris, anna_event, version, subject="Взлом"),
         lambda: C.reschedule(boris, anna_event, version, NOW),
         lambda: C.cancel_event(boris, anna_event, version),
         lambda: C.complete_event(boris, anna_event, version, now=NOW),
-        lambda: C.company_history(boris, world["romashka"]),
-        lambda: C.company_plans(boris, world["romashka"]),
+        lambda: calendar_lists.company_history(boris, world["romashka"]),
+        lambda: calendar_lists.company_plans(boris, world["romashka"]),
         lambda: C.log_interaction(boris, world["romashka"], "call", "Чужой клиент", now=NOW),
         lambda: C.plan_event(boris, world["romashka"], "call", "Чужой клиент", NOW),
     ):
@@ -487,17 +492,17 @@ def test_a_manager_never_sees_another_managers_events(db, team, world):
         C.update_event(boris, own, event_values(db, own)["version"], company_id=world["romashka"])
 
     for call in (
-        lambda: C.day(boris, date(2026, 3, 4), user_id=team.id("anna")),
-        lambda: C.week(boris, date(2026, 3, 4), user_id=team.id("anna")),
-        lambda: C.month(boris, 2026, 3, user_id=team.id("anna")),
-        lambda: C.overdue(boris, user_id=team.id("anna")),
+        lambda: calendar_lists.day(boris, date(2026, 3, 4), user_id=team.id("anna")),
+        lambda: calendar_lists.week(boris, date(2026, 3, 4), user_id=team.id("anna")),
+        lambda: calendar_lists.month(boris, 2026, 3, user_id=team.id("anna")),
+        lambda: calendar_lists.overdue(boris, user_id=team.id("anna")),
     ):
         with pytest.raises(AccessDenied) as caught:
             call()
         assert "calendar of another manager" in str(caught.value)
     # boris's own views never show anna's events
-    assert C.day(boris, date(2026, 3, 4), now=NOW).events[0].id == own
-    assert all(e.id != anna_event for e in C.overdue(boris, now=NOW))
+    assert calendar_lists.day(boris, date(2026, 3, 4), now=NOW).events[0].id == own
+    assert all(e.id != anna_event for e in calendar_lists.overdue(boris, now=NOW))
 
     assert event_values(db, anna_event) == snapshot
     assert (count(db, Event), audit_count(db)) == (before[0] + 1, before[1] + 1)  # only "own"
@@ -508,15 +513,16 @@ def test_department_and_all_visibility_open_other_calendars(db, team, world):
     C.plan_event(team.vera, world["roza"], "call", "Вера", local(2026, 3, 4, 15))
     # the head of sales sees his department, not support
     assert [
-        e.subject for e in C.day(team.head, date(2026, 3, 4), user_id=team.id("anna")).events
+        e.subject
+        for e in calendar_lists.day(team.head, date(2026, 3, 4), user_id=team.id("anna")).events
     ] == ["Анна"]
     with pytest.raises(AccessDenied):
-        C.day(team.head, date(2026, 3, 4), user_id=team.id("vera"))
+        calendar_lists.day(team.head, date(2026, 3, 4), user_id=team.id("vera"))
     with pytest.raises(NotFound):
-        C.day(team.head, date(2026, 3, 4), user_id=999999)
-    managers = {m.login for m in C.visible_managers(team.head)}
+        calendar_lists.day(team.head, date(2026, 3, 4), user_id=999999)
+    managers = {m.login for m in calendar_lists.visible_managers(team.head)}
     assert managers == {"anna", "boris", "head"}
-    assert {m.login for m in C.visible_managers(team.anna)} == {"anna"}
+    assert {m.login for m in calendar_lists.visible_managers(team.anna)} == {"anna"}
     # see.all opens every calendar
     from qstui.services.access.users import grant
 
@@ -525,7 +531,8 @@ def test_department_and_all_visibility_open_other_calendars(db, team, world):
 
     boris_all = context_for(db, "boris")
     assert [
-        e.subject for e in C.day(boris_all, date(2026, 3, 4), user_id=team.id("vera")).events
+        e.subject
+        for e in calendar_lists.day(boris_all, date(2026, 3, 4), user_id=team.id("vera")).events
     ] == ["Вера"]
 
 
@@ -562,7 +569,7 @@ def test_writing_needs_the_edit_right(db, team, world):
     with pytest.raises(AccessDenied):
         C.plan_event(reader, world["romashka"], "call", "Звонок", NOW)
     assert (count(db, Event), audit_count(db)) == before
-    assert C.day(reader, date(2026, 3, 4), now=NOW).events == []
+    assert calendar_lists.day(reader, date(2026, 3, 4), now=NOW).events == []
 
 
 # --- reference books ---------------------------------------------------------------------

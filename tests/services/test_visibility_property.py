@@ -45,6 +45,7 @@ from qstui.services import today as T
 from qstui.services.access import users as users_module
 from qstui.services.calendar import contact_analysis as CA
 from qstui.services.calendar import events as CAL
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.clients import card as CC
 from qstui.services.clients import claims as CL
 from qstui.services.clients import companies as C
@@ -513,8 +514,8 @@ def check_clients(world: World, me: Person, see: Sight, spec: WorldSpec, out: Pa
                 CT.list_contacts,
                 TERMS.list_terms,
                 DEBT.client_debt,
-                CAL.company_history,
-                CAL.company_plans,
+                calendar_lists.company_history,
+                calendar_lists.company_plans,
             ):
                 refused(NotFound, f"{fn.__name__} of a hidden company", fn, ctx, company_id)
             # a claim of a hidden company may still be seen through its employee
@@ -541,8 +542,8 @@ def check_clients(world: World, me: Person, see: Sight, spec: WorldSpec, out: Pa
         assert TERMS.list_terms(ctx, company_id) == []
         assert set(DEBT.client_debt(ctx, company_id).deals) == its_deals, "client debt"
         exactly(CL.list_claims(ctx, company_id=company_id), its_claims, "claims of a company")
-        exactly(CAL.company_history(ctx, company_id, now=NOW).rows, history, "history")
-        exactly(CAL.company_plans(ctx, company_id, now=NOW), plans, "plans")
+        exactly(calendar_lists.company_history(ctx, company_id, now=NOW).rows, history, "history")
+        exactly(calendar_lists.company_plans(ctx, company_id, now=NOW), plans, "plans")
 
     exactly(CL.list_claims(ctx), see.claims, "claim list")
     for claim_id in world.claims:
@@ -627,44 +628,50 @@ def check_calendar(world: World, me: Person, see: Sight, late: dict[int, set[int
 
     for event_id in some(see.events, 3) | some(set(world.events) - see.events, 3):
         if event_id in see.events:
-            assert CAL.get_event(ctx, event_id, now=NOW).id == event_id
+            assert calendar_lists.get_event(ctx, event_id, now=NOW).id == event_id
         else:
-            refused(NotFound, "a hidden event", CAL.get_event, ctx, event_id, now=NOW)
+            refused(NotFound, "a hidden event", calendar_lists.get_event, ctx, event_id, now=NOW)
 
     if not see.has(R.CALENDAR):
-        refused(AccessDenied, "a day without the right", CAL.day, ctx, day, now=NOW)
-        refused(AccessDenied, "overdue without the right", CAL.overdue, ctx, now=NOW)
-        refused(AccessDenied, "managers without the right", CAL.visible_managers, ctx)
+        refused(AccessDenied, "a day without the right", calendar_lists.day, ctx, day, now=NOW)
+        refused(AccessDenied, "overdue without the right", calendar_lists.overdue, ctx, now=NOW)
+        refused(AccessDenied, "managers without the right", calendar_lists.visible_managers, ctx)
     else:
-        assert {m.id for m in CAL.visible_managers(ctx)} == see.users
+        assert {m.id for m in calendar_lists.visible_managers(ctx)} == see.users
         mine = {e for e in world.events if world.events[e].responsible == me.id}
         live = {e for e in mine if status(e) != EventStatus.CANCELLED}
-        exactly(CAL.day(ctx, day, now=NOW).events, {e for e in live if local(e) == day}, "day")
+        exactly(
+            calendar_lists.day(ctx, day, now=NOW).events,
+            {e for e in live if local(e) == day},
+            "day",
+        )
         due = {
             e
             for e in mine
             if status(e) == EventStatus.PLANNED and NOW < at[e] <= NOW + timedelta(minutes=120)
         }
-        exactly(CAL.reminders_due(ctx, now=NOW), due, "reminders")
+        exactly(calendar_lists.reminders_due(ctx, now=NOW), due, "reminders")
         for person in see.people:
             whose = {e for e in world.events if world.events[e].responsible == person.id}
             live = {e for e in whose if status(e) != EventStatus.CANCELLED}
             this_month = (day.year, day.month)
             views = (
                 (
-                    partial(CAL.day, ctx, day, person.id, now=NOW),
+                    partial(calendar_lists.day, ctx, day, person.id, now=NOW),
                     {e for e in live if local(e) == day},
                 ),
                 (
-                    partial(CAL.week, ctx, day, person.id, now=NOW),
+                    partial(calendar_lists.week, ctx, day, person.id, now=NOW),
                     {e for e in live if first <= local(e) <= last},
                 ),
                 (
-                    partial(CAL.week, ctx, day, person.id, now=NOW, include_cancelled=True),
+                    partial(
+                        calendar_lists.week, ctx, day, person.id, now=NOW, include_cancelled=True
+                    ),
                     {e for e in whose if first <= local(e) <= last},
                 ),
                 (
-                    partial(CAL.month, ctx, day.year, day.month, person.id, now=NOW),
+                    partial(calendar_lists.month, ctx, day.year, day.month, person.id, now=NOW),
                     {e for e in live if (local(e).year, local(e).month) == this_month},
                 ),
             )
@@ -672,11 +679,18 @@ def check_calendar(world: World, me: Person, see: Sight, late: dict[int, set[int
             if see.manager_seen(person.id):
                 for view, expected in views:
                     exactly(view().events, expected, f"calendar of {person.login}")
-                exactly(CAL.overdue(ctx, person.id, now=NOW), overdue, "overdue plans")
+                exactly(calendar_lists.overdue(ctx, person.id, now=NOW), overdue, "overdue plans")
             else:
                 for view, _expected in views:
                     refused(AccessDenied, f"the calendar of the hidden {person.login}", view)
-                refused(AccessDenied, "hidden overdue plans", CAL.overdue, ctx, person.id, now=NOW)
+                refused(
+                    AccessDenied,
+                    "hidden overdue plans",
+                    calendar_lists.overdue,
+                    ctx,
+                    person.id,
+                    now=NOW,
+                )
 
     for person in see.people:
         if not see.manager_seen(person.id):

@@ -15,6 +15,7 @@ from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import EventStatus
 from qstui.screens.calendar_views import today
 from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.contact_analysis import contact_analysis
 from qstui.services.clients.companies import list_clients
 from qstui.services.context import context_for
@@ -74,7 +75,7 @@ async def test_day_week_month_show_what_the_services_return(demo_db):
     app = calendar_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_calendar(pilot, app)
-        expected = calendar_service.day(ctx, day)
+        expected = calendar_lists.day(ctx, day)
         assert expected.events, "the demo plans something for today"
         assert shown_ids(screen) == [e.id for e in expected.events]
         text = screen_text(app)
@@ -88,7 +89,7 @@ async def test_day_week_month_show_what_the_services_return(demo_db):
 
         await pilot.press("w")
         await settle(pilot, app)
-        week = calendar_service.week(ctx, day)
+        week = calendar_lists.week(ctx, day)
         assert screen.switcher.current == "cal-list"  # 80 columns: a list grouped by day
         assert shown_ids(screen) == [e.id for e in week.events]
         text = screen_text(app)
@@ -98,7 +99,7 @@ async def test_day_week_month_show_what_the_services_return(demo_db):
 
         await pilot.press("m")
         await settle(pilot, app)
-        month = calendar_service.month(ctx, day.year, day.month)
+        month = calendar_lists.month(ctx, day.year, day.month)
         grid = screen.month_grid
         assert screen.switcher.current == "cal-month"
         assert {d.day: grid.count_on(d.day) for d in month.days} == {
@@ -112,14 +113,14 @@ async def test_day_week_month_show_what_the_services_return(demo_db):
         await pilot.press("full_stop")  # next month
         await settle(pilot, app)
         following = day.replace(day=1) + timedelta(days=32)
-        month = calendar_service.month(ctx, following.year, following.month)
+        month = calendar_lists.month(ctx, following.year, following.month)
         assert screen.month_grid.counts == {d.day: len(d.events) for d in month.days}
         assert f"{following:%B} {following.year}" in screen_text(app)
 
         await pilot.press("comma", "comma")  # back two months
         await settle(pilot, app)
         previous = day.replace(day=1) - timedelta(days=1)
-        month = calendar_service.month(ctx, previous.year, previous.month)
+        month = calendar_lists.month(ctx, previous.year, previous.month)
         assert screen.month_grid.counts == {d.day: len(d.events) for d in month.days}
 
         # Enter on a day of the grid opens that day
@@ -127,19 +128,19 @@ async def test_day_week_month_show_what_the_services_return(demo_db):
         await settle(pilot, app)
         chosen = screen.day
         assert chosen.month == previous.month
-        assert shown_ids(screen) == [e.id for e in calendar_service.day(ctx, chosen).events]
+        assert shown_ids(screen) == [e.id for e in calendar_lists.day(ctx, chosen).events]
         assert fmt.day(chosen) in screen_text(app)
 
         await pilot.press("t", "comma")  # today, then the day before
         await settle(pilot, app)
         yesterday = day - timedelta(days=1)
-        assert shown_ids(screen) == [e.id for e in calendar_service.day(ctx, yesterday).events]
+        assert shown_ids(screen) == [e.id for e in calendar_lists.day(ctx, yesterday).events]
 
         # Enter on a done interaction shows it; k there opens its client's card
         done = next(
             e
             for back in range(1, 15)
-            for e in calendar_service.day(ctx, day - timedelta(days=back)).events
+            for e in calendar_lists.day(ctx, day - timedelta(days=back)).events
             if e.status == EventStatus.DONE and e.company_id is not None
         )
         await pilot.press("g")
@@ -192,7 +193,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         await pilot.press("tab", *"Plan T1", "enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "CalendarScreen"
-        plans = [e for e in calendar_service.day(ctx, day).events if e.subject == "Plan T1"]
+        plans = [e for e in calendar_lists.day(ctx, day).events if e.subject == "Plan T1"]
         assert len(plans) == 1
         plan = plans[0]
         assert plan.company_id == company_id
@@ -211,7 +212,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         await pilot.press(*fmt.day(tomorrow), "tab", *"15:30", "enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "CalendarScreen"
-        moved = calendar_service.get_event(ctx, plan.id).row
+        moved = calendar_lists.get_event(ctx, plan.id).row
         assert moved.local_at == datetime.combine(tomorrow, time(15, 30))
         assert plan.id not in shown_ids(screen)  # gone from today
         await pilot.press("full_stop")
@@ -227,7 +228,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         await pilot.press("shift+tab", "enter", "down", "enter")  # the first result
         await pilot.press("tab", *"Agreed", "enter")
         await settle(pilot, app)
-        done = calendar_service.get_event(ctx, plan.id).row
+        done = calendar_lists.get_event(ctx, plan.id).row
         assert done.status == EventStatus.DONE
         assert done.result_id is not None and done.result_text == "Agreed"
         assert type(app.screen).__name__ == "PlanDialog"
@@ -240,7 +241,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         assert type(app.screen).__name__ == "CalendarScreen"
         nexts = [
             e
-            for e in calendar_service.company_plans(ctx, company_id)
+            for e in calendar_lists.company_plans(ctx, company_id)
             if e.subject == "Plan T1" and e.id != plan.id
         ]
         assert len(nexts) == 1
@@ -259,7 +260,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         assert "Cancel the plan?" in screen_text(app)
         await pilot.press("y")
         await settle(pilot, app)
-        assert calendar_service.get_event(ctx, nexts[0].id).row.status == EventStatus.CANCELLED
+        assert calendar_lists.get_event(ctx, nexts[0].id).row.status == EventStatus.CANCELLED
         assert nexts[0].id not in shown_ids(screen)
 
         # Del: a manager may not delete; the refusal is one error dialog
@@ -288,7 +289,7 @@ async def test_a_plan_changed_meanwhile_keeps_what_was_typed(demo_db):
         await settle(pilot, app)
         await pilot.press("tab", *"16:45")
         # someone else moves it meanwhile
-        version = calendar_service.get_event(ctx, event_id).version
+        version = calendar_lists.get_event(ctx, event_id).version
         calendar_service.reschedule(
             ctx, event_id, version, cal.to_utc(datetime.combine(day, time(11, 0)))
         )
@@ -300,7 +301,7 @@ async def test_a_plan_changed_meanwhile_keeps_what_was_typed(demo_db):
         await pilot.press("enter")  # the current version is loaded: saving again applies it
         await settle(pilot, app)
         assert type(app.screen).__name__ == "CalendarScreen"
-        moved = calendar_service.get_event(ctx, event_id).row
+        moved = calendar_lists.get_event(ctx, event_id).row
         assert moved.local_at == datetime.combine(day, time(16, 45))
 
 
@@ -319,12 +320,12 @@ async def test_head_deletes_an_interaction_after_confirming(demo_db):
         assert "Delete the interaction for good?" in screen_text(app)
         await pilot.press("n")  # no: nothing happens
         await settle(pilot, app)
-        assert calendar_service.get_event(head, event_id).id == event_id
+        assert calendar_lists.get_event(head, event_id).id == event_id
         await pilot.press("delete")
         await settle(pilot, app)
         await pilot.press("y")
         await settle(pilot, app)
-        assert event_id not in [e.id for e in calendar_service.day(head, day).events]
+        assert event_id not in [e.id for e in calendar_lists.day(head, day).events]
         assert event_id not in shown_ids(screen)
 
 
@@ -335,7 +336,7 @@ async def test_overdue_list_is_the_services(demo_db):
         screen = await open_calendar(pilot, app)
         await pilot.press("o")
         await settle(pilot, app)
-        expected = calendar_service.overdue(ctx)
+        expected = calendar_lists.overdue(ctx)
         assert expected
         assert shown_ids(screen) == [e.id for e in expected]
         assert [e.event_at for e in expected] == sorted(e.event_at for e in expected)
@@ -356,7 +357,7 @@ async def test_overdue_list_is_the_services(demo_db):
 async def test_manager_sees_only_himself_head_opens_ivanovs_calendar(demo_db):
     ivanov = context_for(demo_db, "ivanov")
     head = context_for(demo_db, "head")
-    department = calendar_service.visible_managers(head)
+    department = calendar_lists.visible_managers(head)
     assert {m.login for m in department} >= {"head", "ivanov", "petrova"}
     assert "sidorov" not in {m.login for m in department}
     app = calendar_app(demo_db)
@@ -385,14 +386,14 @@ async def test_manager_sees_only_himself_head_opens_ivanovs_calendar(demo_db):
             await pilot.press("down" if options.highlighted < target else "up")
         await pilot.press("enter")
         await settle(pilot, app)
-        expected = calendar_service.day(head, today(), user_id=ivanov.user_id)
+        expected = calendar_lists.day(head, today(), user_id=ivanov.user_id)
         assert shown_ids(screen) == [e.id for e in expected.events]
         assert all(e.responsible_id == ivanov.user_id for e in expected.events)
         assert "Иванов И. П." in screen_text(app)
         await pilot.press("o")
         await settle(pilot, app)
         assert shown_ids(screen) == [
-            e.id for e in calendar_service.overdue(head, user_id=ivanov.user_id)
+            e.id for e in calendar_lists.overdue(head, user_id=ivanov.user_id)
         ]
 
 

@@ -20,7 +20,7 @@ from qstui.screens.dialogs.conflict import ConflictDialog
 from qstui.screens.dialogs.interaction import InteractionDialog
 from qstui.screens.dialogs.message import ErrorDialog
 from qstui.services.access import users
-from qstui.services.calendar import events as calendar
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.clients import claims, contacts
 from qstui.services.clients import companies as clients
 from qstui.services.context import Context, context_for
@@ -36,7 +36,7 @@ def ivanov_clients(db: object) -> list[int]:
 
 def client_without_plans(db: object, skip: int = 0) -> int:
     ctx = context_for(db, "ivanov")  # type: ignore[arg-type]
-    free = [cid for cid in ivanov_clients(db) if not calendar.company_plans(ctx, cid)]
+    free = [cid for cid in ivanov_clients(db) if not calendar_lists.company_plans(ctx, cid)]
     return free[skip]
 
 
@@ -108,7 +108,7 @@ async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
         assert isinstance(app.screen, ClientCardScreen)
         await to_tab(pilot, app, "1")
         assert "Обсудили поставку" in screen_text(app)
-        done = calendar.company_history(ctx, company_id, limit=5).rows[0]
+        done = calendar_lists.company_history(ctx, company_id, limit=5).rows[0]
         assert done.subject == "Обсудили поставку" and done.type_code == "call"
         assert done.status == EventStatus.DONE
         card = clients.get_card(ctx, company_id)
@@ -120,7 +120,7 @@ async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
         await type_text(pilot, "Встреча у клиента")
         await pilot.press("enter")
         await settle(pilot, app)
-        plans = calendar.company_plans(ctx, company_id)
+        plans = calendar_lists.company_plans(ctx, company_id)
         assert [(p.subject, p.type_code) for p in plans] == [("Встреча у клиента", "meeting")]
         tomorrow = local_day(datetime.now(UTC).replace(tzinfo=None)) + timedelta(days=1)
         assert plans[0].local_at == datetime.combine(tomorrow, datetime.min.time()).replace(hour=10)
@@ -143,9 +143,11 @@ async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
 
     events = [
         e
-        for e in calendar.company_history(ctx, company_id, limit=10).rows
+        for e in calendar_lists.company_history(ctx, company_id, limit=10).rows
         if e.subject == "Встреча у клиента"
-    ] + [e for e in calendar.company_plans(ctx, company_id) if e.subject == "Встреча у клиента"]
+    ] + [
+        e for e in calendar_lists.company_plans(ctx, company_id) if e.subject == "Встреча у клиента"
+    ]
     assert sorted(e.status for e in events) == [EventStatus.DONE, EventStatus.PLANNED]
     completed = next(e for e in events if e.status == EventStatus.DONE)
     assert completed.result_text == "Договорились"

@@ -24,7 +24,7 @@ from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.screens.client_card import ClientCardScreen
 from qstui.screens.client_tabs.sales import STATUS_NAMES
-from qstui.services.calendar import events as calendar
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.clients import companies as clients
 from qstui.services.clients import contacts
 from qstui.services.context import Context, context_for
@@ -71,7 +71,7 @@ def pick_client(ctx: Context) -> tuple[Any, str, Any]:
             continue
         for row in found:
             deal = _open_deal_of(ctx, row.id)
-            if deal is not None and not calendar.company_plans(ctx, row.id):
+            if deal is not None and not calendar_lists.company_plans(ctx, row.id):
                 return row, typed, deal
     raise AssertionError("no usable client in the demo")
 
@@ -156,11 +156,11 @@ async def test_a_managers_day_and_the_head_sees_it(demo_db, lang):
         await pilot.press("ctrl+e", *CALL, "enter")
         await settle(pilot, app)
         assert app.screen is card
-        call = calendar.company_history(ctx, company.id, limit=5).rows[0]
+        call = calendar_lists.company_history(ctx, company.id, limit=5).rows[0]
         assert (call.subject, call.type_code, call.status) == (CALL, "call", EventStatus.DONE)
         await pilot.press("ctrl+t", "down", *MEETING, "enter")
         await settle(pilot, app)
-        plans = calendar.company_plans(ctx, company.id)
+        plans = calendar_lists.company_plans(ctx, company.id)
         assert [(p.subject, p.type_code) for p in plans] == [(MEETING, "meeting")]
         await to_tab(pilot, app, "1")
         text = screen_text(app)

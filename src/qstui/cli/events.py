@@ -26,6 +26,7 @@ from qstui.i18n import N_, _
 from qstui.services.access.user_lookup import user_id_by_login
 from qstui.services.calendar import event_types
 from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.context import Context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -174,22 +175,22 @@ def list_events(
     user_id = _manager(ctx, manager)
     now = utcnow()
     if overdue:
-        rows = calendar_service.overdue(ctx, user_id=user_id, now=now)
+        rows = calendar_lists.overdue(ctx, user_id=user_id, now=now)
         if as_json:
             emit_json(rows)
             return
         title = _("Overdue plans")
     else:
         if in_month:
-            view = calendar_service.month(
+            view = calendar_lists.month(
                 ctx, *in_month, user_id=user_id, now=now, include_cancelled=cancelled
             )
         elif in_week:
-            view = calendar_service.week(
+            view = calendar_lists.week(
                 ctx, in_week, user_id=user_id, now=now, include_cancelled=cancelled
             )
         else:
-            view = calendar_service.day(
+            view = calendar_lists.day(
                 ctx,
                 on_day or cal.local_day(now),
                 user_id=user_id,
@@ -271,7 +272,7 @@ def log_event(
         responsible_id=_manager(ctx, manager, assigning=True),
     )
     if as_json:
-        emit_json(calendar_service.get_event(ctx, event_id))
+        emit_json(calendar_lists.get_event(ctx, event_id))
         return
     click.echo(_("Interaction {id} recorded").format(id=event_id))
 
@@ -328,7 +329,7 @@ def plan(
         responsible_id=_manager(ctx, manager, assigning=True),
     )
     if as_json:
-        emit_json(calendar_service.get_event(ctx, event_id))
+        emit_json(calendar_lists.get_event(ctx, event_id))
         return
     click.echo(
         _("Interaction {id} planned for {when}").format(
@@ -348,7 +349,7 @@ def done(
 ) -> None:
     """Complete the plan EVENT_ID with its result; shows the suggested next plan."""
     ctx = context(as_login)
-    card = calendar_service.get_event(ctx, event_id)
+    card = calendar_lists.get_event(ctx, event_id)
     result_id, result_text = _result(ctx, result)
     completion = calendar_service.complete_event(
         ctx, event_id, card.version, result_id=result_id, result_text=result_text

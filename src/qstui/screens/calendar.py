@@ -49,6 +49,7 @@ from qstui.screens.dialogs.interaction import CompleteDialog
 from qstui.screens.dialogs.message import ConfirmDialog
 from qstui.services import rights as R
 from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
 from qstui.widgets.cells import ALERT
 
 
@@ -184,13 +185,13 @@ class CalendarScreen(ModuleScreen):
         fn: Callable[..., Any]
         args: tuple[Any, ...]
         if view == "day":
-            fn, args = calendar_service.day, (day,)
+            fn, args = calendar_lists.day, (day,)
         elif view == "week":
-            fn, args = calendar_service.week, (day,)
+            fn, args = calendar_lists.week, (day,)
         elif view == "month":
-            fn, args = calendar_service.month, (day.year, day.month)
+            fn, args = calendar_lists.month, (day.year, day.month)
         else:
-            fn, args = calendar_service.overdue, ()
+            fn, args = calendar_lists.overdue, ()
         self.call_service(
             fn,
             *args,

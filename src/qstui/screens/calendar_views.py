@@ -28,7 +28,7 @@ from qstui.domain.clock import today
 from qstui.domain.enums import EventStatus
 from qstui.domain.names import short_name
 from qstui.i18n import N_, _, ngettext
-from qstui.services.calendar.events import visible_managers
+from qstui.services.calendar.lists import visible_managers
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT

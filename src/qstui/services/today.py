@@ -26,7 +26,7 @@ from qstui.domain.calendar import IdleClient, MoneyTotal, TodayPage
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.services import rights as R
-from qstui.services.calendar.events import check_user_visible, event_rows
+from qstui.services.calendar.lists import check_user_visible, event_rows
 from qstui.services.context import Context
 from qstui.services.deals.stages import overdue_stages
 from qstui.services.visibility import company_visible, deal_visible, event_visible

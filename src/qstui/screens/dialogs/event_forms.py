@@ -41,6 +41,7 @@ from qstui.domain.errors import Conflict, ValidationFailed
 from qstui.i18n import N_, _
 from qstui.screens.calendar_views import status_label
 from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.event_types import list_event_types
 from qstui.services.clients.companies import list_clients
 from qstui.services.clients.contacts import list_contacts
@@ -357,7 +358,7 @@ class EventDialog(FormDialog):
         again = _("The current version is loaded: save again to apply what you typed.")
         self.query_one("#form-error", Static).update(f"{error}\n{again}")
         self.call_service(
-            calendar_service.get_event,
+            calendar_lists.get_event,
             event_id,
             then=lambda card: setattr(self, "version", card.version),
             group="event-reload",
@@ -545,7 +546,7 @@ class EventInfoDialog(Localized, ServiceCalls, ModalScreen[str | None]):
 
     def on_mount(self) -> None:
         self.call_service(
-            calendar_service.get_event, self.event.id, then=self._show, group="event-info"
+            calendar_lists.get_event, self.event.id, then=self._show, group="event-info"
         )
 
     def _show(self, card: EventCard) -> None:

@@ -32,6 +32,7 @@ from qstui.domain.clock import today
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
 from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.event_types import list_event_results, list_event_types
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
@@ -350,7 +351,7 @@ def complete_plan(
 ) -> Completion:
     """Runs in a worker; without a version the plan is read first."""
     if version is None:
-        version = calendar_service.get_event(ctx, event_id).version
+        version = calendar_lists.get_event(ctx, event_id).version
     return calendar_service.complete_event(
         ctx, event_id, version, result_id=result_id, result_text=text
     )
@@ -395,7 +396,7 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
 
     def on_mount(self) -> None:
         self.query_one("#result-text", Input).focus()
-        self.call_service(calendar_service.get_event, self.event_id, then=self._loaded)
+        self.call_service(calendar_lists.get_event, self.event_id, then=self._loaded)
         self.call_service(list_event_results, then=self._results)
 
     def _loaded(self, event: EventCard) -> None:
@@ -466,4 +467,4 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
 
     def _take_saved(self) -> None:
         self.version = None
-        self.call_service(calendar_service.get_event, self.event_id, then=self._loaded)
+        self.call_service(calendar_lists.get_event, self.event_id, then=self._loaded)

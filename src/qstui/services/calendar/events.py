@@ -1,4 +1,4 @@
-"""Interactions, plans and calendar views (K1–K3).
+"""Writing interactions and plans (K1–K3); reading them is ``calendar.lists``.
 
 - ``log_interaction`` records a done interaction; ``plan_event`` a planned one with a
   reminder; ``complete_event`` closes a plan with its result and suggests the next plan.
@@ -7,23 +7,20 @@
   remaining done events when one is deleted or moved. That column is derived: it is
   written with a plain UPDATE that neither bumps the company's version (a card open in
   another window stays saveable) nor its ``updated_at``.
-- Views (day, week, month, overdue, a client's history and plans, due reminders) are
-  range queries on ``event_at`` (the ``(responsible_id, event_at)`` index); local days
-  become UTC ranges with ``qstui.domain.calendar``.
 - Everything that depends on the clock takes ``now`` (naive UTC, default ``utcnow()``).
 
-Rights: reads of the calendar need ``calendar``, a client's history ``clients``, every
-write ``edit``, deleting ``delete``; every query is filtered by ``event_visible``.
+Rights: every write needs ``edit``, deleting ``delete``; an event is changed only when
+``event_visible``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
 
 from qstui.db.models import (
     AppUser,
@@ -38,22 +35,16 @@ from qstui.db.models import (
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import (
     Completion,
-    DayAgenda,
-    EventCard,
     EventInput,
     EventRow,
-    ManagerRef,
-    PeriodView,
 )
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus
-from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
-from qstui.domain.names import person_name
-from qstui.domain.paging import Page
+from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.text import multi_line, one_line, too_long
 from qstui.i18n import _
 from qstui.services import rights as R
-from qstui.services.calendar.event_types import type_label
+from qstui.services.calendar._access import visible_company, what
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
@@ -63,10 +54,8 @@ from qstui.services.persist import (
     writing,
 )
 from qstui.services.visibility import (
-    company_visible,
     event_visible,
     owned_by_visible,
-    sees_all,
 )
 
 KIND = "event"
@@ -100,61 +89,16 @@ EDITABLE = frozenset(
 # --- helpers -----------------------------------------------------------------------------
 
 
-def _what() -> str:
-    return _("Interaction")
-
-
-def _require_any(ctx: Context, *rights: str) -> None:
-    if not any(ctx.has(right) for right in rights):
-        ctx.require(rights[0])
-
-
 def _moment(value: datetime) -> datetime:
     return value.replace(microsecond=0, tzinfo=None)
-
-
-def _visible_company(s: Session, ctx: Context, company_id: int) -> tuple[int, int | None]:
-    """(id, manager_id) of a company the user sees; NotFound otherwise."""
-    row = s.execute(
-        select(Company.id, Company.manager_id).where(Company.id == company_id, company_visible(ctx))
-    ).first()
-    if row is None:
-        raise NotFound(_("Company"), company_id)
-    return row.id, row.manager_id
 
 
 def _visible_event(s: Session, ctx: Context, event_id: int, version: int | None) -> Event:
     """The event to change: NotFound unless visible, Conflict on a stale version."""
     visible = s.scalar(select(Event.id).where(Event.id == event_id, event_visible(ctx)))
     if visible is None:
-        raise NotFound(_what(), event_id)
-    return load_for_update(s, Event, event_id, _what(), version)
-
-
-def check_user_visible(s: Session, ctx: Context, user_id: int) -> None:
-    """NotFound for an unknown user, AccessDenied for one whose calendar ``ctx`` may
-    not open (own calendar: ``see.own``; colleagues: ``see.department`` / ``see.all``)."""
-    if s.scalar(select(AppUser.id).where(AppUser.id == user_id)) is None:
-        raise NotFound(_("User"), user_id)
-    if ctx.is_system or sees_all(ctx):
-        return
-    visible = s.scalar(
-        select(AppUser.id).where(AppUser.id == user_id, owned_by_visible(ctx, AppUser.id))
-    )
-    if visible is None:
-        raise AccessDenied(R.SEE_DEPARTMENT, _("You may not open the calendar of another manager"))
-
-
-def _whose(s: Session, ctx: Context, user_id: int | None) -> int | None:
-    """The user a view is about: ``user_id`` (checked), or the current user; None (all
-    visible managers) only for the system context."""
-    if user_id is None:
-        if ctx.is_system:
-            return None
-        user_id = ctx.user_id
-    assert user_id is not None
-    check_user_visible(s, ctx, user_id)
-    return user_id
+        raise NotFound(what(), event_id)
+    return load_for_update(s, Event, event_id, what(), version)
 
 
 def _resolve_type(s: Session, value: str | int | None) -> tuple[int | None, str | None]:
@@ -252,7 +196,7 @@ def _validate(
     company_manager: int | None = None
     if "company_id" in changed:
         if company_id is not None:
-            company_id, company_manager = _visible_company(s, ctx, company_id)
+            company_id, company_manager = visible_company(s, ctx, company_id)
         values["company_id"] = company_id
     company_changed = "company_id" in changed
 
@@ -599,305 +543,3 @@ def delete_event(ctx: Context, event_id: int, version: int | None = None) -> Non
         record_delete(s, ctx, event, KIND)
         if was_done:
             recompute_last_contact(s, company_id)
-
-
-# --- reading -----------------------------------------------------------------------------
-
-_Type = aliased(EventType)
-_Co = aliased(Company)
-_Ct = aliased(Contact)
-_Dl = aliased(Deal)
-_Us = aliased(AppUser)
-_Res = aliased(EventResult)
-
-
-def _rows_query(ctx: Context) -> Select[Any]:
-    """Events with the names a list shows; the joined tables are aliased so that the
-    visibility subqueries (on the plain tables) stay uncorrelated."""
-    return (
-        select(
-            Event.id,
-            Event.version,
-            Event.event_at,
-            Event.status,
-            Event.type_id,
-            _Type.code.label("type_code"),
-            _Type.name.label("type_name"),
-            _Type.name_en.label("type_name_en"),
-            Event.subject,
-            Event.company_id,
-            _Co.name.label("company_name"),
-            Event.contact_id,
-            _Ct.last_name,
-            _Ct.first_name,
-            _Ct.middle_name,
-            Event.deal_id,
-            _Dl.title.label("deal_title"),
-            Event.responsible_id,
-            _Us.full_name.label("responsible_name"),
-            Event.result_id,
-            _Res.name.label("result_name"),
-            Event.result_text,
-            Event.done_at,
-            Event.remind_at,
-            Event.duration_min,
-        )
-        .join(_Type, _Type.id == Event.type_id)
-        .join(_Us, _Us.id == Event.responsible_id)
-        .outerjoin(_Co, _Co.id == Event.company_id)
-        .outerjoin(_Ct, _Ct.id == Event.contact_id)
-        .outerjoin(_Dl, _Dl.id == Event.deal_id)
-        .outerjoin(_Res, _Res.id == Event.result_id)
-        .where(event_visible(ctx))
-    )
-
-
-def _row(r: Any, now: datetime) -> EventRow:
-    status = EventStatus(r.status)
-    return EventRow(
-        id=r.id,
-        version=r.version,
-        event_at=r.event_at,
-        local_at=cal.to_local(r.event_at),
-        status=status,
-        overdue=status == EventStatus.PLANNED and r.event_at < now,
-        type_id=r.type_id,
-        type_code=r.type_code,
-        type_name=type_label(r.type_name, r.type_name_en),
-        subject=r.subject,
-        company_id=r.company_id,
-        company_name=r.company_name,
-        contact_id=r.contact_id,
-        contact_name=person_name(r.last_name, r.first_name, r.middle_name),
-        deal_id=r.deal_id,
-        deal_title=r.deal_title,
-        responsible_id=r.responsible_id,
-        responsible_name=r.responsible_name,
-        result_id=r.result_id,
-        result_name=r.result_name,
-        result_text=r.result_text,
-        done_at=r.done_at,
-        remind_at=r.remind_at,
-        duration_min=r.duration_min,
-    )
-
-
-def _fetch(s: Session, query: Select[Any], now: datetime) -> list[EventRow]:
-    return [_row(r, now) for r in s.execute(query)]
-
-
-def event_rows(
-    s: Session,
-    ctx: Context,
-    *conditions: Any,
-    now: datetime,
-    newest_first: bool = False,
-    limit: int | None = None,
-) -> list[EventRow]:
-    """Visible events matching ``conditions`` as rows (for other services' pages)."""
-    query = _rows_query(ctx).where(*conditions)
-    if newest_first:
-        query = query.order_by(Event.event_at.desc(), Event.id.desc())
-    else:
-        query = query.order_by(Event.event_at, Event.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return _fetch(s, query, now)
-
-
-def get_event(ctx: Context, event_id: int, now: datetime | None = None) -> EventCard:
-    _require_any(ctx, R.CALENDAR, R.CLIENTS)
-    now = now or utcnow()
-    with ctx.db.reader() as s:
-        rows = event_rows(s, ctx, Event.id == event_id, now=now)
-        if not rows:
-            raise NotFound(_what(), event_id)
-        creator = aliased(AppUser)
-        extra = s.execute(
-            select(
-                Event.product_id,
-                Product.name,
-                Event.notes,
-                Event.activity_id,
-                Event.created_at,
-                creator.full_name,
-                Event.updated_at,
-            )
-            .outerjoin(Product, Product.id == Event.product_id)
-            .outerjoin(creator, creator.id == Event.created_by)
-            .where(Event.id == event_id)
-        ).one()
-        return EventCard(
-            row=rows[0],
-            product_id=extra[0],
-            product_name=extra[1],
-            notes=extra[2],
-            activity_id=extra[3],
-            created_at=extra[4],
-            created_by_name=extra[5],
-            updated_at=extra[6],
-        )
-
-
-def _period(
-    ctx: Context,
-    first: date,
-    last: date,
-    user_id: int | None,
-    now: datetime | None,
-    include_cancelled: bool,
-) -> PeriodView:
-    ctx.require(R.CALENDAR)
-    now = now or utcnow()
-    start, end = cal.day_range(first, last)
-    with ctx.db.reader() as s:
-        whose = _whose(s, ctx, user_id)
-        conditions = [Event.event_at >= start, Event.event_at < end]
-        if whose is not None:
-            conditions.append(Event.responsible_id == whose)
-        if not include_cancelled:
-            conditions.append(Event.status != EventStatus.CANCELLED)
-        rows = event_rows(s, ctx, *conditions, now=now)
-    by_day: dict[date, list[EventRow]] = {}
-    for row in rows:
-        by_day.setdefault(row.day, []).append(row)
-    days = []
-    current = first
-    while current <= last:
-        days.append(DayAgenda(current, tuple(by_day.get(current, ()))))
-        current += timedelta(days=1)
-    return PeriodView(first, last, whose, tuple(days))
-
-
-def day(
-    ctx: Context,
-    day: date,
-    user_id: int | None = None,
-    now: datetime | None = None,
-    include_cancelled: bool = False,
-) -> PeriodView:
-    """The local ``day`` of ``user_id`` (default: me; the system context: everyone)."""
-    return _period(ctx, day, day, user_id, now, include_cancelled)
-
-
-def week(
-    ctx: Context,
-    day: date,
-    user_id: int | None = None,
-    now: datetime | None = None,
-    include_cancelled: bool = False,
-) -> PeriodView:
-    """Monday–Sunday of the week ``day`` falls in."""
-    first = cal.week_first(day)
-    return _period(ctx, first, first + timedelta(days=6), user_id, now, include_cancelled)
-
-
-def month(
-    ctx: Context,
-    year: int,
-    month: int,
-    user_id: int | None = None,
-    now: datetime | None = None,
-    include_cancelled: bool = False,
-) -> PeriodView:
-    if not 1 <= month <= 12:
-        raise ValidationFailed({"month": _("A month is 1–12")})
-    first = date(year, month, 1)
-    return _period(ctx, first, cal.month_last(year, month), user_id, now, include_cancelled)
-
-
-def overdue(
-    ctx: Context, user_id: int | None = None, now: datetime | None = None, limit: int | None = None
-) -> list[EventRow]:
-    """Plans whose time has passed (the oldest first)."""
-    ctx.require(R.CALENDAR)
-    now = now or utcnow()
-    with ctx.db.reader() as s:
-        whose = _whose(s, ctx, user_id)
-        conditions = [Event.status == EventStatus.PLANNED, Event.event_at < now]
-        if whose is not None:
-            conditions.append(Event.responsible_id == whose)
-        return event_rows(s, ctx, *conditions, now=now, limit=limit)
-
-
-def company_history(
-    ctx: Context,
-    company_id: int,
-    limit: int = 50,
-    cursor: tuple | None = None,
-    backward: bool = False,
-    now: datetime | None = None,
-) -> Page[EventRow]:
-    """A client's done and cancelled interactions, the newest first, a page at a time
-    (keyset paging, ``qstui.domain.paging``: pass a row's cursor back as ``cursor``;
-    ``backward`` pages towards the newest)."""
-    ctx.require(R.CLIENTS)
-    now = now or utcnow()
-    with ctx.db.reader() as s:
-        _visible_company(s, ctx, company_id)
-        conditions: list[Any] = [
-            Event.company_id == company_id,
-            Event.status.in_([EventStatus.DONE, EventStatus.CANCELLED]),
-        ]
-        if cursor is not None:
-            at, ident = cursor
-            if backward:  # newer than the cursor
-                conditions.append(
-                    or_(Event.event_at > at, and_(Event.event_at == at, Event.id > ident))
-                )
-            else:  # older than the cursor
-                conditions.append(
-                    or_(Event.event_at < at, and_(Event.event_at == at, Event.id < ident))
-                )
-        rows = event_rows(s, ctx, *conditions, now=now, newest_first=not backward, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    if backward:
-        rows.reverse()
-    return Page(rows, [(row.event_at, row.id) for row in rows], more, backward)
-
-
-def company_plans(ctx: Context, company_id: int, now: datetime | None = None) -> list[EventRow]:
-    """A client's planned interactions, the earliest first (overdue ones included)."""
-    ctx.require(R.CLIENTS)
-    now = now or utcnow()
-    with ctx.db.reader() as s:
-        _visible_company(s, ctx, company_id)
-        return event_rows(
-            s,
-            ctx,
-            Event.company_id == company_id,
-            Event.status == EventStatus.PLANNED,
-            now=now,
-        )
-
-
-def reminders_due(ctx: Context, now: datetime | None = None) -> list[EventRow]:
-    """My plans whose reminder time has come and that have not started yet:
-    ``remind_at <= now < event_at``."""
-    ctx.require(R.CALENDAR)
-    now = now or utcnow()
-    if ctx.user_id is None:
-        return []
-    with ctx.db.reader() as s:
-        return event_rows(
-            s,
-            ctx,
-            Event.responsible_id == ctx.user_id,
-            Event.event_at > now,
-            Event.status == EventStatus.PLANNED,
-            Event.remind_at <= now,
-            now=now,
-        )
-
-
-def visible_managers(ctx: Context) -> list[ManagerRef]:
-    """The users whose calendars ``ctx`` may open (for a "manager" chooser), by name."""
-    ctx.require(R.CALENDAR)
-    with ctx.db.reader() as s:
-        query = select(AppUser.id, AppUser.login, AppUser.full_name).order_by(
-            AppUser.full_name, AppUser.id
-        )
-        if not ctx.is_system:
-            query = query.where(owned_by_visible(ctx, AppUser.id))
-        return [ManagerRef(r.id, r.login, r.full_name) for r in s.execute(query)]
