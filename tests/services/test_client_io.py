@@ -15,7 +15,8 @@ from qstui.db.models import AuditEntry, Company, Email, Phone, SearchWord
 from qstui.domain.clients import ClientFilter, ImportAction
 from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.services.clients import companies as C
-from qstui.services.clients.import_export import export_clients, import_clients, parse
+from qstui.services.clients.export import export_clients
+from qstui.services.clients.importing import import_clients, parse
 
 
 def inn10(seed: int) -> str:

@@ -17,7 +17,7 @@ from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFail
 from qstui.services import rights as R
 from qstui.services.access.users import revoke
 from qstui.services.clients import groups as G
-from qstui.services.clients.import_export import import_clients
+from qstui.services.clients.importing import import_clients
 from qstui.services.context import context_for
 
 

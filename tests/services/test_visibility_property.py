@@ -50,8 +50,8 @@ from qstui.services.clients import card as CC
 from qstui.services.clients import claims as CL
 from qstui.services.clients import companies as C
 from qstui.services.clients import contacts as CT
+from qstui.services.clients import export as IO
 from qstui.services.clients import groups as G
-from qstui.services.clients import import_export as IO
 from qstui.services.clients import terms as TERMS
 from qstui.services.context import Context, context_for
 from qstui.services.deals import debt as DEBT

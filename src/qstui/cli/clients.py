@@ -33,7 +33,8 @@ from qstui.domain.formatting import day, moment, money
 from qstui.i18n import _
 from qstui.services.access.user_lookup import user_id_by_login
 from qstui.services.clients import companies as clients_service
-from qstui.services.clients.import_export import export_clients, import_clients
+from qstui.services.clients.export import export_clients
+from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
 
 

@@ -1,4 +1,4 @@
-"""Import of companies from CSV and export to CSV / XLSX.
+"""Import of companies from CSV (C1); the export is ``clients.export``.
 
 Import (needs ``clients`` + ``edit``): a CSV file in UTF-8 (with or without BOM) or
 Windows-1251 (tried in that order), separated by ``;``, ``,`` or tabs (sniffed from the
@@ -11,19 +11,15 @@ field. A dry run (the default) only reports; ``apply=True`` writes every good li
 ONE transaction — batched inserts, reserved ids, search words and audit — so a failure
 leaves nothing behind, and running the same file again creates nothing new.
 Assigning a line to another manager needs ``reassign`` (else the line is rejected).
-
-Export (needs ``clients`` + ``export``): the visible companies matching a filter, in
-the columns the import reads back.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +31,6 @@ from qstui.db.bulk import insert_rows, lock_for_writing, reserve_ids
 from qstui.db.compat import chunks, digits_in, id_in
 from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
 from qstui.domain.clients import (
-    ClientFilter,
     DuplicateHit,
     DuplicateReason,
     ImportAction,
@@ -45,16 +40,13 @@ from qstui.domain.clients import (
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import ValidationFailed
-from qstui.domain.formatting import day
 from qstui.domain.normalize import company_name, email_key, fold, phone_digits
 from qstui.domain.text import one_line
-from qstui.i18n import _, language
+from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.clients._index import refresh_companies
 from qstui.services.clients._validation import company_values
-from qstui.services.clients.debt import client_debts
-from qstui.services.clients.filters import restriction
 from qstui.services.context import Context
 from qstui.services.persist import writing
 from qstui.services.search import index as si
@@ -79,22 +71,6 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 _KNOWN_IGNORED = ("код", "id", "последний контакт", "last contact", "долг", "debt")
 _HEADER_INDEX = {alias: key for key, names in ALIASES.items() for alias in names}
-# Columns written by the export: (field, Russian header, English header).
-EXPORT_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("id", "Код", "ID"),
-    ("name", "Наименование", "Name"),
-    ("full_name", "Полное наименование", "Full name"),
-    ("inn", "ИНН", "INN"),
-    ("kpp", "КПП", "KPP"),
-    ("ogrn", "ОГРН", "OGRN"),
-    ("city", "Город", "City"),
-    ("phone", "Телефон", "Phone"),
-    ("email", "E-mail", "E-mail"),
-    ("manager", "Менеджер", "Manager"),
-    ("legal_address", "Адрес", "Address"),
-    ("last_contact_at", "Последний контакт", "Last contact"),
-    ("debt", "Долг", "Debt"),
-)
 _COMPANY_COLUMNS = (
     "name",
     "full_name",
@@ -574,103 +550,3 @@ def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False
         encoding=parsed.encoding,
         delimiter=parsed.delimiter,
     )
-
-
-# --- export --------------------------------------------------------------------------------
-
-
-def export_rows(ctx: Context, flt: ClientFilter | None = None) -> Iterator[dict[str, Any]]:
-    """The visible companies matching ``flt`` as export rows, in id order: the matching
-    ids are found once, the rows read one IN list at a time (never all in memory)."""
-    ctx.require(R.CLIENTS, R.EXPORT)
-    narrow = restriction(ctx, flt or ClientFilter())
-    with ctx.db.reader() as s:
-        ids = list(
-            s.scalars(narrow.apply(select(Company.id).select_from(Company)).order_by(Company.id))
-        )
-    for chunk in chunks(ids):
-        with ctx.db.reader() as s:
-            rows = s.execute(
-                select(
-                    Company.id,
-                    Company.name,
-                    Company.full_name,
-                    Company.inn,
-                    Company.kpp,
-                    Company.ogrn,
-                    Company.city,
-                    AppUser.login.label("manager"),
-                    Company.legal_address,
-                    Company.last_contact_at,
-                )
-                .outerjoin(AppUser, AppUser.id == Company.manager_id)
-                .where(id_in(Company.id, chunk), company_visible(ctx))
-                .order_by(Company.id)
-            ).all()
-            phones = _first(s, Phone, Phone.number, chunk)
-            emails = _first(s, Email, Email.address, chunk)
-            debts = client_debts(s, chunk)
-        for r in rows:
-            yield {
-                **r._asdict(),
-                "phone": phones.get(r.id),
-                "email": emails.get(r.id),
-                "debt": debts[r.id],
-            }
-
-
-def _first(session: Session, model: Any, column: Any, ids: Sequence[int]) -> dict[int, str]:
-    found: dict[int, str] = {}
-    for company_id, value in session.execute(
-        select(model.company_id, column)
-        .where(id_in(model.company_id, ids), model.contact_id.is_(None))
-        .order_by(model.company_id, model.id)
-    ):
-        found.setdefault(company_id, value)
-    return found
-
-
-def _headers() -> list[str]:
-    ru = language() == "ru"
-    return [ru_name if ru else en_name for _key, ru_name, en_name in EXPORT_COLUMNS]
-
-
-def export_clients(ctx: Context, path: str | Path, flt: ClientFilter | None = None) -> int:
-    """Write the visible companies matching ``flt`` to ``path`` (.csv: UTF-8 with BOM,
-    ``;``-separated; .xlsx: an Excel sheet). Returns the number of companies."""
-    ctx.require(R.CLIENTS, R.EXPORT)
-    target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in (".csv", ".xlsx"):
-        raise ValidationFailed({"file": _("Export to a .csv or .xlsx file")})
-    rows = export_rows(ctx, flt)
-    keys = [key for key, _ru, _en in EXPORT_COLUMNS]
-    count = 0
-    if suffix == ".csv":
-        with target.open("w", encoding="utf-8-sig", newline="") as out:
-            writer = csv.writer(out, delimiter=";")
-            writer.writerow(_headers())
-            for row in rows:
-                writer.writerow([_csv_cell(row[k]) for k in keys])
-                count += 1
-        return count
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(_("Clients"))
-    sheet.append(_headers())
-    for row in rows:
-        sheet.append([row[k] for k in keys])
-        count += 1
-    book.save(target)
-    return count
-
-
-def _csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return day(value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return str(value)
