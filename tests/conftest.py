@@ -5,6 +5,12 @@
 create, wipe and drop that file and siblings of it (``test_<name>.fdb``) in the same
 directory. Without it, Firebird tests are skipped with one reason line; with
 ``QSTUI_REQUIRE_FIREBIRD=1`` a missing or unreachable server fails the run instead.
+
+The clock (``qstui.domain.clock``): the UI and demo tests, and the deals tests that
+keep a ``TODAY``, run with it frozen at ``FROZEN_NOW`` in Moscow time (``frozen_clock``);
+any test may stop it at a day of its own (``clock_at``). ``QSTUI_TEST_NOW=2027-11-24``
+(or ``2027-11-24T16:30``, local time) freezes it there for the whole run instead —
+every test, from collection on — to show that no test depends on the day it runs.
 """
 
 from __future__ import annotations
@@ -12,6 +18,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +33,15 @@ from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.db.models import metadata
 from qstui.db.urls import UrlError, mask_url, normalize_url
+from qstui.domain import clock
 from qstui.services.access import passwords
 
 FIREBIRD_ENV = "QSTUI_TEST_FIREBIRD"
 REQUIRE_ENV = "QSTUI_REQUIRE_FIREBIRD"
+NOW_ENV = "QSTUI_TEST_NOW"
+FROZEN_AT = time(10, 0)  # the local time of a day the clock is frozen on
+DEFAULT_NOW = datetime(2026, 11, 25, 10, 0)  # a Wednesday, local time
+FROZEN_ZONE = "+03:00"  # Moscow, where the demo plans its days
 BACKENDS = ("sqlite", "firebird")
 # Tables that keep the reference books loaded by ``db init`` between tests.
 REFBOOK_TABLES = {
@@ -56,9 +68,26 @@ def _firebird_base() -> URL | None:
     return normalize_url(raw) if raw else None
 
 
+def _env_now() -> datetime | None:
+    raw = os.environ.get(NOW_ENV, "").strip()
+    if not raw:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError as exc:
+        raise pytest.UsageError(f"{NOW_ENV} is not a date or a local time: {raw!r}") from exc
+    return moment if "T" in raw or " " in raw else datetime.combine(moment.date(), FROZEN_AT)
+
+
+# The moment frozen tests run at: QSTUI_TEST_NOW, or a fixed Wednesday morning.
+FROZEN_NOW = _env_now() or DEFAULT_NOW
+
+
 def pytest_configure(config: pytest.Config) -> None:
     global _firebird_problem
     os.environ.setdefault("QSTUI_LANG", "en")
+    if _env_now() is not None:
+        clock.freeze(FROZEN_NOW)  # the whole run, module-level constants included
     passwords.use_light_parameters()
     try:
         base = _firebird_base()
@@ -84,10 +113,51 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"{REQUIRE_ENV}=1 but {_firebird_problem.split(': ', 1)[1]}")
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     if _firebird_problem:
-        return f"qstui backends: sqlite only ({_firebird_problem})"
-    return f"qstui backends: sqlite + firebird ({mask_url(_firebird_base())})"  # type: ignore[arg-type]
+        backends = f"qstui backends: sqlite only ({_firebird_problem})"
+    else:
+        backends = f"qstui backends: sqlite + firebird ({mask_url(_firebird_base())})"  # type: ignore[arg-type]
+    if _env_now() is not None:
+        return [backends, f"qstui clock: frozen at {FROZEN_NOW:%Y-%m-%d %H:%M} for every test"]
+    return [backends, f"qstui clock: UI and demo tests at {FROZEN_NOW:%Y-%m-%d %H:%M}"]
+
+
+def at_local(moment: date | datetime) -> datetime:
+    """A day → that day at ``FROZEN_AT``; a local time as it is."""
+    return moment if isinstance(moment, datetime) else datetime.combine(moment, FROZEN_AT)
+
+
+@pytest.fixture(scope="module")
+def frozen_clock() -> Iterator[datetime]:
+    """The clock stopped at ``FROZEN_NOW``, Moscow time, for a whole module (its
+    module-scoped fixtures, such as a demo database made "today", included): neither
+    the computer's date nor its time zone matter."""
+    zone = clock.zone()
+    clock.set_zone(FROZEN_ZONE)
+    try:
+        with clock.freeze(FROZEN_NOW):
+            yield FROZEN_NOW
+    finally:
+        clock.set_zone(zone)
+
+
+@pytest.fixture
+def clock_at() -> Iterator[Callable[[date | datetime], datetime]]:
+    """``clock_at(day_or_local_time)`` stops the clock there for the rest of the test
+    (a day: at ``FROZEN_AT``); the clock is as before after the test."""
+    before = clock.frozen()
+
+    def stop(moment: date | datetime) -> datetime:
+        local = at_local(moment)
+        clock.freeze(local)
+        return local
+
+    yield stop
+    if before is None:
+        clock.unfreeze()
+    else:
+        clock.freeze(before)
 
 
 @pytest.fixture(autouse=True)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from tests.conftest import FROZEN_NOW
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -22,7 +23,8 @@ from qstui.services.deals import documents as Docs
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
 
-TODAY = date.today()
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # "today" is the frozen day
+TODAY = FROZEN_NOW.date()
 
 
 def run(db: Database, *args: str) -> Result:

@@ -3,7 +3,7 @@ count, edit with versions, stages, win / lose / reopen, overdue, visibility and 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -19,6 +19,7 @@ from deal_support import (
     without_right,
 )
 from sqlalchemy import select
+from tests.conftest import FROZEN_NOW
 
 from qstui.db.models import (
     AuditEntry,
@@ -39,7 +40,8 @@ from qstui.services.context import Context
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
 
-TODAY = date.today()
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # "today" is the frozen day
+TODAY = FROZEN_NOW.date()
 
 
 def _stage_rows(db, deal_id: int) -> dict[int, DealStage]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,6 +11,7 @@ from client_support import audit_count, company, make_team, row_counts
 from sqlalchemy import func, select
 
 from qstui.db.models import AuditEntry, CurrencyRate, Deal, Event, GroupMember, Pipeline
+from qstui.domain import clock
 from qstui.domain.clients import ClientFilter
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
@@ -75,7 +76,7 @@ def test_group_rights_and_versions(db):
     with pytest.raises(AccessDenied):
         G.add_filter_to_group(viewer, shared, ClientFilter())
     with pytest.raises(AccessDenied):
-        G.plan_mass_activity(viewer, shared, "Обзвон", date.today())
+        G.plan_mass_activity(viewer, shared, "Обзвон", clock.today())
     with pytest.raises(AccessDenied):
         G.delete_group(team.ivanov, shared, 1)  # managers have no delete right
     assert row_counts(db) == before and audit_count(db) == audits
@@ -130,7 +131,7 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
     group = G.create_group(team.head, "Акция", shared=True)
     G.add_members(team.head, group, [a, b])
     G.add_members(team.sidorov, group, [c])
-    day = date.today() - timedelta(days=10)
+    day = clock.today() - timedelta(days=10)
     with moscow_time():
         activity = G.plan_mass_activity(
             team.head, group, "Обзвон по акции", day, notes="скидка 10%"
@@ -158,7 +159,7 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
     assert {e.event_at for e in events} == {datetime.combine(day, time(7, 0))}
     with db.transaction() as s:
         pipeline = s.scalar(select(Pipeline.id).order_by(Pipeline.id))
-        s.add(CurrencyRate(currency_code="USD", rate_date=date.today(), rate=Decimal("90")))
+        s.add(CurrencyRate(currency_code="USD", rate_date=clock.today(), rate=Decimal("90")))
 
         def deal(company_id, manager, status, amount, started, currency="RUB"):
             s.add(

@@ -17,6 +17,7 @@ from deal_support import (
     row,
     without_right,
 )
+from tests.conftest import FROZEN_NOW
 
 from qstui.db.models import CurrencyRate, Deal, DealItem, Payment
 from qstui.domain.deals import debt_amount, item_amount
@@ -29,7 +30,8 @@ from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
 from qstui.services.refbooks.currency import MissingRate
 
-TODAY = date.today()
+pytestmark = pytest.mark.usefixtures("frozen_clock")  # "today" is the frozen day
+TODAY = FROZEN_NOW.date()
 
 
 def _rate(db, code: str, day: date, rate: str, nominal: int = 1) -> None:

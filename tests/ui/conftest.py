@@ -1,10 +1,13 @@
 """Fixtures for driving the TUI with Textual's pilot on a real demo database, on
-SQLite and on Firebird (the ``backend`` fixture of tests/conftest.py)."""
+SQLite and on Firebird (the ``backend`` fixture of tests/conftest.py). The clock is
+frozen for every module here (``frozen_clock``): the demo and the tests agree on
+"today" whatever the day they run."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,20 +26,35 @@ SMALL = (80, 24)
 LARGE = (200, 60)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _frozen_clock(frozen_clock: object) -> None:
+    """Every UI module runs at the frozen moment, its demo database made on that day."""
+
+
 @pytest.fixture(scope="module")
 def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A fresh small demo database per test module (seed 1, anchored on today)."""
+    """A fresh small demo database per test module (seed 1, anchored on the clock's
+    today: the frozen day)."""
+    with demo_database(backend, tmp_path_factory) as db:
+        yield db
+
+
+@contextmanager
+def demo_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A new small demo database (seed 1, made on the clock's today), dropped afterwards."""
     name = f"ui_{Path(tmp_path_factory.getbasetemp()).name}_{id(object())}"
     url = sibling_url(backend, name[-40:], tmp_path_factory.mktemp("ui"))
     drop_database(url)
     create_database(url)
     db = Database(url)
-    upgrade(db)
-    load_defaults(db)
-    generate(db, size="small", seed=1)
-    yield db
-    db.dispose()
-    drop_database(url)
+    try:
+        upgrade(db)
+        load_defaults(db)
+        generate(db, size="small", seed=1)
+        yield db
+    finally:
+        db.dispose()
+        drop_database(url)
 
 
 def make_app(db: Database, login: str | None = None) -> QstuiApp:

@@ -4,14 +4,15 @@ and every tab at 80×24 and 200×60 — checked on the screen and in the databas
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import sessionmaker
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle, to_tab
 
 from qstui.db.engine import Database, make_engine
-from qstui.domain.calendar import local_day, next_working_day, to_local
+from qstui.domain import clock
+from qstui.domain.calendar import next_working_day, to_local
 from qstui.domain.clients import ContactInput
 from qstui.domain.enums import ClaimStatus, EventStatus
 from qstui.screens.client_card import TABS, ClientCardScreen
@@ -100,7 +101,7 @@ async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
         assert [e.address for e in person.emails] == ["olga@example.ru"]
 
         # a call: ctrl+e, the subject, Enter (two keys besides the text)
-        before = datetime.now(UTC).replace(tzinfo=None) - timedelta(seconds=5)
+        before = clock.utcnow() - timedelta(seconds=5)
         await pilot.press("ctrl+e")
         await type_text(pilot, "Обсудили поставку")
         await pilot.press("enter")
@@ -122,7 +123,7 @@ async def test_contact_call_plan_complete_and_the_next_plan(demo_db):
         await settle(pilot, app)
         plans = calendar_lists.company_plans(ctx, company_id)
         assert [(p.subject, p.type_code) for p in plans] == [("Встреча у клиента", "meeting")]
-        tomorrow = local_day(datetime.now(UTC).replace(tzinfo=None)) + timedelta(days=1)
+        tomorrow = clock.today() + timedelta(days=1)
         assert plans[0].local_at == datetime.combine(tomorrow, datetime.min.time()).replace(hour=10)
         assert "Встреча у клиента" in screen_text(app)
 

@@ -12,13 +12,13 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date
 from typing import Any
 
 import pytest
 from tests.ui.conftest import LARGE, log_in, make_app, screen_text, settle
 
 from qstui import i18n
+from qstui.domain import clock
 from qstui.domain.deals import DealFilter
 from qstui.domain.enums import DealStatus
 from qstui.screens.client_card import TABS as CARD_TABS
@@ -111,7 +111,7 @@ def data_of(db: Any, ctx: Context, company_id: int, deal_id: int) -> Vocabulary:
         deals.manager_choices(ctx),
         deals.source_choices(ctx),
         deals.contact_choices(ctx, deal_id),
-        calendar.day(ctx, date.today()),
+        calendar.day(ctx, clock.today()),
         users.list_users(system),
         event_types.list_event_types(ctx),
         pipelines.list_pipelines(ctx),
@@ -212,7 +212,7 @@ async def test_one_language_on_every_main_screen(demo_db, lang):
     if lang == "ru":
         texts = dict(shots)
         today_text = texts["today"]
-        assert f"Сегодня, {date.today():%d.%m.%Y}" in today_text
+        assert f"Сегодня, {clock.today():%d.%m.%Y}" in today_text
         assert all(DAY.search(texts[n]) for n in ("today", "clients", "deal card: main"))
         assert RU_MONEY.search(texts["today"]) and RU_MONEY.search(texts["deal card: products"])
         assert "." not in RU_MONEY.search(texts["deal card: products"]).group()
