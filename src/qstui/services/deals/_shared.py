@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from qstui.db.errors import is_conflict
 from qstui.db.models import (
     AppUser,
     Currency,
@@ -42,7 +41,7 @@ from qstui.domain.errors import NotFound
 from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.services.context import Context
-from qstui.services.persist import apply_changes, conflict_for, fresh_conflict
+from qstui.services.persist import apply_changes, conflict_for, flush_checked
 from qstui.services.visibility import deal_visible
 
 # The longest texts of a deal's fields, of a stage's note and of a loss's note.
@@ -74,12 +73,7 @@ def save_deal(
     if not diff and force:
         deal.updated_by = ctx.user_id
         flag_modified(deal, "updated_by")
-        try:
-            s.flush()
-        except Exception as exc:
-            if is_conflict(exc):
-                raise fresh_conflict(ctx, Deal, deal.id) from exc
-            raise
+        flush_checked(s, ctx, deal)
     return deal.version
 
 

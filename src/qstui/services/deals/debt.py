@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qstui.db.compat import chunks
 from qstui.db.models import Company, Deal, DealDocument, Payment
 from qstui.domain.clock import today
 from qstui.domain.deals import ClientDebt, DebtInfo, debt_amount, kopecks
@@ -37,7 +38,6 @@ from qstui.services.context import Context
 from qstui.services.refbooks.currency import RateBook
 from qstui.services.visibility import company_visible, deal_visible
 
-CHUNK = 1000  # Firebird: at most 1500 values in IN (...)
 ZERO = Decimal("0.00")
 
 
@@ -107,19 +107,13 @@ def debt_from(
     )
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    unique = sorted(set(ids))
-    for start in range(0, len(unique), CHUNK):
-        yield unique[start : start + CHUNK]
-
-
 def deal_debts(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]:
     """D6 for many deals in a few set-based queries (no visibility check: callers
     pass ids they may see). Raises ``MissingRate`` when a conversion lacks a rate."""
     currency: dict[int, str] = {}
     documents: dict[int, list[Any]] = {}
     payments: dict[int, list[Any]] = {}
-    for chunk in _chunks(deal_ids):
+    for chunk in chunks(sorted(set(deal_ids))):
         for deal_id, code in session.execute(
             select(Deal.id, Deal.currency_code).where(Deal.id.in_(chunk))
         ):
