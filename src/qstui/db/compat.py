@@ -37,7 +37,7 @@ IN_LIMIT = 1500  # Firebird: at most 1500 values in IN (...)
 T = TypeVar("T")
 
 
-def short_name(prefix: str, *parts: str) -> str:
+def constraint_name(prefix: str, *parts: str) -> str:
     """A constraint/index name of at most 31 characters, stable for the same input."""
     name = "_".join((prefix, *parts))
     if len(name) <= MAX_IDENTIFIER:

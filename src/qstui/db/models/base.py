@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Boolean, Date, DateTime, Integer, MetaData
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-from qstui.db.compat import short_name
+from qstui.db.compat import constraint_name
 from qstui.db.types import MONEY
 from qstui.domain.clock import utcnow
 
@@ -24,23 +24,23 @@ def _columns(constraint: Any) -> list[str]:
 
 
 def _ix(constraint: Any, table: Any) -> str:
-    return short_name("ix", table.name, *_columns(constraint))
+    return constraint_name("ix", table.name, *_columns(constraint))
 
 
 def _uq(constraint: Any, table: Any) -> str:
-    return short_name("uq", table.name, *_columns(constraint))
+    return constraint_name("uq", table.name, *_columns(constraint))
 
 
 def _fk(constraint: Any, table: Any) -> str:
-    return short_name("fk", table.name, *[fk.parent.name for fk in constraint.elements])
+    return constraint_name("fk", table.name, *[fk.parent.name for fk in constraint.elements])
 
 
 def _ck(constraint: Any, table: Any) -> str:
-    return short_name("ck", table.name, constraint.name or "")
+    return constraint_name("ck", table.name, constraint.name or "")
 
 
 def _pk(constraint: Any, table: Any) -> str:
-    return short_name("pk", table.name)
+    return constraint_name("pk", table.name)
 
 
 NAMING_CONVENTION = {
