@@ -23,19 +23,15 @@ from qstui.domain.deals import DealFilter
 from qstui.domain.enums import DealStatus
 from qstui.screens.client_card import TABS as CARD_TABS
 from qstui.screens.deal_card import TABS as DEAL_TABS
-from qstui.services import (
-    calendar,
-    client_card,
-    clients,
-    currency,
-    deals,
-    event_types,
-    pipelines,
-    today,
-    users,
-)
+from qstui.services import deals, today
+from qstui.services.access import users
 from qstui.services.access.demo_info import demo_accounts
+from qstui.services.calendar import event_types
+from qstui.services.calendar import lists as calendar
+from qstui.services.clients import card as client_card
+from qstui.services.clients import companies as clients
 from qstui.services.context import Context, context_for
+from qstui.services.refbooks import currency, pipelines
 
 CYRILLIC = re.compile(r"[А-Яа-яЁё]+")
 LATIN = re.compile(r"[A-Za-z]+")
