@@ -43,6 +43,7 @@ def test_a_running_clock_tells_the_time_in_the_zone():
 
 
 def test_a_frozen_clock_shows_the_local_time_it_was_frozen_at():
+    clock.unfreeze()
     clock.set_zone("+03:00")
     with clock.freeze(datetime(2026, 12, 31, 23, 30, 15, 999)) as frozen:
         assert isinstance(frozen, clock.Frozen)
