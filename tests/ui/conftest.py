@@ -62,12 +62,17 @@ def make_app(db: Database, login: str | None = None) -> QstuiApp:
 
 
 async def settle(pilot: Pilot, app: QstuiApp, rounds: int = 20) -> None:
-    """Wait until no worker runs and the screen has processed what they posted."""
+    """Wait until no worker runs and the screen has processed what they posted: two
+    quiet rounds in a row, since a worker's result may open a screen whose own workers
+    start only on the next round (on a loaded machine a single quiet round can come
+    between the two)."""
+    quiet = 0
     for _ in range(rounds):
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        if not any(w.is_running for w in app.workers):
+        quiet = 0 if any(w.is_running for w in app.workers) else quiet + 1
+        if quiet == 2:
             return
 
 
