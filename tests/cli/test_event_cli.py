@@ -1,7 +1,8 @@
 """``qstui event …`` end to end through the root group, on both backends.
 
-The CLI reads the real clock, so the plans here are far in the future or the past;
-local time is Moscow (UTC+3) while a test runs.
+The CLI reads the clock, stopped here at 25.11.2026 10:00 Moscow time (UTC+3) whatever
+day the tests run (``QSTUI_TEST_NOW`` included): the dates below are fixed, so the plans
+are in the future and the logged interactions in the past.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from qstui.services.context import Context
 
 
 @pytest.fixture(autouse=True)
-def _moscow(monkeypatch):
-    """Local time is UTC+3: the setting the CLI configures the clock from at start."""
+def _moscow(monkeypatch, clock_at):
+    """Local time is UTC+3 (the setting the CLI configures the clock from at start), and
+    the clock stands at 25.11.2026 10:00 there."""
     before = clock.zone()
     monkeypatch.setenv("QSTUI_TZ", "+03:00")
     clock.set_zone("+03:00")
+    clock_at(datetime(2026, 11, 25, 10, 0))
     yield
     clock.set_zone(before)
 
