@@ -37,7 +37,7 @@ from qstui.domain.deals import (
     money_error,
 )
 from qstui.domain.enums import PaymentSource
-from qstui.domain.errors import NotFound
+from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.services.context import Context
@@ -224,6 +224,18 @@ def money_field_errors(values: dict[str, Any]) -> dict[str, str]:
             if values[key] is not None and len(values[key]) > limit:
                 errors[key] = text.too_long(limit)
     return errors
+
+
+def deal_for_money(s: Session, ctx: Context, deal_id: int, values: dict[str, Any]) -> Deal:
+    """The visible deal a payment or a document is written to; ``values["currency_code"]``
+    defaults to the deal's and must be a known currency (else ValidationFailed)."""
+    deal = load_deal(s, ctx, deal_id)
+    values["currency_code"] = values["currency_code"] or deal.currency_code
+    errors: dict[str, str] = {}
+    check_currency(s, values["currency_code"], errors)
+    if errors:
+        raise ValidationFailed(errors)
+    return deal
 
 
 def check_currency(s: Session, code: str | None, errors: dict[str, str]) -> None:

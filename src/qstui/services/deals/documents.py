@@ -19,7 +19,7 @@ from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.deals._shared import (
-    check_currency,
+    deal_for_money,
     documents_of,
     enum_value,
     load_deal,
@@ -67,11 +67,7 @@ def add_document(
     if errors:
         raise ValidationFailed(errors)
     with writing(ctx) as s:
-        deal = load_deal(s, ctx, deal_id)
-        values["currency_code"] = values["currency_code"] or deal.currency_code
-        check_currency(s, values["currency_code"], errors)
-        if errors:
-            raise ValidationFailed(errors)
+        deal = deal_for_money(s, ctx, deal_id, values)
         document = DealDocument(
             deal_id=deal.id,
             company_id=deal.company_id,

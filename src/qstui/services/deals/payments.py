@@ -27,6 +27,7 @@ from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.deals._shared import (
     check_currency,
+    deal_for_money,
     enum_value,
     load_deal,
     money_field_errors,
@@ -81,11 +82,7 @@ def add_payment(
     if errors:
         raise ValidationFailed(errors)
     with writing(ctx) as s:
-        deal = load_deal(s, ctx, deal_id)
-        values["currency_code"] = values["currency_code"] or deal.currency_code
-        check_currency(s, values["currency_code"], errors)
-        if errors:
-            raise ValidationFailed(errors)
+        deal = deal_for_money(s, ctx, deal_id, values)
         payment = Payment(
             deal_id=deal.id,
             company_id=deal.company_id,
