@@ -322,9 +322,24 @@ def test_usage_errors_exit_2(db):
     assert run(db.url, "info", "--bogus").exit_code == 2
 
 
-@pytest.mark.parametrize("command", [[], ["init"], ["upgrade"], ["info"], ["backup"], ["restore"]])
+@pytest.mark.parametrize(
+    "command", [[], ["init"], ["upgrade"], ["info"], ["analyze"], ["backup"], ["restore"]]
+)
 def test_help_has_examples(backend, command):
     result = CliRunner().invoke(cli, ["db", *command, "--help"])
     assert result.exit_code == 0, result.output
     assert "Example" in result.stdout
     assert "qstui" in result.stdout
+
+
+def test_analyze_refreshes_the_statistics(db):
+    result = run(db.url, "analyze")
+    assert result.exit_code == 0, result.output
+    assert "Statistics refreshed" in result.stdout
+
+
+def test_analyze_of_missing_database_is_one_line_error(scratch_url):
+    url = scratch_url("missing")
+    line = assert_one_line_error(run(url, "analyze"))
+    assert "qstui db init" in line
+    assert not database_exists(url)

@@ -16,7 +16,14 @@ import click
 
 from qstui.cli.state import state
 from qstui.db.backup import Progress, backup_database, restore_database
-from qstui.db.setup import database_info, init_database, upgrade_database
+from qstui.db.setup import (
+    database_info,
+    init_database,
+    opened,
+    require_existing,
+    upgrade_database,
+)
+from qstui.db.statistics import refresh_statistics
 from qstui.i18n import N_, _
 
 _UNITS = (N_("B"), N_("kB"), N_("MB"), N_("GB"), N_("TB"))  # decimal, as the progress bar
@@ -125,6 +132,23 @@ def upgrade_cmd() -> None:
                 where=where, rev=result.revision
             )
         )
+
+
+@db.command("analyze")
+def analyze_cmd() -> None:
+    """Refresh the query planner's index statistics.
+
+    Run it after loading or importing many rows by other means than qstui (qstui does
+    it after its own demo load and big imports). On Firebird the server never
+    refreshes them by itself, and stale statistics make screens slow.
+
+    \b
+    Example:
+      qstui --db firebird://SYSDBA:secret@server//srv/crm/crm.fdb db analyze
+    """
+    with opened(require_existing(_url())) as database:
+        count = refresh_statistics(database)
+    click.echo(_("Statistics refreshed: {n} indexes or tables.").format(n=count))
 
 
 @db.command("info")

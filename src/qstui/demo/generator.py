@@ -26,6 +26,7 @@ from sqlalchemy import Connection
 from qstui.db.create import database_exists
 from qstui.db.engine import Database
 from qstui.db.migrate import current_revision, head_revision
+from qstui.db.statistics import refresh_statistics
 from qstui.demo import catalog, setup
 from qstui.demo.clients import make_companies
 from qstui.demo.deals import make_deals
@@ -154,6 +155,8 @@ def generate(
             setup.record_demo(writer, world, size, seed, LOGINS)
             writer.commit()
             writer.restart_identities(world.ids.last())
+    with writer.timing("statistics"):  # the planner must know the rows (FIREBIRD.md)
+        refresh_statistics(db)
     return DemoResult(
         size=size,
         seed=seed,

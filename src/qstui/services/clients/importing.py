@@ -30,6 +30,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from qstui.db.bulk import insert_rows, lock_for_writing, reserve_ids
 from qstui.db.compat import chunks, digits_in, id_in
 from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
+from qstui.db.statistics import refresh_statistics
 from qstui.domain.clients import (
     DuplicateHit,
     DuplicateReason,
@@ -85,6 +86,7 @@ _COMPANY_COLUMNS = (
     "notes",
 )
 MAX_LINES = 200_000
+BIG_IMPORT = 1000  # lines: after importing this many, index statistics are refreshed
 
 
 # --- reading the file ----------------------------------------------------------------------
@@ -539,6 +541,8 @@ def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False
             lock_for_writing(s.connection(), Company.__table__)
             items = plan(s, ctx, parsed)
             _apply(s, ctx, items)
+        if len(items) >= BIG_IMPORT:  # the planner must know the new rows
+            refresh_statistics(ctx.db)
     else:
         with ctx.db.reader() as s:
             items = plan(s, ctx, parsed)
