@@ -31,6 +31,7 @@ class Company(Base, Editable):
         # keyset paging of the client list on each sort key (C1)
         Index(None, "name_fold", "id"),
         Index(None, "manager_id", "name_fold"),
+        Index(None, "manager_id", "last_contact_at"),  # a manager's idle clients (C8)
         Index(None, "city_fold", "id"),
         Index(None, "inn", "id"),
         Index(None, "last_contact_at", "id"),

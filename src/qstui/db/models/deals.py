@@ -44,6 +44,9 @@ class Deal(Base, Editable):
     __table_args__ = (
         Index(None, "manager_id", "status"),
         Index(None, "status", "stage_id"),
+        # the deal list, newest start first: Firebird navigates an index one way only,
+        # so it is descending there (SQLite walks it both ways)
+        Index(None, "started_on", "id", firebird_descending=True),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -83,7 +86,9 @@ class DealStage(Base, Editable):
     __tablename__ = "deal_stages"
     __table_args__ = (
         UniqueConstraint("deal_id", "stage_id"),
-        Index(None, "responsible_id", "due_on"),
+        # overdue stages (the start page): not done, the deadline passed — an index range
+        Index(None, "responsible_id", "done_on", "due_on"),
+        Index(None, "done_on", "due_on"),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)
