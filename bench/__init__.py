@@ -1,0 +1,1 @@
+"""Benchmarks of qstui: scripts and packages that print figures (``make bench``)."""

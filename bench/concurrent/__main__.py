@@ -1,0 +1,41 @@
+"""``python -m bench.concurrent --db URL --users 50 --minutes 2 [--seed N] [--json FILE]``
+(see the package's docstring)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from bench.concurrent.report import summary, table
+from bench.concurrent.verify import verify
+from bench.concurrent.workload import run
+from qstui.db.urls import normalize_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.concurrent",
+        description="Many managers at once on one demo database, then a check that "
+        "nothing was lost.",
+    )
+    parser.add_argument("--db", required=True, help="database URL holding a demo")
+    parser.add_argument("--users", type=int, default=50, help="simulated managers (50)")
+    parser.add_argument("--minutes", type=float, default=2.0, help="how long they work (2)")
+    parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    if args.users < 1 or args.minutes <= 0:
+        parser.error("--users and --minutes must be positive")
+    result = run(normalize_url(args.db), args.users, args.minutes * 60, args.seed)
+    data = summary(result, verify(result))
+    print(table(data))
+    if args.json is not None:
+        args.json.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    healthy = data["verification"]["ok"] and not data["errors"]
+    return 0 if healthy else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
