@@ -35,8 +35,11 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench docs
 	$(BIN)/ruff check --fix src tests bench docs
 
+# The benchmark suite on the large demo (made on the first run): SQLite, and the Firebird
+# server too when QSTUI_BENCH_FIREBIRD is its URL; bench/RESULTS.md is rewritten.
 bench: $(STAMP)
-	$(BIN)/python bench/demo_bench.py --size large
+	$(BIN)/python -m bench --results
+	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then $(BIN)/python -m bench --db "$$QSTUI_BENCH_FIREBIRD" --results; fi
 
 # The README's screenshots, from a fresh small demo database
 screenshots: $(STAMP)

@@ -50,6 +50,8 @@ class QstuiApp(App[None]):
         self.prefill_login = login
         self.ctx: Context | None = None
         self._open_modules: list[str] = []
+        # called with a name once a screen's data is painted (bench/: key → painted)
+        self.paint_listeners: list[Callable[[str], None]] = []
 
     def on_mount(self) -> None:
         self.sub_title = self.db.display_url
@@ -122,6 +124,18 @@ class QstuiApp(App[None]):
 
         if self.ctx is not None and "deals" in self._open_modules:
             self.push_screen(DealCardScreen(deal_id))
+
+    # --- painting -------------------------------------------------------------------
+
+    def shown(self, what: str) -> None:
+        """A screen has put the data of ``what`` into its widgets: after the next
+        refresh (the screen painted with it) the ``paint_listeners`` hear ``what``."""
+        if self.paint_listeners:
+            self.call_after_refresh(self._painted, what)
+
+    def _painted(self, what: str) -> None:
+        for listener in list(self.paint_listeners):
+            listener(what)
 
     # --- errors ---------------------------------------------------------------------
 

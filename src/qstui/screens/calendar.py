@@ -213,6 +213,7 @@ class CalendarScreen(ModuleScreen):
         self.data = data
         self.shown_view = view
         self.render_view()
+        self.qapp.shown(f"calendar.{view}")
 
     def render_view(self) -> None:
         """Show ``self.data`` in the widget of its view (again after a resize)."""

@@ -200,6 +200,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
                 tab.set_choices(self.choices)
             if self.card is not None:
                 tab.show(self.card)
+                self._painted(name)
             if self._focus_wanted == name:
                 self.call_after_refresh(self._focus_tab, name)
 
@@ -210,6 +211,8 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         self._ensure_tab(name)
         if name == self._focus_wanted and name in self._ready:
             self.call_after_refresh(self._focus_tab, name)
+        if name in self._ready and self.card is not None:
+            self._painted(name)
 
     # --- loading ------------------------------------------------------------------------
 
@@ -249,9 +252,17 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             tab = self.tab(name)
             if tab is not None:
                 tab.show(card)
+        active = self.query_one("#card-tabs", TabbedContent).active.removeprefix("tab-")
         if first:  # now that the tables have rows, the focus goes to the first one filled
-            active = self.query_one("#card-tabs", TabbedContent).active.removeprefix("tab-")
             self.call_after_refresh(self._focus_tab, active)
+        if active in self._ready:
+            self._painted(active)
+
+    def _painted(self, tab: str) -> None:
+        """The card shows its data on the tab ``tab`` (the benchmark's stop-watch)."""
+        if tab == self.query_one("#card-tabs", TabbedContent).active.removeprefix("tab-"):
+            self.qapp.shown("client_card")
+            self.qapp.shown(f"client_card.{tab}")
 
     def _show_head(self, card: ClientCard) -> None:
         head = Text(card.name, style="bold")

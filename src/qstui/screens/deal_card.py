@@ -143,6 +143,7 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
             if name != "main":
                 tab.show(view)
         self.refresh_bindings()
+        self.qapp.shown("deal_card")
 
     def _show_head(self, card: DealCard) -> None:
         status = _(STATUS_LABELS[card.status])

@@ -112,6 +112,7 @@ class TodayScreen(ModuleScreen):
                 for c in page.idle_clients
             ],
         )  # fmt: skip
+        self.qapp.shown("today")
 
     def _fill(self, name: str, rows: list[tuple[str, Any, tuple[str, ...], bool]]) -> None:
         table = self.query_one(f"#today-{name}", DataTable)

@@ -121,6 +121,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
             self._more_before = backward and page.has_more
             self._more_after = (not backward) and page.has_more
             self._rebuild(len(self._rows) - 1 if backward else 0)
+            self.qapp.shown(self.id or "table")
             return
         anchor = self.cursor_row
         if backward:
