@@ -4,7 +4,7 @@ the command palette, and the one place errors are shown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -16,6 +16,12 @@ from qstui.services.context import Context
 from qstui.services.errors import describe
 from qstui.ui import keys
 from qstui.ui.modules import MODULES, allowed, by_name
+
+if TYPE_CHECKING:
+    from qstui.screens.client_card import ClientCardScreen
+
+
+CLOSED_CARD = "client-card"  # the installed client card screen, reused by open_client
 
 
 class QstuiApp(App[None]):
@@ -50,6 +56,7 @@ class QstuiApp(App[None]):
         self.prefill_login = login
         self.ctx: Context | None = None
         self._open_modules: list[str] = []
+        self._closed_card: ClientCardScreen | None = None  # kept to be reused (open_client)
         # called with a name once a screen's data is painted (bench/: key → painted)
         self.paint_listeners: list[Callable[[str], None]] = []
 
@@ -82,6 +89,11 @@ class QstuiApp(App[None]):
         for mode in self._open_modules:
             await self.remove_mode(mode)
         self._open_modules.clear()
+        card, self._closed_card = self._closed_card, None
+        if card is not None:  # the next user gets a card of their own
+            self.uninstall_screen(card)
+            if card.is_attached:
+                await card.remove()
         self.ctx = None
         self.title = "qstui"
         self.screen.reset(self.prefill_login)  # type: ignore[attr-defined]
@@ -116,8 +128,17 @@ class QstuiApp(App[None]):
         """The client card over the current screen (Esc returns)."""
         from qstui.screens.client_card import ClientCardScreen
 
-        if self.ctx is not None and "clients" in self._open_modules:
-            self.push_screen(ClientCardScreen(company_id))
+        if self.ctx is None or "clients" not in self._open_modules:
+            return
+        card = self._closed_card
+        if card is None or card in self.screen_stack:  # a card over a card: a new one
+            card = ClientCardScreen(company_id)
+            if self._closed_card is None:  # kept when closed (installed), reused next time
+                self._closed_card = card
+                self.install_screen(card, name=CLOSED_CARD)
+        else:
+            card.reopen(company_id)
+        self.push_screen(card)
 
     def open_deal(self, deal_id: int) -> None:
         from qstui.screens.deal_card import DealCardScreen

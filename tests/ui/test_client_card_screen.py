@@ -539,3 +539,66 @@ async def test_the_tabs_ask_the_card_with_messages(demo_db):
         tabs = screen.query_one("#card-tabs")
         assert tabs.active == "tab-requisites"  # type: ignore[attr-defined]
         assert field_error(screen, "inn") == "INN checksum does not match: check the digits"
+
+
+async def test_a_card_opened_after_another_shows_only_the_new_client(demo_db):
+    """The closed card is reused (its widgets kept, issue 9): the next client's card
+    shows nothing of the previous one — not its head, not what was typed and discarded
+    on «Реквизиты» — and opens on the first tab; keys sent in one burst with Enter
+    reach the new card."""
+    ctx = context_for(demo_db, "ivanov")
+    first_id, second_id = ivanov_clients(demo_db)[2:4]
+    first, second = clients.get_card(ctx, first_id), clients.get_card(ctx, second_id)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await open_card(pilot, app, first_id)
+        await to_tab(pilot, app, "8")
+        await replace_field(pilot, app, "city", "Кострома-Туманная")
+        await pilot.press("escape", "y")  # discard what was typed
+        await settle(pilot, app)
+        assert not isinstance(app.screen, ClientCardScreen)
+
+        app.open_client(second_id)
+        await settle(pilot, app)
+        assert app.screen is screen  # the same screen, filled anew
+        assert screen.company_id == second_id and screen.card.name == second.name
+        text = screen_text(app)
+        assert second.name in text and first.name not in text
+        tabs = screen.query_one("#card-tabs")
+        assert tabs.active == "tab-history" and tabs.display
+        await to_tab(pilot, app, "8")
+        assert screen.requisites.dirty() == {}
+        assert "Кострома-Туманная" not in screen_text(app)
+        assert screen.query_one("#input-city").value == (second.city or "")
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+        # Enter on the list and a tab key at once: the tab of the new card opens
+        await pilot.press("f2")
+        await settle(pilot, app)
+        table = app.screen.query_one("#clients-table")
+        table.focus()
+        table.move_cursor(row=4)
+        wanted = table.current.id
+        await pilot.press("enter", "alt+3")
+        await settle(pilot, app)
+        assert app.screen is screen and screen.company_id == wanted
+        assert screen.query_one("#card-tabs").active == "tab-deals"
+        assert screen.card.name in screen_text(app)
+
+
+async def test_after_logging_out_the_next_user_gets_a_card_of_their_own(demo_db):
+    company_id = ivanov_clients(demo_db)[0]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        await pilot.press("ctrl+o")
+        await settle(pilot, app)
+        assert not screen.is_attached  # the kept card left with its user
+        await log_in(pilot, app, "admin")
+        app.open_client(company_id)
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen) and app.screen is not screen
+        assert app.screen.card is not None and app.screen.card.id == company_id

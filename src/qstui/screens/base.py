@@ -7,10 +7,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.key_footer import KeyFooter
 from qstui.widgets.module_panel import ModulePanel
 
 
@@ -28,7 +29,7 @@ class ModuleScreen(Localized, ServiceCalls, Screen[None]):
             yield ModulePanel(current=self.MODULE, id="modules")
             with Vertical(id="content"):
                 yield from self.compose_content()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_content(self) -> ComposeResult:  # pragma: no cover - abstract
         raise NotImplementedError

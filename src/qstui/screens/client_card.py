@@ -21,7 +21,6 @@ from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import (
     DataTable,
-    Footer,
     Input,
     Select,
     Static,
@@ -52,6 +51,7 @@ from qstui.services.clients.companies import reassign
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
+from qstui.widgets.key_footer import KeyFooter
 from qstui.widgets.tables import WIDE
 
 TABS: tuple[tuple[str, type[CardTab]], ...] = (
@@ -143,6 +143,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         self.event_types: list[EventTypeInfo] = []
         self._wide: bool | None = None
         self._reload_on_resume = False
+        self._load_on_resume = False
         self._tabs: dict[str, CardTab] = {}
         self._ready: set[str] = set()
         self._focus_wanted: str | None = "history"
@@ -157,7 +158,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             for i, (name, cls) in enumerate(TABS):
                 # a tab's widgets are made the first time it is shown (a card opens fast)
                 yield TabPane(self._label(i, cls, wide=False), id=f"tab-{name}")
-        yield Footer()
+        yield KeyFooter()
 
     @staticmethod
     def _label(index: int, cls: type[CardTab], wide: bool) -> str:
@@ -217,20 +218,49 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     # --- loading ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        self._load_card()
+        self.call_service(card_choices, then=self._got_choices, group="card-choices")
+        self.call_service(list_event_types, then=self._got_types, group="card-types")
+        self._ensure_tab("history")
+
+    def _load_card(self) -> None:
+        tabs = self.query_one("#card-tabs")
         self.call_service(
             get_card,
             self.company_id,
             then=self._show_card,
             on_error=self._load_failed,
-            loading=self.query_one("#card-tabs"),
+            loading=tabs if tabs.display else None,  # hidden when reopened
             group="card-load",
         )
-        self.call_service(card_choices, then=self._got_choices, group="card-choices")
-        self.call_service(list_event_types, then=self._got_types, group="card-types")
-        self._ensure_tab("history")
+
+    def reopen(self, company_id: int) -> None:
+        """Make this (closed) card the card of ``company_id``, to be pushed again: its
+        widgets are kept — building ten tabs, the strip and the footer costs far more than
+        filling them — and everything of the previous company goes: the head, the tabs
+        edited in place (made anew when shown); the tabs are hidden until the new card
+        arrives (so the screen is painted once with them, not twice), the first active."""
+        self.company_id = company_id
+        self.card = None
+        self._reload_on_resume = False
+        self._load_on_resume = True
+        self._focus_wanted = "history"
+        self._refocus_left = 5
+        for name in ("requisites", "custom"):
+            tab = self._tabs.pop(name, None)
+            self._ready.discard(name)
+            if tab is not None:
+                tab.remove()
+        self.query_one("#card-head", Static).update(_("Loading the card…"))
+        tabs = self.query_one("#card-tabs", TabbedContent)
+        tabs.display = False
+        tabs.active = "tab-history"
 
     def on_screen_resume(self) -> None:
-        if self._reload_on_resume:  # back from a deal card: amounts and debts may differ
+        if self._load_on_resume:  # reopened for another company
+            self._load_on_resume = False
+            self._load_card()
+        elif self._reload_on_resume:  # back from a deal card: amounts and debts may differ
             self._reload_on_resume = False
             self.reload_card()
 
@@ -248,6 +278,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         first = self.card is None
         self.card = card
         self._show_head(card)
+        self.query_one("#card-tabs").display = True
         for name in TABS_ORDER:
             tab = self.tab(name)
             if tab is not None:

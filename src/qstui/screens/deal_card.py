@@ -19,7 +19,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Header, Static, TabbedContent, TabPane, Tabs
 
 from qstui.domain import formatting as fmt
 from qstui.domain.deals import STATUS_LABELS, DealCard, DealView
@@ -38,6 +38,7 @@ from qstui.services.deals.view import deal_view
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets import cells
+from qstui.widgets.key_footer import KeyFooter
 
 TAB_CLASSES: dict[str, type[DealTab]] = {
     "main": MainTab,
@@ -104,7 +105,7 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
             for n, (name, tab) in enumerate(self.tabs.items(), start=1):
                 with TabPane(f"{n} {_(tab.TITLE)}", id=f"tab-{name}"):
                     yield tab
-        yield Footer()
+        yield KeyFooter()
 
     def on_resize(self) -> None:
         if self.view is not None:

@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
@@ -15,6 +15,7 @@ from qstui.services.access import auth
 from qstui.services.access.demo_info import demo_accounts
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.key_footer import KeyFooter
 from qstui.widgets.one_line import OneLine
 
 LOGIN_BOX_WIDTH = 60  # columns; border and padding take 6 of them
@@ -46,7 +47,7 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
             yield Static("", id="login-error")
             yield Button(_("Log in"), variant="primary", id="submit")
             yield Static("", id="demo-hint")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         # wide enough for the database's URL on one line, where the terminal allows

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from qstui.domain import calendar as cal
 from qstui.domain import formatting as fmt
@@ -30,6 +30,7 @@ from qstui.services.calendar.event_types import list_event_types
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
+from qstui.widgets.key_footer import KeyFooter
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ class ContactAnalysisScreen(Localized, ServiceCalls, Screen[None]):
                   "w week · m month · l last month · p period · Esc back"),
                 id="analysis-note",
             )  # fmt: skip
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.title = _("Contact analysis")

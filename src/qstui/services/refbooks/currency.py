@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Currency, CurrencyRate
@@ -115,16 +115,27 @@ class RateBook:
     def load(cls, session: Session, needs: Iterable[tuple[str, date]]) -> RateBook:
         """Rates for converting currency ``code`` on ``day`` for every pair of ``needs``."""
         base = base_currency(session)
-        latest: dict[str, date] = {}
+        span: dict[str, tuple[date, date]] = {}  # code -> (earliest, latest) day needed
         for code, on in needs:
             code = code.upper()
-            if code != base and (code not in latest or on > latest[code]):
-                latest[code] = on
+            if code != base:
+                first, last = span.get(code, (on, on))
+                span[code] = (min(first, on), max(last, on))
         series: dict[str, tuple[list[date], list[Decimal]]] = {}
-        for code, until in latest.items():
+        for code, (earliest, until) in span.items():
+            # from the rate in force on the earliest day, not the whole history
+            since = (
+                select(func.max(CurrencyRate.rate_date))
+                .where(CurrencyRate.currency_code == code, CurrencyRate.rate_date <= earliest)
+                .scalar_subquery()
+            )
             rows = session.execute(
                 select(CurrencyRate.rate_date, CurrencyRate.rate, CurrencyRate.nominal)
-                .where(CurrencyRate.currency_code == code, CurrencyRate.rate_date <= until)
+                .where(
+                    CurrencyRate.currency_code == code,
+                    CurrencyRate.rate_date <= until,
+                    CurrencyRate.rate_date >= func.coalesce(since, earliest),
+                )
                 .order_by(CurrencyRate.rate_date)
             ).all()
             series[code] = (
