@@ -6,8 +6,8 @@ in that order and stops after the first rows (1.4 ms on a day of 12 000 events);
 it, it reads and sorts the whole day (45 ms), and ties in ``event_at`` are common.
 The new index serves every query the old one did (it is its prefix).
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-06 05:30:00.000000
 """
 
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0005"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
