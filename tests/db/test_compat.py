@@ -1,11 +1,12 @@
 """The portable SQL helpers of ``db/compat.py`` (prefix match, substring, no-index
-wrapper, IN lists) give the same rows on SQLite and Firebird; the services use them and
-never ask which database they run on."""
+wrapper, IN lists, UTC time buckets) give the same rows on SQLite and Firebird; the
+services use them and never ask which database they run on."""
 
 from __future__ import annotations
 
 import ast
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,17 @@ from sqlalchemy import insert, select
 
 import qstui
 from qstui.db.compat import (
+    EPOCH,
     IN_LIMIT,
+    bucket_start,
     chunks,
     contains,
     digits_in,
     id_in,
     no_index,
     prefix_match,
+    utc_buckets,
+    utc_hours,
 )
 from qstui.db.models import Company
 from qstui.domain.normalize import company_name, fold
@@ -81,6 +86,61 @@ def test_in_lists_are_chunked_at_firebirds_limit(db, companies):
     assert _names(db, digits_in(Company.inn, ["7707083893", "0000000000"])) == ["Ромашка 100%"]
     with pytest.raises(ValueError):
         digits_in(Company.inn, ["1' OR '1'='1"])
+
+
+MOMENTS = [
+    datetime(1970, 1, 1, 0, 0),
+    datetime(2026, 12, 4, 23, 59, 59),
+    datetime(2026, 12, 5, 0, 0, 0),
+    datetime(2026, 12, 5, 0, 0, 1),
+    datetime(2026, 12, 5, 0, 59, 59),
+    datetime(2026, 12, 5, 1, 0),
+    datetime(2026, 12, 31, 23, 59, 59, 500000),  # a fraction of a second is cut off
+    datetime(2027, 1, 1, 0, 0),
+    datetime(2028, 2, 29, 20, 59, 59),  # a leap day
+    datetime(2038, 1, 19, 3, 14, 8),  # past 2**31 seconds
+    datetime(2100, 3, 1, 18, 30),
+]
+
+
+def test_utc_buckets_count_from_1970_as_python_does(db):
+    """Whole hours (and shorter buckets) since 1970-01-01 of a stored naive UTC
+    timestamp, on either side of midnights and hours."""
+    with db.transaction() as s:
+        s.execute(
+            insert(Company),
+            [
+                {"name": f"c{n}", "name_fold": f"c{n}", "name_key": f"c{n}", "last_contact_at": at}
+                for n, at in enumerate(MOMENTS)
+            ],
+        )
+    steps = (3600, 1800, 900, 60, 1, 86400)
+    column = Company.last_contact_at
+    with db.reader() as s:
+        rows = s.execute(
+            select(column, utc_hours(column), *(utc_buckets(column, n) for n in steps))
+        ).all()
+    assert len(rows) == len(MOMENTS)
+    for at, hours, *buckets in rows:
+        seconds = int((at - EPOCH).total_seconds())
+        assert hours == seconds // 3600, at
+        assert buckets == [seconds // n for n in steps], at
+        assert bucket_start(hours) <= at < bucket_start(hours + 1)
+    with pytest.raises(ValueError):
+        utc_buckets(column, 0)
+
+
+def test_one_bucket_expression_in_the_select_list_and_the_group_by(db):
+    """Firebird takes a GROUP BY expression only if it is the select list's one: the
+    size is a literal, and two sizes are two statements (not one cached)."""
+    hours, halves = utc_buckets(Company.last_contact_at), utc_buckets(Company.last_contact_at, 1800)
+    dialect = db.engine.dialect
+    sql = str(select(hours).group_by(hours).compile(dialect=dialect))
+    assert sql.count("3600" if db.backend == "sqlite" else "* 24") == 2
+    assert str(select(halves).compile(dialect=dialect)) != str(
+        select(hours).compile(dialect=dialect)
+    )
+    assert hours._generate_cache_key() != halves._generate_cache_key()
 
 
 def test_no_service_asks_which_database_it_runs_on():

@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from qstui.db.models import AuditEntry, Event, EventType
 from qstui.domain import calendar as cal
-from qstui.domain.calendar import Completion, EventRow, PeriodView
+from qstui.domain.calendar import Completion, DayCounts, EventRow, PeriodView
 from qstui.domain.enums import AuditAction, EventStatus
 from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
 from qstui.services.calendar import event_types as ET
@@ -310,12 +310,18 @@ def test_day_and_month_views(db, team, world):
     assert isinstance(row, EventRow)
     assert (row.company_name, row.responsible_name, row.type_code) == ("Ромашка", "Anna", "call")
 
+    # the month brings counts (no rows), or every row when asked
     january = calendar_lists.month(team.anna, 2026, 1, now=NOW)
-    assert len(january.days) == 31
-    assert [e.id for e in january.events] == [jan_last]
-    february = calendar_lists.month(team.anna, 2026, 2, now=NOW)
+    assert len(january.days) == 31 and january.events == []
+    assert {a.day: a.total for a in january.days if a.total} == {date(2026, 1, 31): 1}
+    assert january.agenda(date(2026, 1, 31)).overdue == 1
+    rows = calendar_lists.month(team.anna, 2026, 1, now=NOW, per_day=None)
+    assert [e.id for e in rows.events] == [jan_last]
+    february = calendar_lists.month(team.anna, 2026, 2, now=NOW, per_day=None)
     assert len(february.days) == 28
     assert [e.id for e in february.events] == [feb_first]
+    march = calendar_lists.month(team.anna, 2026, 3, now=NOW)
+    assert march.agenda(date(2026, 3, 4)).tally == DayCounts(planned=2, overdue=1)
     with pytest.raises(ValidationFailed):
         calendar_lists.month(team.anna, 2026, 13)
 

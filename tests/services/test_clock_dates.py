@@ -103,9 +103,18 @@ def test_the_calendar_and_the_start_page_on_the_day_the_clock_shows(db, clock_at
     last = cal.month_last(day.year, day.month)
     assert (month.first, month.last) == (day.replace(day=1), last)
     assert len(month.days) == last.day
-    assert [e.id for e in month.events] == _between(plans, month.first, month.last)
+    # the grid's counts (no rows), each plan on its local day, the past ones overdue
+    assert {a.day: (a.total, a.overdue) for a in month.days if a.total} == {
+        on: (
+            sum(1 for at in plans.values() if at.date() == on),
+            sum(1 for at in plans.values() if at.date() == on and at < now),
+        )
+        for on in {at.date() for at in plans.values() if month.first <= at.date() <= last}
+    }
+    rows = calendar_lists.month(team.anna, day.year, day.month, per_day=None)
+    assert [e.id for e in rows.events] == _between(plans, month.first, month.last)
     following = last + timedelta(days=1)
-    next_month = calendar_lists.month(team.anna, following.year, following.month)
+    next_month = calendar_lists.month(team.anna, following.year, following.month, per_day=None)
     assert next_month.events and [e.id for e in next_month.events] == _between(
         plans, next_month.first, next_month.last
     )

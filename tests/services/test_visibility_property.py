@@ -671,17 +671,25 @@ def check_calendar(world: World, me: Person, see: Sight, late: dict[int, set[int
                     {e for e in whose if first <= local(e) <= last},
                 ),
                 (
-                    partial(calendar_lists.month, ctx, day.year, day.month, person.id, now=NOW),
+                    partial(
+                        calendar_lists.month, ctx, day.year, day.month, person.id, now=NOW,
+                        per_day=None,
+                    ),
                     {e for e in live if (local(e).year, local(e).month) == this_month},
                 ),
-            )
+            )  # fmt: skip
+            month = partial(calendar_lists.month, ctx, day.year, day.month, person.id, now=NOW)
             overdue = {e for e in whose if status(e) == EventStatus.PLANNED and at[e] < NOW}
             if see.manager_seen(person.id):
                 for view, expected in views:
                     exactly(view().events, expected, f"calendar of {person.login}")
+                in_month = [local(e) for e in live if (local(e).year, local(e).month) == this_month]
+                assert {a.day: a.total for a in month().days if a.total} == {
+                    on: in_month.count(on) for on in in_month
+                }, f"month counts of {person.login}"
                 exactly(calendar_lists.overdue(ctx, person.id, now=NOW), overdue, "overdue plans")
             else:
-                for view, _expected in views:
+                for view in (*(v for v, _expected in views), month):
                     refused(AccessDenied, f"the calendar of the hidden {person.login}", view)
                 refused(
                     AccessDenied,

@@ -181,22 +181,20 @@ def list_events(
             return
         title = _("Overdue plans")
     else:
+        # per_day=None: the listing prints every event of the period (the screens
+        # load the first events of a day and say how many more there are)
+        options: dict[str, Any] = {
+            "user_id": user_id,
+            "now": now,
+            "include_cancelled": cancelled,
+            "per_day": None,
+        }
         if in_month:
-            view = calendar_lists.month(
-                ctx, *in_month, user_id=user_id, now=now, include_cancelled=cancelled
-            )
+            view = calendar_lists.month(ctx, *in_month, **options)
         elif in_week:
-            view = calendar_lists.week(
-                ctx, in_week, user_id=user_id, now=now, include_cancelled=cancelled
-            )
+            view = calendar_lists.week(ctx, in_week, **options)
         else:
-            view = calendar_lists.day(
-                ctx,
-                on_day or cal.local_day(now),
-                user_id=user_id,
-                now=now,
-                include_cancelled=cancelled,
-            )
+            view = calendar_lists.day(ctx, on_day or cal.local_day(now), **options)
         if as_json:
             emit_json(view)
             return

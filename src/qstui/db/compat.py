@@ -11,13 +11,17 @@ Importing this module registers:
 - ``contains(column, needle)``: a literal substring test (never index-using);
 - ``no_index(column)``: the same value, but a planner will not drive by its index;
 - ``chunks`` / ``id_in`` / ``digits_in``: ``IN (...)`` lists within Firebird's limit of
-  1500 values, with trusted values written as literals.
+  1500 values, with trusted values written as literals;
+- ``utc_buckets(column, seconds)`` / ``utc_hours(column)``: a naive UTC timestamp as the
+  number of whole buckets (hours) since 1970-01-01, for counts per period in one
+  ``GROUP BY``.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from alembic.ddl import base as alembic_base
@@ -26,6 +30,7 @@ from sqlalchemy import Integer, String, and_, bindparam, cast, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import InternalTraversal
 from sqlalchemy.types import Boolean
 
 FIREBIRD = "firebird.firebird"
@@ -161,6 +166,73 @@ def no_index(column: Any) -> Any:
     """``column || ''``: the same value, but the planner will not drive by its index
     (when another condition of the query is the selective one)."""
     return column.concat(literal_column("''"))
+
+
+# --- Time buckets ----------------------------------------------------------------------
+
+EPOCH = datetime(1970, 1, 1)
+HOUR = 3600
+
+
+class _UtcBuckets(FunctionElement[int]):
+    """Whole ``seconds``-long buckets from 1970-01-01 00:00 to a naive UTC timestamp.
+    Arguments: the column only; the size is an attribute (always an integer literal in
+    the SQL, so that the select list and the GROUP BY are one expression on Firebird)."""
+
+    inherit_cache = True
+    type = Integer()
+    name = "utc_buckets"
+    # the size is part of the statement (and of its cache key)
+    _traverse_internals = [
+        *FunctionElement._traverse_internals,
+        ("seconds", InternalTraversal.dp_plain_obj),
+    ]
+
+    def __init__(self, column: Any, seconds: int) -> None:
+        self.seconds = int(seconds)
+        super().__init__(column)
+
+
+@compiles(_UtcBuckets)
+def _buckets_default(element: _UtcBuckets, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps timestamps as ISO text; strftime('%s') reads it as UTC seconds.
+    (column,) = element.clauses
+    return (
+        f"(CAST(strftime('%s', {compiler.process(column, **kw)}) AS INTEGER) / {element.seconds})"
+    )
+
+
+@compiles(_UtcBuckets, FIREBIRD)
+def _buckets_firebird(element: _UtcBuckets, compiler: Any, **kw: Any) -> str:
+    # Dialect 3: DATE - DATE is a number of days; integer / integer truncates.
+    (column,) = element.clauses
+    col = compiler.process(column, **kw)
+    days = f"(CAST({col} AS DATE) - DATE '1970-01-01')"
+    if element.seconds == HOUR:
+        return f"({days} * 24 + EXTRACT(HOUR FROM {col}))"
+    seconds = (
+        f"{days} * 86400 + EXTRACT(HOUR FROM {col}) * 3600 + EXTRACT(MINUTE FROM {col}) * 60"
+        f" + CAST(FLOOR(EXTRACT(SECOND FROM {col})) AS INTEGER)"
+    )
+    return f"(({seconds}) / {element.seconds})"
+
+
+def utc_buckets(column: Any, seconds: int = HOUR) -> ColumnElement[int]:
+    """``column`` (naive UTC, from 1970 on) as whole ``seconds``-long buckets since
+    1970-01-01: ``bucket_start(n, seconds)`` is where bucket ``n`` begins."""
+    if seconds <= 0:
+        raise ValueError("a bucket is at least one second long")
+    return _UtcBuckets(column, seconds)
+
+
+def utc_hours(column: Any) -> ColumnElement[int]:
+    """Whole hours since 1970-01-01 to ``column`` (naive UTC)."""
+    return utc_buckets(column, HOUR)
+
+
+def bucket_start(number: int, seconds: int = HOUR) -> datetime:
+    """The naive UTC moment bucket ``number`` of ``utc_buckets(…, seconds)`` begins."""
+    return EPOCH + timedelta(seconds=number * seconds)
 
 
 # --- IN lists ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ and months are local; the services turn them into UTC ranges on ``events.event_a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -157,23 +158,90 @@ class Completion:
 
 
 @dataclass(frozen=True)
+class DayCounts:
+    """How many events a day (or a period) holds, whatever rows were loaded."""
+
+    planned: int = 0  # the overdue ones included
+    done: int = 0
+    cancelled: int = 0  # 0 when the view leaves cancelled plans out
+    overdue: int = 0  # planned before now
+
+    @property
+    def total(self) -> int:
+        return self.planned + self.done + self.cancelled
+
+    @classmethod
+    def of(cls, events: Iterable[EventRow]) -> DayCounts:
+        by_status = {status: 0 for status in EventStatus}
+        overdue = 0
+        for event in events:
+            by_status[event.status] += 1
+            overdue += event.overdue
+        return cls(
+            planned=by_status[EventStatus.PLANNED],
+            done=by_status[EventStatus.DONE],
+            cancelled=by_status[EventStatus.CANCELLED],
+            overdue=overdue,
+        )
+
+    def __add__(self, other: DayCounts) -> DayCounts:
+        return DayCounts(
+            self.planned + other.planned,
+            self.done + other.done,
+            self.cancelled + other.cancelled,
+            self.overdue + other.overdue,
+        )
+
+
+@dataclass(frozen=True)
 class DayAgenda:
+    """A local day: its events in time order — all of them, the first few of a crowded
+    day, or none (a month grid needs the counts only) — and its true counts."""
+
     day: date  # local
     events: tuple[EventRow, ...] = ()
+    counts: DayCounts | None = None  # None: counted from ``events`` (all of the day's)
+
+    def __post_init__(self) -> None:
+        if self.counts is None:
+            object.__setattr__(self, "counts", DayCounts.of(self.events))
+
+    @property
+    def tally(self) -> DayCounts:
+        assert self.counts is not None  # set in __post_init__
+        return self.counts
+
+    @property
+    def total(self) -> int:
+        return self.tally.total
 
     @property
     def planned(self) -> int:
-        return sum(1 for e in self.events if e.status == EventStatus.PLANNED)
+        return self.tally.planned
 
     @property
     def done(self) -> int:
-        return sum(1 for e in self.events if e.status == EventStatus.DONE)
+        return self.tally.done
+
+    @property
+    def cancelled(self) -> int:
+        return self.tally.cancelled
+
+    @property
+    def overdue(self) -> int:
+        return self.tally.overdue
+
+    @property
+    def more(self) -> int:
+        """The day's events that were not loaded (a screen says «ещё N»)."""
+        return max(0, self.total - len(self.events))
 
 
 @dataclass(frozen=True)
 class PeriodView:
     """A day, a week (Monday–Sunday) or a month: every local day of ``first``..``last``
-    in order, each with its events (empty days included, for a month grid)."""
+    in order, each with its counts and its events as far as they were loaded (empty
+    days included, for a month grid)."""
 
     first: date
     last: date
@@ -182,7 +250,16 @@ class PeriodView:
 
     @property
     def events(self) -> list[EventRow]:
+        """The loaded events (see ``DayAgenda.more`` for those left out)."""
         return [event for agenda in self.days for event in agenda.events]
+
+    @property
+    def counts(self) -> DayCounts:
+        return sum((agenda.tally for agenda in self.days), DayCounts())
+
+    @property
+    def more(self) -> int:
+        return sum(agenda.more for agenda in self.days)
 
     def agenda(self, day: date) -> DayAgenda:
         for agenda in self.days:

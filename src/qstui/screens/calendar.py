@@ -288,10 +288,8 @@ class CalendarScreen(ModuleScreen):
             title = month_title(data.first)
         text.append(title, style="bold")
         text.append(f" · {whose}")
-        events = data.events
-        planned = sum(1 for e in events if e.status == EventStatus.PLANNED)
-        done = sum(1 for e in events if e.status == EventStatus.DONE)
-        late = sum(1 for e in events if e.overdue)
+        counts = data.counts  # the period's, however many rows were loaded
+        planned, done, late = counts.planned, counts.done, counts.overdue
         stats = Text(_("planned {planned}, done {done}").format(planned=planned, done=done),
                      style="dim")  # fmt: skip
         if late:

@@ -117,6 +117,11 @@ def status_mark(row: EventRow) -> str:
     return "·"
 
 
+def more_text(n: int) -> str:
+    """The line of a day whose other ``n`` events were not loaded."""
+    return _("{n} more").format(n=n)
+
+
 # --- the event list ------------------------------------------------------------------------
 
 
@@ -132,12 +137,13 @@ class Col:
 
 @dataclass(frozen=True)
 class Line:
-    """A line of the event list: an event, or a day (a day heading of the week list, or
-    a day without events)."""
+    """A line of the event list: an event, or a day (a day without events in the week
+    list, or the «N more» line of a day whose other events were not loaded)."""
 
     day: date
     event: EventRow | None = None
     first_of_day: bool = True
+    more: int = 0  # the day's events not loaded (on a line without an event)
 
 
 def _when(row: EventRow) -> str:
@@ -222,13 +228,15 @@ class EventTable(DataTable[Text]):
 
     def _cells(self, cols: list[Col], line: Line) -> list[Text]:
         row = line.event
-        if row is None:  # a day without events (week list)
+        if row is None:  # a day without events (week list), or «N more»
             out = []
             for col in cols:
                 if col.key == "day":
-                    out.append(cell(short_day(line.day), _day_style(line.day)))
+                    text = short_day(line.day) if line.first_of_day else ""
+                    out.append(cell(text, _day_style(line.day)))
                 elif col.key == "subject":
-                    out.append(cell(_("no interactions"), "dim"))
+                    text = more_text(line.more) if line.more else _("no interactions")
+                    out.append(cell(text, "dim"))
                 else:
                     out.append(cell(""))
             return out
@@ -243,16 +251,23 @@ class EventTable(DataTable[Text]):
         return out
 
     def show_day(self, view: PeriodView, keep: int | None = None) -> None:
-        self.lines = [Line(row.day, row) for row in view.events]
+        lines: list[Line] = []
+        for agenda in view.days:
+            lines += [Line(row.day, row) for row in agenda.events]
+            if agenda.more:
+                lines.append(Line(agenda.day, more=agenda.more))
+        self.lines = lines
         self._rebuild(self._columns("day", view.events), keep)
 
     def show_week(self, view: PeriodView, keep: int | None = None) -> None:
         lines: list[Line] = []
         for agenda in view.days:
-            if not agenda.events:
+            if not agenda.events and not agenda.more:
                 lines.append(Line(agenda.day))
             for n, row in enumerate(agenda.events):
                 lines.append(Line(agenda.day, row, first_of_day=n == 0))
+            if agenda.more:
+                lines.append(Line(agenda.day, first_of_day=not agenda.events, more=agenda.more))
         self.lines = lines
         self._rebuild(self._columns("week", view.events), keep)
 
@@ -283,7 +298,9 @@ def _day_style(day: date) -> str:
 
 class WeekGrid(DataTable[Text]):
     """Monday–Sunday side by side (wide terminals): a column per day, an event per cell
-    (time and type, then the subject and client). Arrows move between days and events."""
+    (time and type, then the subject and client), and under the loaded events of a
+    crowded day a cell «N more» (Enter opens the day). Arrows move between days and
+    events."""
 
     COLUMN_MIN = 16
 
@@ -301,11 +318,11 @@ class WeekGrid(DataTable[Text]):
         width = max(self.COLUMN_MIN, (room - SCROLLBAR) // 7 - 2 * PADDING)
         self.clear(columns=True)
         for agenda in self.days:
-            count = len(agenda.events)
+            count = agenda.total
             label = Text(f"{short_day(agenda.day)} ({count})" if count else short_day(agenda.day))
             label.stylize(_day_style(agenda.day))
             self.add_column(label, key=agenda.day.isoformat(), width=width)
-        depth = max([len(a.events) for a in self.days] + [1])
+        depth = max([len(a.events) + (1 if a.more else 0) for a in self.days] + [1])
         target = None
         for index in range(depth):
             cells = []
@@ -315,6 +332,9 @@ class WeekGrid(DataTable[Text]):
                     cells.append(self._cell(row))
                     if keep is not None and row.id == keep:
                         target = Coordinate(index, column)
+                elif index == len(agenda.events) and agenda.more:
+                    cells.append(Text(more_text(agenda.more), style="dim", no_wrap=True,
+                                      overflow="ellipsis", end=""))  # fmt: skip
                 else:
                     cells.append(Text(""))
             self.add_row(*cells, height=2, key=str(index))
@@ -352,7 +372,8 @@ class WeekGrid(DataTable[Text]):
 
 class MonthGrid(DataTable[Text]):
     """A month as weeks × weekdays; each day shows how many interactions it has (and how
-    many of them are overdue plans). Enter on a day opens it."""
+    many of them are overdue plans, how many done) from the counts the month view
+    brings (it loads no rows). Enter on a day opens it."""
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(cursor_type="cell", cell_padding=PADDING, **kwargs)  # type: ignore[arg-type]
@@ -368,7 +389,7 @@ class MonthGrid(DataTable[Text]):
         row_height = max(2, min(5, (height - 1) // weeks))
         self.clear(columns=True)
         self.dates = {}
-        self.counts = {agenda.day: len(agenda.events) for agenda in view.days}
+        self.counts = {agenda.day: agenda.total for agenda in view.days}
         agendas = {agenda.day: agenda for agenda in view.days}
         for n in range(7):
             self.add_column(_(WEEKDAYS[n]), key=str(n), width=width)
@@ -390,9 +411,7 @@ class MonthGrid(DataTable[Text]):
 
     @staticmethod
     def _cell(agenda: DayAgenda, width: int, height: int) -> Text:
-        total = len(agenda.events)
-        late = sum(1 for e in agenda.events if e.overdue)
-        done = agenda.done
+        total, late, done = agenda.total, agenda.overdue, agenda.done
         text = Text(no_wrap=True, overflow="ellipsis", end="")
         text.append(str(agenda.day.day), style=TODAY_STYLE if agenda.day == today() else "bold")
         if not total:

@@ -2,11 +2,14 @@
 and month of a manager, the overdue plans, a client's history and plans, the reminders
 that are due, the managers whose calendar one may open.
 
-Views are range queries on ``event_at`` (the ``(responsible_id, event_at)`` index);
-local days become UTC ranges with ``qstui.domain.calendar``. Everything that depends on
-the clock takes ``now`` (naive UTC, default ``utcnow()``). Reads of the calendar need
-``calendar``, a client's history ``clients``; every query is filtered by
-``event_visible``.
+Views are range queries on ``event_at`` (the ``(responsible_id, event_at, id)``
+index); local days become UTC ranges with ``qstui.domain.calendar``. Whatever a period
+holds, a view reads a bounded amount (``_days``): the month grid gets counts per day,
+the day and the week the first ``per_day`` events of each day plus the true counts of
+a crowded day. Everything that depends on the clock takes ``now`` (naive
+UTC, default ``utcnow()``). Reads of the calendar need ``calendar``, a client's history
+``clients``; every query is filtered by ``event_visible`` (or, for one checked user's
+calendar, by an equivalent condition: ``_scope``).
 """
 
 from __future__ import annotations
@@ -17,33 +20,18 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from qstui.db.models import (
-    AppUser,
-    Company,
-    Contact,
-    Deal,
-    Event,
-    EventResult,
-    EventType,
-    Product,
-)
+from qstui.db.models import AppUser, Event, Product
 from qstui.domain import calendar as cal
-from qstui.domain.calendar import (
-    DayAgenda,
-    EventCard,
-    EventRow,
-    ManagerRef,
-    PeriodView,
-)
+from qstui.domain.calendar import EventCard, EventRow, ManagerRef, PeriodView
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import EventStatus
 from qstui.domain.errors import AccessDenied, NotFound, ValidationFailed
-from qstui.domain.names import person_name
 from qstui.domain.paging import Page
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.calendar._access import visible_company, what
-from qstui.services.calendar.event_types import type_label
+from qstui.services.calendar._days import read_days
+from qstui.services.calendar._rows import columns_query, fetch
 from qstui.services.context import Context
 from qstui.services.visibility import (
     event_visible,
@@ -85,87 +73,24 @@ def _whose(s: Session, ctx: Context, user_id: int | None) -> int | None:
 
 # --- reading -----------------------------------------------------------------------------
 
-_Type = aliased(EventType)
-_Co = aliased(Company)
-_Ct = aliased(Contact)
-_Dl = aliased(Deal)
-_Us = aliased(AppUser)
-_Res = aliased(EventResult)
+
+def _scope(ctx: Context, whose: int | None) -> list[Any]:
+    """The visibility condition of a calendar view of ``whose`` (from ``_whose``).
+
+    ``whose`` has passed ``check_user_visible``: he is one of the managers ``ctx`` sees.
+    ``event_visible`` is "the responsible is a visible manager OR the company is
+    visible", so ``responsible_id == whose`` already implies it and the OR is dropped:
+    on Firebird that OR (with its EXISTS on companies) keeps the plan off the
+    ``(responsible_id, event_at, id)`` index. With no ``whose`` (the system context: every
+    manager) the visibility condition stays."""
+    if whose is None:
+        return [event_visible(ctx)]
+    return [Event.responsible_id == whose]
 
 
 def _rows_query(ctx: Context) -> Select[Any]:
-    """Events with the names a list shows; the joined tables are aliased so that the
-    visibility subqueries (on the plain tables) stay uncorrelated."""
-    return (
-        select(
-            Event.id,
-            Event.version,
-            Event.event_at,
-            Event.status,
-            Event.type_id,
-            _Type.code.label("type_code"),
-            _Type.name.label("type_name"),
-            _Type.name_en.label("type_name_en"),
-            Event.subject,
-            Event.company_id,
-            _Co.name.label("company_name"),
-            Event.contact_id,
-            _Ct.last_name,
-            _Ct.first_name,
-            _Ct.middle_name,
-            Event.deal_id,
-            _Dl.title.label("deal_title"),
-            Event.responsible_id,
-            _Us.full_name.label("responsible_name"),
-            Event.result_id,
-            _Res.name.label("result_name"),
-            Event.result_text,
-            Event.done_at,
-            Event.remind_at,
-            Event.duration_min,
-        )
-        .join(_Type, _Type.id == Event.type_id)
-        .join(_Us, _Us.id == Event.responsible_id)
-        .outerjoin(_Co, _Co.id == Event.company_id)
-        .outerjoin(_Ct, _Ct.id == Event.contact_id)
-        .outerjoin(_Dl, _Dl.id == Event.deal_id)
-        .outerjoin(_Res, _Res.id == Event.result_id)
-        .where(event_visible(ctx))
-    )
-
-
-def _row(r: Any, now: datetime) -> EventRow:
-    status = EventStatus(r.status)
-    return EventRow(
-        id=r.id,
-        version=r.version,
-        event_at=r.event_at,
-        local_at=cal.to_local(r.event_at),
-        status=status,
-        overdue=status == EventStatus.PLANNED and r.event_at < now,
-        type_id=r.type_id,
-        type_code=r.type_code,
-        type_name=type_label(r.type_name, r.type_name_en),
-        subject=r.subject,
-        company_id=r.company_id,
-        company_name=r.company_name,
-        contact_id=r.contact_id,
-        contact_name=person_name(r.last_name, r.first_name, r.middle_name),
-        deal_id=r.deal_id,
-        deal_title=r.deal_title,
-        responsible_id=r.responsible_id,
-        responsible_name=r.responsible_name,
-        result_id=r.result_id,
-        result_name=r.result_name,
-        result_text=r.result_text,
-        done_at=r.done_at,
-        remind_at=r.remind_at,
-        duration_min=r.duration_min,
-    )
-
-
-def _fetch(s: Session, query: Select[Any], now: datetime) -> list[EventRow]:
-    return [_row(r, now) for r in s.execute(query)]
+    """``columns_query`` of the events ``ctx`` sees."""
+    return columns_query().where(event_visible(ctx))
 
 
 def event_rows(
@@ -184,7 +109,7 @@ def event_rows(
         query = query.order_by(Event.event_at, Event.id)
     if limit is not None:
         query = query.limit(limit)
-    return _fetch(s, query, now)
+    return fetch(s, query, now)
 
 
 def get_event(ctx: Context, event_id: int, now: datetime | None = None) -> EventCard:
@@ -221,6 +146,9 @@ def get_event(ctx: Context, event_id: int, now: datetime | None = None) -> Event
         )
 
 
+DAY_ROWS = 100  # events of a day a day or week view loads; the rest are counted
+
+
 def _period(
     ctx: Context,
     first: date,
@@ -228,27 +156,15 @@ def _period(
     user_id: int | None,
     now: datetime | None,
     include_cancelled: bool,
+    per_day: int | None,
 ) -> PeriodView:
     ctx.require(R.CALENDAR)
     now = now or utcnow()
-    start, end = cal.day_range(first, last)
     with ctx.db.reader() as s:
         whose = _whose(s, ctx, user_id)
-        conditions = [Event.event_at >= start, Event.event_at < end]
-        if whose is not None:
-            conditions.append(Event.responsible_id == whose)
-        if not include_cancelled:
-            conditions.append(Event.status != EventStatus.CANCELLED)
-        rows = event_rows(s, ctx, *conditions, now=now)
-    by_day: dict[date, list[EventRow]] = {}
-    for row in rows:
-        by_day.setdefault(row.day, []).append(row)
-    days = []
-    current = first
-    while current <= last:
-        days.append(DayAgenda(current, tuple(by_day.get(current, ()))))
-        current += timedelta(days=1)
-    return PeriodView(first, last, whose, tuple(days))
+        scope = _scope(ctx, whose)
+        days = read_days(s, scope, first, last, now, include_cancelled, per_day)
+    return PeriodView(first, last, whose, days)
 
 
 def day(
@@ -257,9 +173,12 @@ def day(
     user_id: int | None = None,
     now: datetime | None = None,
     include_cancelled: bool = False,
+    per_day: int | None = DAY_ROWS,
 ) -> PeriodView:
-    """The local ``day`` of ``user_id`` (default: me; the system context: everyone)."""
-    return _period(ctx, day, day, user_id, now, include_cancelled)
+    """The local ``day`` of ``user_id`` (default: me; the system context: everyone):
+    its first ``per_day`` events in time order and its counts (``DayAgenda.more``: the
+    events left out; ``per_day=None``: every event)."""
+    return _period(ctx, day, day, user_id, now, include_cancelled, per_day)
 
 
 def week(
@@ -268,10 +187,11 @@ def week(
     user_id: int | None = None,
     now: datetime | None = None,
     include_cancelled: bool = False,
+    per_day: int | None = DAY_ROWS,
 ) -> PeriodView:
-    """Monday–Sunday of the week ``day`` falls in."""
+    """Monday–Sunday of the week ``day`` falls in (rows and counts as in ``day``)."""
     first = cal.week_first(day)
-    return _period(ctx, first, first + timedelta(days=6), user_id, now, include_cancelled)
+    return _period(ctx, first, first + timedelta(days=6), user_id, now, include_cancelled, per_day)
 
 
 def month(
@@ -281,11 +201,16 @@ def month(
     user_id: int | None = None,
     now: datetime | None = None,
     include_cancelled: bool = False,
+    per_day: int | None = 0,
 ) -> PeriodView:
+    """The counts of each day of a month (the grid shows no rows); ``per_day`` loads
+    rows as in ``day`` (None: every event of the month)."""
     if not 1 <= month <= 12:
         raise ValidationFailed({"month": _("A month is 1–12")})
     first = date(year, month, 1)
-    return _period(ctx, first, cal.month_last(year, month), user_id, now, include_cancelled)
+    return _period(
+        ctx, first, cal.month_last(year, month), user_id, now, include_cancelled, per_day
+    )
 
 
 def overdue(
@@ -296,10 +221,14 @@ def overdue(
     now = now or utcnow()
     with ctx.db.reader() as s:
         whose = _whose(s, ctx, user_id)
-        conditions = [Event.status == EventStatus.PLANNED, Event.event_at < now]
-        if whose is not None:
-            conditions.append(Event.responsible_id == whose)
-        return event_rows(s, ctx, *conditions, now=now, limit=limit)
+        query = (
+            columns_query()
+            .where(*_scope(ctx, whose), Event.status == EventStatus.PLANNED, Event.event_at < now)
+            .order_by(Event.event_at, Event.id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return fetch(s, query, now)
 
 
 def company_history(
