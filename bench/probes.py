@@ -177,7 +177,7 @@ def _deal_keys(view: Any) -> list[int]:
 
 
 def _month_keys(view: Any) -> list[Any]:
-    return sorted((a.day, len(a.events)) for a in view.days if a.events)
+    return sorted((a.day, a.total) for a in view.days if a.total)
 
 
 def _today_keys(page: Any) -> list[int]:

@@ -29,6 +29,8 @@ class KeyFooter(Footer):
         )
 
     async def recompose(self) -> None:
+        if not self.is_attached:  # its screen is being closed
+            return
         keys = self._keys()
         if keys == self._shown and self.children:
             return
