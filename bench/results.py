@@ -35,16 +35,18 @@ def _service_table(rows: list[dict[str, Any]]) -> list[str]:
     ]
     for r in rows:
         floor = r.get("floor")
-        same = {True: "same", False: "**differ**", None: "index read"}.get(r.get("same_rows"))
-        ratio = r.get("ratio")
-        mark = "" if ratio is None or r["kind"] == "write" or ratio <= 2 else " !"
-        out.append(
-            f"| {r['user']} | {r['name']} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} |"
-            f" {floor['median_ms']:.1f} |"
-            if floor
-            else f"| {r['user']} | {r['name']} | {r['median_ms']:.1f} | {r['p95_ms']:.1f} | — |"
-        )
-        out[-1] += f" {ratio}{mark} | {same or '—'} |" if floor else " — | — |"
+        cells = [r["user"], r["name"], f"{r['median_ms']:.1f}", f"{r['p95_ms']:.1f}"]
+        if floor is None:
+            cells += ["—", "—", "—"]
+        elif r["kind"] == "write":
+            cells += [f"{floor['median_ms']:.1f}", "—", "a bare UPDATE"]
+        elif r.get("same_rows") is None:
+            cells += [f"{floor['median_ms']:.1f}", "—", "the bare index read"]
+        else:
+            mark = "" if r["ratio"] <= 2 else " !"
+            same = "same" if r["same_rows"] else "**differ**"
+            cells += [f"{floor['median_ms']:.1f}", f"{r['ratio']}{mark}", same]
+        out.append("| " + " | ".join(cells) + " |")
     return out
 
 

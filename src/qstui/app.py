@@ -4,7 +4,7 @@ the command palette, and the one place errors are shown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -14,14 +14,9 @@ from qstui.i18n import N_, _
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
 from qstui.services.context import Context
 from qstui.services.errors import describe
-from qstui.ui import keys
+from qstui.ui import keys, memory
+from qstui.ui.kept_screens import KeptScreens
 from qstui.ui.modules import MODULES, allowed, by_name
-
-if TYPE_CHECKING:
-    from qstui.screens.client_card import ClientCardScreen
-
-
-CLOSED_CARD = "client-card"  # the installed client card screen, reused by open_client
 
 
 class QstuiApp(App[None]):
@@ -56,7 +51,7 @@ class QstuiApp(App[None]):
         self.prefill_login = login
         self.ctx: Context | None = None
         self._open_modules: list[str] = []
-        self._closed_card: ClientCardScreen | None = None  # kept to be reused (open_client)
+        self.kept = KeptScreens(self)  # the card screens, reused
         # called with a name once a screen's data is painted (bench/: key → painted)
         self.paint_listeners: list[Callable[[str], None]] = []
 
@@ -64,6 +59,7 @@ class QstuiApp(App[None]):
         self.sub_title = self.db.display_url
         self.add_mode("login", self._login_screen)
         self.switch_mode("login")
+        self.call_after_refresh(memory.keep_out_of_the_way)
 
     def _login_screen(self) -> Screen[None]:
         from qstui.screens.login import LoginScreen
@@ -79,6 +75,7 @@ class QstuiApp(App[None]):
             self.add_mode(module.name, module.factory())
             self._open_modules.append(module.name)
         self.switch_mode("today")
+        self.call_after_refresh(memory.keep_out_of_the_way)  # the modules are built
 
     async def action_logout(self) -> None:
         """Back to the login screen; the modules (and their screens) are closed."""
@@ -89,11 +86,7 @@ class QstuiApp(App[None]):
         for mode in self._open_modules:
             await self.remove_mode(mode)
         self._open_modules.clear()
-        card, self._closed_card = self._closed_card, None
-        if card is not None:  # the next user gets a card of their own
-            self.uninstall_screen(card)
-            if card.is_attached:
-                await card.remove()
+        await self.kept.forget()
         self.ctx = None
         self.title = "qstui"
         self.screen.reset(self.prefill_login)  # type: ignore[attr-defined]
@@ -128,23 +121,14 @@ class QstuiApp(App[None]):
         """The client card over the current screen (Esc returns)."""
         from qstui.screens.client_card import ClientCardScreen
 
-        if self.ctx is None or "clients" not in self._open_modules:
-            return
-        card = self._closed_card
-        if card is None or card in self.screen_stack:  # a card over a card: a new one
-            card = ClientCardScreen(company_id)
-            if self._closed_card is None:  # kept when closed (installed), reused next time
-                self._closed_card = card
-                self.install_screen(card, name=CLOSED_CARD)
-        else:
-            card.reopen(company_id)
-        self.push_screen(card)
+        if self.ctx is not None and "clients" in self._open_modules:
+            self.push_screen(self.kept.card(ClientCardScreen, company_id))
 
     def open_deal(self, deal_id: int) -> None:
         from qstui.screens.deal_card import DealCardScreen
 
         if self.ctx is not None and "deals" in self._open_modules:
-            self.push_screen(DealCardScreen(deal_id))
+            self.push_screen(self.kept.card(DealCardScreen, deal_id))
 
     # --- painting -------------------------------------------------------------------
 

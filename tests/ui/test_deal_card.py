@@ -302,3 +302,32 @@ async def test_saving_over_someone_elses_change_keeps_what_was_typed(demo_db):
         await settle(pilot, app)
         assert "Enter a date as DD.MM.YYYY" in screen_text(app)
         assert get_deal(ctx, deal_id).version == saved.version
+
+
+async def test_a_deal_card_opened_after_another_shows_only_the_new_deal(demo_db):
+    """The closed deal card is reused (ui.kept_screens): the next deal's card shows
+    nothing of the previous deal — not its title, not what was typed and left unsaved on
+    «Main» — and opens on «Main»."""
+    ctx = context_for(demo_db, "ivanov")
+    first_id, second_id = open_deals(ctx, 2)
+    first, second = get_deal(ctx, first_id), get_deal(ctx, second_id)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await start(pilot, app, first_id)
+        screen = app.screen
+        await pilot.press("2")  # «Stages»
+        await settle(pilot, app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert app.screen is not screen
+
+        app.open_deal(second_id)
+        await settle(pilot, app)
+        assert app.screen is screen and screen.deal_id == second_id
+        assert screen.card is not None and screen.card.id == second_id
+        text = screen_text(app)
+        assert f"№{second_id}" in text and f"№{first_id}" not in text
+        assert second.title in text
+        tabs = screen.query_one("#card-tabs")
+        assert tabs.active == "tab-main" and tabs.display
+        assert not screen.main.dirty

@@ -17,6 +17,7 @@ the new client's card opens.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -173,6 +174,7 @@ class ClientsScreen(ModuleScreen):
         super().__init__()
         self.extended = ClientFilter()  # from the filter dialog (no text)
         self.quick = ""
+        self._typed_at = 0.0  # when the quick filter last changed (time.monotonic)
         self.idle: ClientFilter | None = None  # "who have I forgotten", when on
         self.sort = ClientSort()
         self.count: int | None = None
@@ -302,17 +304,20 @@ class ClientsScreen(ModuleScreen):
             return
         event.stop()
         text = event.value
-        # Each keystroke replaces the pending load (an exclusive group): only the text
-        # typed last, after a short pause, is looked up.
+        # The first keystroke after a pause is looked up at once (a letter typed shows its
+        # rows without waiting); the keystrokes of a burst replace the pending lookup (an
+        # exclusive group), and only the text typed last, after a short pause, is read.
+        now = time.monotonic()
+        burst, self._typed_at = now - self._typed_at < DEBOUNCE, now
         self.run_worker(
-            self._debounced(text),
+            self._debounced(text, burst),
             group="quick-filter",
             exclusive=True,
             exit_on_error=False,
         )
 
-    async def _debounced(self, text: str) -> None:
-        if text.strip():
+    async def _debounced(self, text: str, burst: bool) -> None:
+        if burst and text.strip():
             await asyncio.sleep(DEBOUNCE)
         self._apply_quick(text)
 

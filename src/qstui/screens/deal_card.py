@@ -86,6 +86,7 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
         self.deal_id = deal_id
         self.view: DealView | None = None
         self.tabs = {name: cls(id=f"pane-{name}") for name, cls in TAB_CLASSES.items()}
+        self._load_on_resume = False
 
     @property
     def card(self) -> DealCard | None:
@@ -115,16 +116,35 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
     def on_mount(self) -> None:
         self.reload()
 
+    def reopen(self, deal_id: int) -> None:
+        """Become the card of ``deal_id`` when pushed again (``ui.kept_screens``): the
+        widgets stay, the previous deal goes — its head, and its tabs hidden until the
+        new deal is shown in them (the form of «Main» is made anew), «Main» active."""
+        self.deal_id = deal_id
+        self.view = None
+        self._load_on_resume = True
+        self.query_one("#card-head", Static).update(_("Deal №{id}").format(id=deal_id))
+        self.query_one("#card-keys", Static).update("")
+        tabs = self.query_one("#card-tabs", TabbedContent)
+        tabs.display = False
+        tabs.active = "tab-main"
+
+    def on_screen_resume(self) -> None:
+        if self._load_on_resume:
+            self._load_on_resume = False
+            self.reload()
+
     def reload(self, typed: dict[str, Any] | None = None) -> None:
         """Load the card (again); ``typed``: values to keep in the Main form."""
+        tabs = self.query_one("#card-tabs")
         self.call_service(
             deal_view,
             self.deal_id,
             then=lambda view: self._loaded(view, typed),
             on_error=self._load_failed,
             # Only the first load shows the indicator: a loading container takes the focus
-            # away from the table the user is working in.
-            loading=self.query_one("#card-tabs") if self.view is None else None,
+            # away from the table the user is working in (a reopened card hides its tabs).
+            loading=tabs if self.view is None and tabs.display else None,
             group="deal-card",
         )
 
@@ -139,6 +159,7 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
     def _loaded(self, view: DealView, typed: dict[str, Any] | None) -> None:
         self.view = view
         self._show_head(view.card)
+        self.query_one("#card-tabs").display = True
         self.main.show(view, typed)
         for name, tab in self.tabs.items():
             if name != "main":

@@ -93,6 +93,23 @@ def _rows_query(ctx: Context) -> Select[Any]:
     return columns_query().where(event_visible(ctx))
 
 
+def manager_event_rows(
+    s: Session,
+    ctx: Context,
+    whose: int,
+    *conditions: Any,
+    now: datetime,
+    limit: int | None = None,
+) -> list[EventRow]:
+    """The events of ``whose`` matching ``conditions``, the earliest first. ``whose``
+    must have passed ``check_user_visible``: his events need no visibility test
+    (``_scope``), so the query stays on the ``(responsible_id, …)`` indexes."""
+    query = (
+        columns_query().where(*_scope(ctx, whose), *conditions).order_by(Event.event_at, Event.id)
+    )
+    return fetch(s, query if limit is None else query.limit(limit), now)
+
+
 def event_rows(
     s: Session,
     ctx: Context,
