@@ -71,19 +71,14 @@ def _deal_visible(who: Who) -> str:
 
 
 def _page_extras(q: Sql, ids: list[int]) -> None:
-    """A client row's first phone and debt parts (documents, payments), for a page."""
+    """A client row's first phone and debt parts (its deals' summary columns), for a
+    page."""
     if not ids:
         return
     q.rows(f"SELECT company_id, number FROM phones WHERE {_in('company_id', ids)}")
     q.rows(
-        "SELECT company_id, doc_kind, currency_code, SUM(amount) FROM deal_documents"
-        f" WHERE {_in('company_id', ids)} AND state <> 'deleted'"
-        " GROUP BY company_id, doc_kind, currency_code"
-    )
-    q.rows(
-        "SELECT company_id, currency_code, SUM(amount) FROM payments"
-        f" WHERE {_in('company_id', ids)} AND pay_kind = 'actual'"
-        " GROUP BY company_id, currency_code"
+        "SELECT company_id, currency_code, invoiced, shipped, paid FROM deals"
+        f" WHERE {_in('company_id', ids)}"
     )
 
 
@@ -149,19 +144,10 @@ def client_card(q: Sql, who: Who, company_id: int) -> list[int]:
     q.rows("SELECT * FROM emails WHERE company_id = ?", [company_id])
     deals = q.rows(
         "SELECT d.id, d.title, d.status, st.name, d.amount, d.currency_code, d.started_on,"
-        " d.closed_on, u.full_name FROM deals d LEFT JOIN stages st ON st.id = d.stage_id"
+        " d.closed_on, u.full_name, d.invoiced, d.shipped, d.paid"
+        " FROM deals d LEFT JOIN stages st ON st.id = d.stage_id"
         " LEFT JOIN users u ON u.id = d.manager_id WHERE d.company_id = ?"
         " ORDER BY d.started_on DESC, d.id DESC",
-        [company_id],
-    )
-    q.rows(
-        "SELECT deal_id, doc_kind, SUM(amount) FROM deal_documents WHERE company_id = ?"
-        " AND state <> 'deleted' GROUP BY deal_id, doc_kind",
-        [company_id],
-    )
-    q.rows(
-        "SELECT deal_id, SUM(amount) FROM payments WHERE company_id = ?"
-        " AND pay_kind = 'actual' GROUP BY deal_id",
         [company_id],
     )
     history = q.rows(

@@ -223,6 +223,18 @@ def _check_money(data):
         d for d in won if paid.get(d, Decimal(0)) < deals[d]["amount"]
     ]  # shipped and not fully paid: a real debt
     assert shipped_unpaid
+    # the summary columns the demo writes itself: the sums of its rows (one currency)
+    sums = {key: {deal_id: Decimal(0) for deal_id in deals} for key in ("invoiced", "shipped")}
+    for key, kind in (("invoiced", invoices), ("shipped", shipments)):
+        for x in kind:
+            sums[key][x["deal_id"]] += x["amount"]
+    for deal_id, deal in deals.items():
+        assert (deal["invoiced"], deal["shipped"], deal["paid"], deal["rate_missing"]) == (
+            sums["invoiced"][deal_id],
+            sums["shipped"][deal_id],
+            paid.get(deal_id, Decimal(0)),
+            False,
+        ), deal_id
 
 
 def _check_events(data):

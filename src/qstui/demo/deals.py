@@ -65,6 +65,12 @@ class DealInfo:
     last_day: date  # the day it closed, or today while it is open
     activity_id: int | None = None
     stages: list[StageLife] = field(default_factory=list)
+    currency: str = "RUB"
+    # its summary columns (D6), summed as its documents and payments are made: they are
+    # all in the deal currency, so no conversion is involved
+    invoiced: Decimal = Decimal(0)
+    shipped: Decimal = Decimal(0)
+    paid: Decimal = Decimal(0)
 
 
 def make_deals(
@@ -222,7 +228,7 @@ def _deal(rng: random.Random, world: World, batch: Batch, company: CompanyInfo) 
         else None
     )
     info = DealInfo(deal_id, company, contact, manager, status, started, closed or world.today)
-    info.activity_id, info.stages = activity, lives
+    info.activity_id, info.stages, info.currency = activity, lives, currency
     others = [u for u in world.staff.sellers if u != manager]
     for life in lives:
         batch.add(
@@ -271,6 +277,10 @@ def _deal(rng: random.Random, world: World, batch: Batch, company: CompanyInfo) 
             "contract_id": contract_id,
             "activity_id": activity,
             "notes": None,
+            "invoiced": info.invoiced,
+            "shipped": info.shipped,
+            "paid": info.paid,
+            "rate_missing": False,
             "version": 1,
             "created_at": created,
             "updated_at": max(created, min(local(changed, 18), world.now)),

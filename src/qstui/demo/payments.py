@@ -156,6 +156,11 @@ def _document(
 ) -> tuple[int, date, str]:
     doc_id = world.ids.take("deal_documents")
     number = f"{prefix}-{world.next_no(kind.value):06d}"
+    _count(deal, currency)
+    if kind == DocKind.INVOICE:
+        deal.invoiced += amount
+    elif kind == DocKind.SHIPMENT:
+        deal.shipped += amount
     batch.add(
         "deal_documents",
         {
@@ -176,6 +181,13 @@ def _document(
     return doc_id, day, number
 
 
+def _count(deal: DealInfo, currency: str) -> None:
+    """The deal's summary columns are plain sums: every document and payment of a demo
+    deal is in the deal's currency."""
+    if currency != deal.currency:
+        raise ValueError(f"deal {deal.id}: a {currency} row in a {deal.currency} deal")
+
+
 def _payment(
     world: World,
     batch: Batch,
@@ -186,6 +198,9 @@ def _payment(
     currency: str,
     **extra: object,
 ) -> None:
+    _count(deal, currency)
+    if kind == PaymentKind.ACTUAL:
+        deal.paid += amount
     row = {
         "id": world.ids.take("payments"),
         "deal_id": deal.id,

@@ -140,16 +140,26 @@ def record_create(session: Session, ctx: Context, obj: Any, object_kind: str) ->
     """Flush a new row and audit it with all its column values."""
     session.add(obj)
     session.flush()
-    values = {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
-    for skip in ("id", "version", "created_at", "updated_at", "updated_by"):
-        values.pop(skip, None)
+    values = _audited_values(obj)
     audit.record(session, ctx, AuditAction.CREATE, object_kind, obj.id, audit.changes({}, values))
 
 
 def record_delete(session: Session, ctx: Context, obj: Any, object_kind: str) -> None:
-    values = {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
-    for skip in ("id", "version", "created_at", "updated_at", "updated_by"):
-        values.pop(skip, None)
+    values = _audited_values(obj)
     audit.record(session, ctx, AuditAction.DELETE, object_kind, obj.id, audit.changes(values, {}))
     session.delete(obj)
     session.flush()
+
+
+_UNAUDITED = frozenset({"id", "version", "created_at", "updated_at", "updated_by"})
+
+
+def _audited_values(obj: Any) -> dict[str, Any]:
+    """The column values an audit entry of a created or deleted row shows: no ids,
+    versions, stamps, nor summary columns (``info["derived"]``: kept by the services
+    from other rows, never edited)."""
+    return {
+        c.key: getattr(obj, c.key)
+        for c in obj.__table__.columns
+        if c.key not in _UNAUDITED and not c.info.get("derived")
+    }

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable
-from qstui.db.types import PERCENT, QUANTITY, EnumText
+from qstui.db.types import MONEY, PERCENT, QUANTITY, EnumText
 from qstui.domain.enums import DealStatus, DocKind, DocState, PaymentKind, PaymentSource
+
+# A summary column: derived from other rows by the services, not audited as an edit.
+DERIVED = {"derived": True}
+SUMMARY_MONEY: dict[str, Any] = {
+    "type_": MONEY,
+    "nullable": False,
+    "default": Decimal("0"),
+    "server_default": text("0"),
+    "info": DERIVED,
+}
 
 
 class Pipeline(Base, Editable):
@@ -78,6 +89,17 @@ class Deal(Base, Editable):
         ForeignKey("mass_activities.id", ondelete="SET NULL")
     )
     notes: Mapped[str | None] = mapped_column(String(4000))
+    # D6 summary, in the deal currency: its counted invoices and shipments and its actual
+    # payments, each converted at the rate of its date. Derived from those rows and kept
+    # in the same transaction by every write that changes them
+    # (``services.deals.sums.recount_deal_money``); ``rate_missing``: a conversion lacks
+    # a rate, so the three are unknown (0 here) and readers recompute to say which.
+    invoiced: Mapped[Decimal] = mapped_column(**SUMMARY_MONEY)
+    shipped: Mapped[Decimal] = mapped_column(**SUMMARY_MONEY)
+    paid: Mapped[Decimal] = mapped_column(**SUMMARY_MONEY)
+    rate_missing: Mapped[bool] = mapped_column(
+        nullable=False, default=False, server_default=false(), info=DERIVED
+    )
 
 
 class DealStage(Base, Editable):

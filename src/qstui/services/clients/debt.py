@@ -15,11 +15,8 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qstui.db.compat import chunks, id_in
-from qstui.db.models import Deal
 from qstui.domain.clock import today
 from qstui.services.deals import debt
 from qstui.services.refbooks.currency import MissingRate, RateBook
@@ -81,18 +78,12 @@ def company_debts(
     session: Session, company_ids: Sequence[int], on: date | None = None
 ) -> tuple[dict[int, Decimal], dict[int, Decimal]]:
     """Both at once: the debt of every deal of the companies (deal currency) and of
-    every company (base currency). Raises ``MissingRate`` when a rate is missing."""
-    owner: dict[int, int] = {}
-    for chunk in chunks(sorted(set(company_ids))):
-        for deal_id, company_id in session.execute(
-            select(Deal.id, Deal.company_id).where(id_in(Deal.company_id, chunk))
-        ):
-            owner[deal_id] = company_id
-    infos = debt.deal_debts(session, list(owner))
-    conv = Converter.load(session, {i.currency_code for i in infos.values()}, on)
+    every company (base currency), from the deals' summary columns. Raises
+    ``MissingRate`` when a rate is missing."""
+    infos = debt.company_deal_debts(session, company_ids)
+    conv = Converter.load(session, {info.currency_code for _, info in infos.values()}, on)
     total: dict[int, Decimal] = {company_id: ZERO for company_id in company_ids}
-    for deal_id, info in infos.items():
-        company = owner[deal_id]
+    for company, info in infos.values():
         total[company] = total.get(company, ZERO) + conv.convert(info.debt, info.currency_code)
-    per_deal = {deal_id: info.debt for deal_id, info in infos.items()}
+    per_deal = {deal_id: info.debt for deal_id, (_, info) in infos.items()}
     return per_deal, {k: Decimal(v).quantize(CENT) for k, v in total.items()}

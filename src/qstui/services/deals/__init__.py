@@ -9,6 +9,7 @@
 - ``outcome``: won, lost, reopened;
 - ``items``: the products of a deal; ``payments``: its planned and actual payments;
   ``documents``: its 1C documents; ``debt``: the debt of a deal and of a client;
+  ``sums``: the deal's summary columns the debt is read from, recounted by every write;
 - ``proposals`` (with ``in_words``): the commercial proposal (КП);
 - ``choices``: what the deal forms offer to choose from;
 - ``shared``: what the modules share (loading and saving a deal, rows as plain objects,

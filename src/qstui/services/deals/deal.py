@@ -43,6 +43,7 @@ from qstui.services.deals._shared import (
     save_deal,
     stage_due,
 )
+from qstui.services.deals.sums import recount_deal_money
 from qstui.services.persist import apply_changes, record_create, record_delete, writing
 from qstui.services.refbooks.pipelines import default_pipeline_id, first_stage
 from qstui.services.search import index as search_index
@@ -244,8 +245,10 @@ def update_deal(ctx: Context, deal_id: int, version: int, **changes: Any) -> int
         _check_references(s, ctx, values, deal.company_id, errors)
         if errors:
             raise ValidationFailed(errors)
-        old_manager = deal.manager_id
+        old_manager, old_currency = deal.manager_id, deal.currency_code
         new_version = save_deal(s, ctx, deal, values, force=False)
+        if deal.currency_code != old_currency:
+            recount_deal_money(s, [deal.id])  # its sums are in the deal currency
         if "title" in values:
             _replace_words(s, deal)
         if "manager_id" in values and values["manager_id"] != old_manager:

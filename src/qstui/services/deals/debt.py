@@ -14,11 +14,18 @@ The debt of a deal, in the deal currency::
 A positive debt is a receivable (shown in red); a negative one is an advance. The debt
 of a client is the sum of its deals' debts per currency, and a total in the base
 currency (RUB) at today's rates.
+
+The three sums are kept on the deal itself (``deals.invoiced``, ``shipped``, ``paid``,
+by ``sums.recount_deal_money`` in every write that changes them), so the readers here
+read one row per deal; ``debts_from_rows`` is the recomputation they are kept from. A
+deal whose conversion lacks a rate (``rate_missing``) is recomputed when read, which
+raises ``MissingRate`` naming the rate.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -26,7 +33,7 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from qstui.db.compat import chunks
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import Company, Deal, DealDocument, Payment
 from qstui.domain.clock import today
 from qstui.domain.deals import ClientDebt, DebtInfo, debt_amount, kopecks
@@ -107,15 +114,32 @@ def debt_from(
     )
 
 
-def deal_debts(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]:
-    """D6 for many deals in a few set-based queries (no visibility check: callers
-    pass ids they may see). Raises ``MissingRate`` when a conversion lacks a rate."""
+@dataclass
+class MoneyRows:
+    """What D6 of some deals is computed from: their currencies, their counted documents
+    and actual payments, and the rates converting them."""
+
+    currency: dict[int, str]
+    documents: dict[int, list[Any]]
+    payments: dict[int, list[Any]]
+    rates: RateBook
+
+    def debt(self, deal_id: int) -> DebtInfo:
+        """D6 of one of the deals; ``MissingRate`` when a conversion lacks a rate."""
+        return debt_from(
+            self.currency[deal_id], self.documents[deal_id], self.payments[deal_id], self.rates
+        )
+
+
+def money_rows(session: Session, deal_ids: Iterable[int]) -> MoneyRows:
+    """The rows D6 of these deals (those that exist) is computed from, in a few
+    set-based queries per 1500 deals."""
     currency: dict[int, str] = {}
     documents: dict[int, list[Any]] = {}
     payments: dict[int, list[Any]] = {}
     for chunk in chunks(sorted(set(deal_ids))):
         for deal_id, code in session.execute(
-            select(Deal.id, Deal.currency_code).where(Deal.id.in_(chunk))
+            select(Deal.id, Deal.currency_code).where(id_in(Deal.id, chunk))
         ):
             currency[deal_id] = code
             documents[deal_id] = []
@@ -129,7 +153,7 @@ def deal_debts(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]
                 DealDocument.currency_code,
                 DealDocument.doc_date,
             ).where(
-                DealDocument.deal_id.in_(chunk),
+                id_in(DealDocument.deal_id, chunk),
                 DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
                 DealDocument.state != DocState.DELETED,
             )
@@ -142,17 +166,74 @@ def deal_debts(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]
                 Payment.amount,
                 Payment.currency_code,
                 Payment.pay_date,
-            ).where(Payment.deal_id.in_(chunk), Payment.pay_kind == PaymentKind.ACTUAL)
+            ).where(id_in(Payment.deal_id, chunk), Payment.pay_kind == PaymentKind.ACTUAL)
         ):
             payments[row.deal_id].append(row)
     needs: list[tuple[str, date]] = []
     for deal_id, code in currency.items():
         needs += rate_needs(code, documents[deal_id], payments[deal_id])
-    rates = RateBook.load(session, needs)
-    return {
-        deal_id: debt_from(code, documents[deal_id], payments[deal_id], rates)
-        for deal_id, code in currency.items()
-    }
+    return MoneyRows(currency, documents, payments, RateBook.load(session, needs))
+
+
+def debts_from_rows(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]:
+    """D6 recomputed from the documents and payments (what the summary columns hold;
+    ``sums.recount_deal_money`` writes them from this). Raises ``MissingRate`` when a
+    conversion lacks a rate."""
+    rows = money_rows(session, deal_ids)
+    return {deal_id: rows.debt(deal_id) for deal_id in rows.currency}
+
+
+def summary_debt(currency: str, invoiced: Decimal, shipped: Decimal, paid: Decimal) -> DebtInfo:
+    """D6 of a deal from its summary columns."""
+    invoiced, shipped, paid = kopecks(invoiced), kopecks(shipped), kopecks(paid)
+    return DebtInfo(
+        currency_code=currency,
+        invoiced=invoiced,
+        shipped=shipped,
+        paid=paid,
+        debt=debt_amount(invoiced, shipped, paid),
+    )
+
+
+def deal_debts(session: Session, deal_ids: Sequence[int]) -> dict[int, DebtInfo]:
+    """D6 for many deals from their summary columns, one query per 1500 deals (no
+    visibility check: callers pass ids they may see). A deal whose conversion lacks a
+    rate is recomputed from its rows, which raises ``MissingRate`` naming the rate."""
+    return {deal_id: info for deal_id, (_, info) in _summaries(session, Deal.id, deal_ids).items()}
+
+
+def company_deal_debts(
+    session: Session, company_ids: Sequence[int]
+) -> dict[int, tuple[int, DebtInfo]]:
+    """D6 of every deal of these companies, as ``deal id → (company id, debt)``, from
+    the summary columns like ``deal_debts``."""
+    return _summaries(session, Deal.company_id, company_ids)
+
+
+def _summaries(session: Session, key: Any, ids: Sequence[int]) -> dict[int, tuple[int, DebtInfo]]:
+    found: dict[int, tuple[int, DebtInfo]] = {}
+    unknown: dict[int, int] = {}
+    for chunk in chunks(sorted(set(ids))):
+        for row in session.execute(
+            select(
+                Deal.id,
+                Deal.company_id,
+                Deal.currency_code,
+                Deal.invoiced,
+                Deal.shipped,
+                Deal.paid,
+                Deal.rate_missing,
+            ).where(id_in(key, chunk))
+        ):
+            if row.rate_missing:
+                unknown[row.id] = row.company_id
+            else:
+                info = summary_debt(row.currency_code, row.invoiced, row.shipped, row.paid)
+                found[row.id] = (row.company_id, info)
+    if unknown:
+        for deal_id, info in debts_from_rows(session, list(unknown)).items():
+            found[deal_id] = (unknown[deal_id], info)
+    return found
 
 
 def deal_debt(ctx: Context, deal_id: int) -> DebtInfo:

@@ -1,6 +1,6 @@
 """The 1C documents of a deal (D5): invoices, shipments, invoice-facturas and payment
 orders, by date. They come from the 1C exchange (and tests); they count in the deal's
-debt (``debt``).
+debt (``debt``): adding one recounts the deal's summary columns (``sums``).
 
 Rights: ``deals`` to read; ``edit`` to add.
 """
@@ -25,6 +25,7 @@ from qstui.services.deals._shared import (
     load_deal,
     money_field_errors,
 )
+from qstui.services.deals.sums import recount_deal_money
 from qstui.services.persist import record_create, writing
 
 
@@ -77,4 +78,5 @@ def add_document(
             **values,
         )
         record_create(s, ctx, document, "deal_document")
+        recount_deal_money(s, [deal.id])
         return document.id

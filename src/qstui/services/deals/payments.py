@@ -2,7 +2,8 @@
 
 A payment is planned (a promise, with a date) or actual (money received); a planned
 one becomes actual with ``record_actual``. Amounts are positive, at most 15 digits, in
-a known currency (default: the deal's). Payments carry their own version.
+a known currency (default: the deal's). Payments carry their own version. Every write
+recounts the deal's summary columns (``sums``) in its transaction.
 
 Rights: ``deals`` to read; ``edit`` to add or change; deleting an actual payment (money
 received) also needs ``delete``.
@@ -34,6 +35,7 @@ from qstui.services.deals._shared import (
     payment_info,
     payments_of,
 )
+from qstui.services.deals.sums import recount_deal_money
 from qstui.services.persist import (
     apply_changes,
     conflict_for,
@@ -91,6 +93,7 @@ def add_payment(
             **values,
         )
         record_create(s, ctx, payment, "payment")
+        recount_deal_money(s, [deal.id])
         return payment.id
 
 
@@ -125,6 +128,7 @@ def update_payment(ctx: Context, payment_id: int, version: int, **changes: Any) 
         if errors:
             raise ValidationFailed(errors)
         apply_changes(s, ctx, payment, values, "payment")
+        recount_deal_money(s, [payment.deal_id])
         return payment.version
 
 
@@ -159,6 +163,7 @@ def record_actual(
             raise ValidationFailed({"kind": _("The payment is actual already")})
         values["pay_kind"] = PaymentKind.ACTUAL
         apply_changes(s, ctx, payment, values, "payment")
+        recount_deal_money(s, [payment.deal_id])
         return payment.version
 
 
@@ -169,7 +174,9 @@ def delete_payment(ctx: Context, payment_id: int, version: int) -> None:
         payment = _load_payment(s, ctx, payment_id, version)
         if payment.pay_kind == PaymentKind.ACTUAL:
             ctx.require(R.DELETE)
+        deal_id = payment.deal_id
         record_delete(s, ctx, payment, "payment")
+        recount_deal_money(s, [deal_id])
 
 
 def get_payment(ctx: Context, payment_id: int) -> PaymentInfo:

@@ -24,7 +24,14 @@ from qstui.db.models import (
     Stage,
 )
 from qstui.domain.clock import today
-from qstui.domain.deals import DealCard, DealStageInfo, DealView
+from qstui.domain.deals import (
+    DealCard,
+    DealStageInfo,
+    DealView,
+    DebtInfo,
+    DocumentInfo,
+    PaymentInfo,
+)
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound
 from qstui.domain.names import person_name
@@ -101,12 +108,7 @@ def card_in(s: Session, ctx: Context, deal_id: int) -> DealCard:
     items = items_of(s, deal.id)
     payments = payments_of(s, deal.id)
     documents = documents_of(s, deal.id)
-    debt, debt_error = None, None
-    try:
-        rates = RateBook.load(s, debt_service.rate_needs(deal.currency_code, documents, payments))
-        debt = debt_service.debt_from(deal.currency_code, documents, payments, rates)
-    except MissingRate as exc:
-        debt_error = str(exc)
+    debt, debt_error = _debt(s, deal, documents, payments)
     return DealCard(
         id=deal.id,
         version=deal.version,
@@ -143,6 +145,22 @@ def card_in(s: Session, ctx: Context, deal_id: int) -> DealCard:
         debt=debt,
         debt_error=debt_error,
     )
+
+
+def _debt(
+    s: Session, deal: Deal, documents: list[DocumentInfo], payments: list[PaymentInfo]
+) -> tuple[DebtInfo | None, str | None]:
+    """The deal's debt from its summary columns; when a conversion lacks a rate, the
+    message naming it (recomputed from the rows the card shows anyway)."""
+    if not deal.rate_missing:
+        return debt_service.summary_debt(
+            deal.currency_code, deal.invoiced, deal.shipped, deal.paid
+        ), None
+    try:
+        rates = RateBook.load(s, debt_service.rate_needs(deal.currency_code, documents, payments))
+        return debt_service.debt_from(deal.currency_code, documents, payments, rates), None
+    except MissingRate as exc:
+        return None, str(exc)
 
 
 def _stages_of(s: Session, deal: Deal, on: date) -> list[DealStageInfo]:

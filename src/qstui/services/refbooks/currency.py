@@ -206,7 +206,9 @@ def add_currency(ctx: Context, code: str, num_code: str, name: str, symbol: str)
 
 
 def set_rate(ctx: Context, code: str, rate_date: date, rate: Decimal, nominal: int = 1) -> None:
-    """Store the rate of ``code`` on ``rate_date`` (replacing that day's rate)."""
+    """Store the rate of ``code`` on ``rate_date`` (replacing that day's rate); the deals
+    whose conversions it changes get their summary columns recounted in the same
+    transaction."""
     ctx.require(R.REFBOOKS_EDIT)
     code = (code or "").strip().upper()
     errors: dict[str, str] = {}
@@ -243,6 +245,10 @@ def set_rate(ctx: Context, code: str, rate_date: date, rate: Decimal, nominal: i
             record_create(s, ctx, row, "currency_rate")
         else:
             apply_changes(s, ctx, existing, {"rate": rate, "nominal": nominal}, "currency_rate")
+        # Imported here: the deal services import this module for their conversions.
+        from qstui.services.deals.sums import deals_using_rate, recount_deal_money
+
+        recount_deal_money(s, deals_using_rate(s, code, rate_date))
 
 
 def list_rates(ctx: Context, code: str, limit: int = 30) -> list[RateInfo]:

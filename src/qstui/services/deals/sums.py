@@ -1,0 +1,92 @@
+"""The summary columns of a deal (D6): ``deals.invoiced``, ``shipped`` and ``paid`` in the
+deal currency, and ``rate_missing`` when a conversion lacks a rate.
+
+Screens show debts on every open (the client list, the client card, the deal card), so
+they read these columns instead of aggregating documents and payments each time
+(ARCHITECTURE rule 12). Every write that changes what they are computed from calls
+``recount_deal_money`` in its own transaction: a payment or a 1C document added,
+changed or deleted, a planned payment received, a deal's currency changed; a currency
+rate set recounts the deals whose conversions it changes (``deals_using_rate``).
+
+The recount is from the rows, never incremental arithmetic: the same function as the
+debt service's own (``debt.money_rows``), so a summary is always what a recomputation
+gives. It writes with a plain UPDATE that neither bumps the deal's version (a deal
+card open elsewhere stays saveable) nor its ``updated_at``; a concurrent recount of the
+same deal meets the row lock and fails as a write conflict, so no update is lost.
+
+These helpers take an open session and check no rights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, bindparam, select, union, update
+from sqlalchemy.orm import Session
+
+from qstui.db.models import Deal, DealDocument, Payment
+from qstui.domain.enums import DocKind, DocState, PaymentKind
+from qstui.services.deals.debt import money_rows
+from qstui.services.refbooks.currency import MissingRate
+
+ZERO = Decimal("0.00")
+SUMMARY = ("invoiced", "shipped", "paid", "rate_missing")
+
+
+def recount_deal_money(session: Session, deal_ids: Iterable[int | None]) -> None:
+    """Recompute the summary columns of these deals from their documents and payments
+    (ids of deals that no longer exist, and None, are ignored)."""
+    ids = sorted({deal_id for deal_id in deal_ids if deal_id is not None})
+    if not ids:
+        return
+    session.flush()
+    rows = money_rows(session, ids)
+    values: list[dict[str, Any]] = []
+    for deal_id in rows.currency:
+        try:
+            info = rows.debt(deal_id)
+        except MissingRate:
+            sums = (ZERO, ZERO, ZERO, True)
+        else:
+            sums = (info.invoiced, info.shipped, info.paid, False)
+        values.append(
+            {"b_id": deal_id, **{f"b_{n}": v for n, v in zip(SUMMARY, sums, strict=True)}}
+        )
+    if not values:
+        return
+    table = Deal.__table__
+    session.execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            {
+                **{name: bindparam(f"b_{name}") for name in SUMMARY},
+                "updated_at": table.c.updated_at,  # derived: not an edit of the deal
+            }
+        ),
+        values,
+    )
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, Deal) and obj.id in rows.currency:
+            session.expire(obj, list(SUMMARY))
+
+
+def deals_using_rate(session: Session, code: str, since: date) -> list[int]:
+    """Deals whose summary a rate of ``code`` on ``since`` can change: a counted document
+    or an actual payment dated on or after it and converted from or into ``code``."""
+    documents = and_(
+        DealDocument.doc_date >= since,
+        DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
+        DealDocument.state != DocState.DELETED,
+    )
+    payments = and_(Payment.pay_date >= since, Payment.pay_kind == PaymentKind.ACTUAL)
+    queries = []
+    for model, when in ((DealDocument, documents), (Payment, payments)):
+        joined = select(Deal.id).join(model, model.deal_id == Deal.id).where(when)
+        # two queries, not an OR: each can start from an index on the currency
+        queries.append(joined.where(model.currency_code == code, Deal.currency_code != code))
+        queries.append(joined.where(Deal.currency_code == code, model.currency_code != code))
+    return sorted(set(session.scalars(union(*queries))))
