@@ -310,7 +310,7 @@ async def test_a_deal_card_opened_after_another_shows_only_the_new_deal(demo_db)
     «Main» — and opens on «Main»."""
     ctx = context_for(demo_db, "ivanov")
     first_id, second_id = open_deals(ctx, 2)
-    first, second = get_deal(ctx, first_id), get_deal(ctx, second_id)
+    second = get_deal(ctx, second_id)
     app = make_app(demo_db)
     async with app.run_test(size=LARGE) as pilot:
         await start(pilot, app, first_id)
