@@ -109,9 +109,7 @@ def test_a_card_takes_the_same_statements_whatever_the_company_holds(demo, monke
     ctx = context_for(demo, "admin")
     with demo.reader() as s:
         per_company = (
-            select(Deal.company_id, func.count().label("n"))
-            .group_by(Deal.company_id)
-            .subquery()
+            select(Deal.company_id, func.count().label("n")).group_by(Deal.company_id).subquery()
         )
         busiest = s.scalar(select(per_company.c.company_id).order_by(per_company.c.n.desc()))
         fewest = s.scalar(select(per_company.c.company_id).order_by(per_company.c.n))
