@@ -201,9 +201,17 @@ class MainTab(DealTab):
                 spec.value = typed[spec.name]
         form = self.query_one("#main-form", Vertical)
         shape = [(spec.name, tuple(spec.choices or ())) for spec in specs]
-        if shape == self._form_shape:
-            for spec in specs:  # the same fields and choices: new values in place
-                _set_value(form.query_one(f"#input-{spec.name}"), spec.value)
+        before = dict(self._form_shape)
+        if [name for name, _c in shape] == [name for name, _c in self._form_shape]:
+            # the same fields (another deal, or the same one again): new choices and values
+            # in place — making the form anew cost ~150 ms of a card's opening
+            for spec in specs:
+                widget = form.query_one(f"#input-{spec.name}")
+                choices = tuple(spec.choices or ())
+                if isinstance(widget, Select) and choices != before[spec.name]:
+                    widget.set_options(choices)
+                _set_value(widget, spec.value)
+            self._form_shape = shape
             show_errors(form, {})
             return
         self._form_shape = shape
