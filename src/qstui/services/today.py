@@ -97,6 +97,22 @@ def today_page(
                 or_(Company.last_contact_at.is_(None), Company.last_contact_at < since),
             )
             page["idle_count"] = s.scalar(select(func.count(Company.id)).where(*idle)) or 0
+            # never contacted first, then the longest forgotten: two walks of the index
+            # (manager_id, last_contact_at, name_fold, id) that stop after a few rows — the
+            # OR of both in one query made every database sort them all
+            columns = select(Company.id, Company.name, Company.last_contact_at)
+            mine = Company.manager_id == whose
+            rows = s.execute(
+                columns.where(mine, Company.last_contact_at.is_(None))
+                .order_by(Company.name_fold, Company.id)
+                .limit(idle_limit)
+            ).all()
+            if len(rows) < idle_limit:
+                rows += s.execute(
+                    columns.where(mine, Company.last_contact_at < since)
+                    .order_by(Company.last_contact_at, Company.name_fold, Company.id)
+                    .limit(idle_limit - len(rows))
+                ).all()
             page["idle_clients"] = tuple(
                 IdleClient(
                     company_id=r.id,
@@ -104,11 +120,6 @@ def today_page(
                     last_contact_at=r.last_contact_at,
                     idle_days=None if r.last_contact_at is None else (now - r.last_contact_at).days,
                 )
-                for r in s.execute(
-                    select(Company.id, Company.name, Company.last_contact_at)
-                    .where(*idle)
-                    .order_by(Company.last_contact_at, Company.name_fold, Company.id)
-                    .limit(idle_limit)
-                )
+                for r in rows
             )
     return TodayPage(day=today, now=now, user_id=whose, **page)  # type: ignore[arg-type]

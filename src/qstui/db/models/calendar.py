@@ -23,7 +23,9 @@ class Event(Base, Editable):
         Index(None, "responsible_id", "event_at", "id"),
         # a manager's plans (planned, by time): today's and overdue ones without
         # reading the whole history of a busy calendar
-        Index(None, "responsible_id", "status", "event_at"),
+        # a manager's plans in time order (Today's overdue ones): with the id, Firebird
+        # walks the index and stops after the first rows instead of sorting them all
+        Index(None, "responsible_id", "status", "event_at", "id"),
         Index(None, "company_id", "event_at"),
         Index(None, "status", "event_at"),
     )

@@ -31,7 +31,8 @@ class Company(Base, Editable):
         # keyset paging of the client list on each sort key (C1)
         Index(None, "name_fold", "id"),
         Index(None, "manager_id", "name_fold"),
-        Index(None, "manager_id", "last_contact_at"),  # a manager's idle clients (C8)
+        # a manager's idle clients (C8), longest forgotten first, in the index's order
+        Index(None, "manager_id", "last_contact_at", "name_fold", "id"),
         Index(None, "city_fold", "id"),
         Index(None, "inn", "id"),
         Index(None, "last_contact_at", "id"),

@@ -109,8 +109,9 @@ class DealStage(Base, Editable):
     __table_args__ = (
         UniqueConstraint("deal_id", "stage_id"),
         # overdue stages (the start page): not done, the deadline passed — an index range
-        Index(None, "responsible_id", "done_on", "due_on"),
-        Index(None, "done_on", "due_on"),
+        # in the order they are listed (due_on, deal_id, id): no sort of all late stages
+        Index(None, "responsible_id", "done_on", "due_on", "deal_id", "id"),
+        Index(None, "done_on", "due_on", "deal_id", "id"),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)

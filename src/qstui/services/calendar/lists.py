@@ -31,7 +31,7 @@ from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.calendar._access import visible_company, what
 from qstui.services.calendar._days import read_days
-from qstui.services.calendar._rows import columns_query, fetch
+from qstui.services.calendar._rows import columns_query, fetch, picked_query
 from qstui.services.context import Context
 from qstui.services.visibility import (
     event_visible,
@@ -104,10 +104,11 @@ def manager_event_rows(
     """The events of ``whose`` matching ``conditions``, the earliest first. ``whose``
     must have passed ``check_user_visible``: his events need no visibility test
     (``_scope``), so the query stays on the ``(responsible_id, …)`` indexes."""
-    query = (
-        columns_query().where(*_scope(ctx, whose), *conditions).order_by(Event.event_at, Event.id)
-    )
-    return fetch(s, query if limit is None else query.limit(limit), now)
+    ids = select(Event.id).where(*_scope(ctx, whose), *conditions)
+    ids = ids.order_by(Event.event_at, Event.id)
+    picked = (ids if limit is None else ids.limit(limit)).subquery()
+    # the ids from ``events`` alone (Firebird walks the index and stops), then the names
+    return fetch(s, picked_query(picked).order_by(Event.event_at, Event.id), now)
 
 
 def event_rows(

@@ -115,15 +115,18 @@ def list_deals(
         overdue = case(
             (and_(Deal.status == DealStatus.OPEN, _overdue_exists(on)), 1), else_=0
         ).label("overdue")
-        rows = s.execute(
+        # The page's ids first, from ``deals`` alone: Firebird then walks the index of the
+        # sort and stops after a page (joined to the names, it sorted every deal — 10 s
+        # on 200 000); the names are joined to those ids only.
+        picked = select(Deal.id).where(*conditions).order_by(*order).limit(limit + 1).subquery()
+        found = s.execute(
             select(Deal, client.name, manager.full_name, Stage.name, overdue)
+            .join(picked, picked.c.id == Deal.id)
             .join(client, client.id == Deal.company_id)
             .outerjoin(manager, manager.id == Deal.manager_id)
             .outerjoin(Stage, Stage.id == Deal.stage_id)
-            .where(*conditions)
-            .order_by(*order)
-            .limit(limit + 1)
         ).all()
+        rows = sorted(found, key=lambda r: (r[0].started_on, r[0].id), reverse=not backward)
         more = len(rows) > limit
         rows = rows[:limit]
         if backward:
