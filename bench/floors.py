@@ -163,11 +163,19 @@ def client_card(q: Sql, who: Who, company_id: int) -> list[int]:
 
 def deal_list(q: Sql, who: Who, on: date) -> list[int]:
     visible = _deal_visible(who)
+    # the page's ids from deals first (a join before the cut makes Firebird sort them all)
+    page = (
+        "SELECT d.id FROM deals d"
+        + ("" if who.ids is None else " JOIN companies c ON c.id = d.company_id")
+        + f" WHERE {visible} ORDER BY d.started_on DESC, d.id DESC"
+        + q.first(FIRST_PAGE)
+    )
     rows = q.rows(
         "SELECT d.id, d.title, c.name, u.full_name, st.name, d.status, d.started_on,"
-        " d.amount, d.currency_code FROM deals d JOIN companies c ON c.id = d.company_id"
+        f" d.amount, d.currency_code FROM ({page}) p JOIN deals d ON d.id = p.id"
+        " JOIN companies c ON c.id = d.company_id"
         " LEFT JOIN users u ON u.id = d.manager_id LEFT JOIN stages st ON st.id = d.stage_id"
-        f" WHERE {visible} ORDER BY d.started_on DESC, d.id DESC" + q.first(FIRST_PAGE)
+        " ORDER BY d.started_on DESC, d.id DESC"
     )
     ids = [r[0] for r in rows]
     if ids:

@@ -74,6 +74,16 @@ async def _press(pilot: Any, watch: Watch, keys: tuple[str, ...], what: str) -> 
     return (await watch.until(what, since) - started) * 1000
 
 
+async def _focus_on(pilot: Any, app: QstuiApp, widget_id: str) -> None:
+    """Wait until the focus is on ``widget_id`` (leaving the quick filter moves it there
+    a moment after the list is painted)."""
+    for _ in range(200):
+        if app.focused is not None and app.focused.id == widget_id:
+            return
+        await pilot.pause()
+    raise TimeoutError(f"the focus did not come to {widget_id}: {app.focused}")
+
+
 async def _log_in(pilot: Any, app: QstuiApp, watch: Watch, login: str) -> None:
     since = watch.mark()
     for _ in range(200):  # the login screen mounts
@@ -142,6 +152,7 @@ class Session:
                     if s.undo_waits_for:
                         await watch.until(s.undo_waits_for, since)
                     await pilot.pause()
+                await _focus_on(pilot, app, "clients-table")  # where the next step starts
 
             client_steps = [s for s in steps([]) if only(s.name)]
             for _ in range(self.runs + 1):  # the first round warms up

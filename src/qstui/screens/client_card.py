@@ -237,20 +237,18 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     def reopen(self, company_id: int) -> None:
         """Make this (closed) card the card of ``company_id``, to be pushed again: its
         widgets are kept — building ten tabs, the strip and the footer costs far more than
-        filling them — and everything of the previous company goes: the head, the tabs
-        edited in place (made anew when shown); the tabs are hidden until the new card
-        arrives (so the screen is painted once with them, not twice), the first active."""
+        filling them — and everything of the previous company goes: the head, what was
+        typed on the tabs edited in place (``forget``); the tabs are hidden until the new
+        card arrives (so the screen is painted once with them, not twice), the first
+        active."""
         self.company_id = company_id
         self.card = None
         self._reload_on_resume = False
         self._load_on_resume = True
         self._focus_wanted = "history"
         self._refocus_left = 5
-        for name in ("requisites", "custom"):
-            tab = self._tabs.pop(name, None)
-            self._ready.discard(name)
-            if tab is not None:
-                tab.remove()
+        for tab in self._tabs.values():
+            tab.forget()
         self.query_one("#card-head", Static).update(_("Loading the card…"))
         tabs = self.query_one("#card-tabs", TabbedContent)
         tabs.display = False

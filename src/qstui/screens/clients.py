@@ -308,7 +308,8 @@ class ClientsScreen(ModuleScreen):
         # rows without waiting); the keystrokes of a burst replace the pending lookup (an
         # exclusive group), and only the text typed last, after a short pause, is read.
         now = time.monotonic()
-        burst, self._typed_at = now - self._typed_at < DEBOUNCE, now
+        burst = now - self._typed_at < DEBOUNCE
+        self._typed_at = now if text.strip() else 0.0  # clearing is not typing
         self.run_worker(
             self._debounced(text, burst),
             group="quick-filter",

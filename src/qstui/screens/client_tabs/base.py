@@ -127,6 +127,10 @@ class CardTab(Localized, ServiceCalls, Vertical):
         """The choices of the card's drop-downs (managers, departments, regions …)."""
         self.choices = choices
 
+    def forget(self) -> None:
+        """The card is reopened for another company: nothing of this one may stay (the
+        next ``show`` fills the tab; tables are refilled whole anyway)."""
+
     def is_shown(self) -> bool:
         """Whether this tab is the active one of the card's tabs."""
         pane = self.parent
@@ -181,6 +185,17 @@ class InPlaceTab(CardTab):
     def dirty(self) -> dict[str, Any]:  # pragma: no cover - abstract
         """The fields the user changed: name → typed value."""
         raise NotImplementedError
+
+    shown: dict[str, Any]  # the saved values the fields were filled with
+    _saving: bool
+
+    def forget(self) -> None:
+        """What was typed goes with the previous company: with nothing shown, nothing is
+        "changed", so the next ``show`` puts every saved value in its field."""
+        self.shown = {}
+        self._saving = False
+        for f in self.query(CardField):
+            f.set_error(None)
 
     def _mark_dirty(self) -> None:
         changed = self.dirty()

@@ -23,7 +23,7 @@ from qstui.domain.paging import Page
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.search import index as search_index
-from qstui.services.visibility import deal_visible
+from qstui.services.visibility import deal_visible, visible_user_ids
 
 MAX_LIMIT = 1000
 
@@ -41,8 +41,11 @@ def _stage_ids_named(s: Session, name: str) -> list[int]:
     return [i for i, n in s.execute(select(Stage.id, Stage.name)) if fold(n) == key]
 
 
-def _conditions(s: Session, ctx: Context, flt: DealFilter, on: date) -> list[Any]:
-    conditions: list[Any] = [deal_visible(ctx)]
+def _conditions(
+    s: Session, ctx: Context, flt: DealFilter, on: date, visible: bool = True
+) -> list[Any]:
+    """The filter's conditions, with the visibility test unless ``visible`` is False."""
+    conditions: list[Any] = [deal_visible(ctx)] if visible else []
     if flt.manager_id is not None:
         conditions.append(Deal.manager_id == flt.manager_id)
     if flt.company_id is not None:
@@ -165,5 +168,25 @@ def count_deals(ctx: Context, flt: DealFilter | None = None) -> int:
     ctx.require(R.DEALS)
     flt = flt or DealFilter()
     with ctx.db.reader() as s:
-        conditions = _conditions(s, ctx, flt, today())
-        return s.scalar(select(func.count(Deal.id)).where(*conditions)) or 0
+        ids = visible_user_ids(ctx)
+        if ids is None:
+            conditions = _conditions(s, ctx, flt, today())
+            return s.scalar(select(func.count(Deal.id)).where(*conditions)) or 0
+        if not ids:
+            return 0
+        # The visible deals are the visible managers' own, plus the others' deals of the
+        # visible managers' clients: two counts that each follow an index. As one "own OR
+        # client's" test, Firebird read every deal (1.1 s for a manager on 200 000).
+        rest = _conditions(s, ctx, flt, today(), visible=False)
+        own = s.scalar(select(func.count(Deal.id)).where(Deal.manager_id.in_(ids), *rest))
+        owner = aliased(Company)
+        others = s.scalar(
+            select(func.count(Deal.id))
+            .join(owner, owner.id == Deal.company_id)
+            .where(
+                owner.manager_id.in_(ids),
+                or_(Deal.manager_id.is_(None), Deal.manager_id.not_in(ids)),
+                *rest,
+            )
+        )
+        return int(own or 0) + int(others or 0)
