@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
         "backend": backend,
         "database": db.display_url,
         "machine": results.machine(),
+        "commit": results.commit(),
         "runs": args.runs,
         "services": [],
         "screens": [],
