@@ -123,8 +123,6 @@ def main(argv: list[str] | None = None) -> int:
 
     db = prepare(args.db, args.size)
     backend = backend_of(db)
-    # every run sees the same "now": 10:00 on the demo's day (its plans are around it)
-    stopped = clock.freeze(demo_moment(db) or clock.local_now())
     report: dict[str, Any] = {
         "backend": backend,
         "database": db.display_url,
@@ -134,15 +132,17 @@ def main(argv: list[str] | None = None) -> int:
         "services": [],
         "screens": [],
     }
+    # every run sees the same "now": 10:00 on the demo's day (its plans are around it);
+    # afterwards the clock is as it was (a test may have frozen it)
     try:
-        for login in args.logins or USERS:
-            print(f"\n{backend}, {login} — through the services (median, p95):", flush=True)
-            report["services"] += service_rows(db, login, args.runs, only)
-            if not args.no_screens:
-                print(f"{backend}, {login} — key press to painted screen:", flush=True)
-                report["screens"] += screen_rows(db, login, args.runs, only)
+        with clock.freeze(demo_moment(db) or clock.local_now()):
+            for login in args.logins or USERS:
+                print(f"\n{backend}, {login} — through the services (median, p95):", flush=True)
+                report["services"] += service_rows(db, login, args.runs, only)
+                if not args.no_screens:
+                    print(f"{backend}, {login} — key press to painted screen:", flush=True)
+                    report["screens"] += screen_rows(db, login, args.runs, only)
     finally:
-        stopped.__exit__(None, None, None)  # the clock as it was (a test may have frozen it)
         db.dispose()
     if args.json:
         args.json.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -542,7 +543,10 @@ def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False
             items = plan(s, ctx, parsed)
             _apply(s, ctx, items)
         if len(items) >= BIG_IMPORT:  # the planner must know the new rows
-            refresh_statistics(ctx.db)
+            try:
+                refresh_statistics(ctx.db)
+            except DBAPIError:  # the import is saved; statistics are only the planner's aid
+                pass  # (on Firebird only the database's owner may refresh them)
     else:
         with ctx.db.reader() as s:
             items = plan(s, ctx, parsed)
