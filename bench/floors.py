@@ -111,8 +111,10 @@ def quick_filter(q: Sql, who: Who, word: str) -> list[int]:
     return ids
 
 
-def client_count(q: Sql, who: Who) -> list[int]:
-    return [q.rows(f"SELECT COUNT(*) FROM companies WHERE {_visible('manager_id', who)}")[0][0]]
+def client_count(q: Sql, who: Who, cap: int) -> list[int]:
+    """The list's total as a screen counts it: up to ``cap`` + 1 rows."""
+    sql = f"SELECT id FROM companies WHERE {_visible('manager_id', who)}" + q.first(cap + 1)
+    return [q.rows(f"SELECT COUNT(*) FROM ({sql}) AS x")[0][0]]
 
 
 def find_words(q: Sql, who: Who, term: str, limit: int) -> list[int]:

@@ -21,6 +21,7 @@ from qstui.db.models import AppUser
 from qstui.domain import calendar as cal
 from qstui.domain import clock
 from qstui.domain.clients import ClientFilter
+from qstui.domain.paging import COUNT_CAP
 from qstui.services import deals, today
 from qstui.services.calendar import events as calendar_events
 from qstui.services.calendar import lists as calendar_lists
@@ -96,8 +97,8 @@ def probes(ctx: Context, samples: Samples) -> list[Probe]:
         Probe(
             "client count",
             "list",
-            lambda: [clients.count_clients(ctx)],
-            lambda q: floors.client_count(q, who),
+            lambda: [clients.count_clients(ctx, cap=COUNT_CAP)],
+            lambda q: floors.client_count(q, who, COUNT_CAP),
         ),
     ]
     for text in FINDS:

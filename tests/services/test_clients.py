@@ -280,7 +280,18 @@ def test_list_orders_by_name_and_fills_phone_manager_and_debt(db):
 # --- the quick filter (C1) -----------------------------------------------------------------
 
 
-def test_quick_filter_matches_word_prefixes_of_names_contacts_phones_emails(db):
+@pytest.fixture(params=["narrow", "wide"])
+def prefix_plan(request, monkeypatch):
+    """Both ways a quick-filter word is looked for: from the word index first (a narrow
+    prefix), or by checking each company in the list's order (a wide one)."""
+    from qstui.services.clients import filters
+
+    monkeypatch.setattr(filters, "WIDE_WORDS", 1 if request.param == "wide" else 10**9)
+    monkeypatch.setattr(filters, "_widths", {})
+    return request.param
+
+
+def test_quick_filter_matches_word_prefixes_of_names_contacts_phones_emails(db, prefix_plan):
     team = make_team(db)
     iv = team.ivanov
     rom = company(iv, 'ООО "Ромашка"', inn=INN_A, email="info@romashka.ru")
@@ -304,6 +315,8 @@ def test_quick_filter_matches_word_prefixes_of_names_contacts_phones_emails(db):
     assert [r.name for r in found("твер")] == ["Василёк"]
     assert [r.name for r in found("василек")] == ["Василёк"]
     assert C.count_clients(iv, ClientFilter(text="ромаш")) == 1
+    assert [C.count_clients(iv, cap=cap) for cap in (1, 2, 3, 4)] == [2, 3, 3, 3]
+    assert C.count_clients(iv, ClientFilter(text="ромаш"), cap=0) == 1
     assert C.count_clients(iv, ClientFilter(contact="фёдор")) == 1
     assert C.count_clients(iv, ClientFilter(contact="иван федоров")) == 1
     assert C.count_clients(iv, ClientFilter(contact="ромашка")) == 0
@@ -315,7 +328,7 @@ def _person(last, first=None):
     return ContactInput(last_name=last, first_name=first)
 
 
-def test_hostile_text_is_just_text(db):
+def test_hostile_text_is_just_text(db, prefix_plan):
     team = make_team(db)
     iv = team.ivanov
     pct = company(iv, "100% Качество")

@@ -371,6 +371,22 @@ def test_a_head_sees_the_departments_deals_only(db):
     assert D.count_deals(team.system) == 3
 
 
+def test_a_capped_count_says_more_than_the_cap_without_counting_on(db):
+    """The list's total is counted up to cap + 1: own deals first, then the others'
+    deals of the manager's clients."""
+    team = make_team(db)
+    mine = company(db, "Моя фирма", team.id("anna"))
+    for n in range(3):
+        D.create_deal(team.anna, mine, f"Своя {n}")
+    for n in range(2):  # Boris's deals on Anna's client: Anna sees them
+        D.create_deal(team.system, mine, f"Чужая {n}", manager_id=team.id("boris"))
+    assert D.count_deals(team.anna) == 5
+    assert [D.count_deals(team.anna, cap=cap) for cap in (1, 2, 3, 4, 5, 6)] == [2, 3, 4, 5, 5, 5]
+    flt = DealFilter(text="чужая")
+    assert [D.count_deals(team.anna, flt, cap=cap) for cap in (0, 1, 2)] == [1, 2, 2]
+    assert [D.count_deals(team.system, cap=cap) for cap in (3, 10)] == [4, 5]
+
+
 # --- edits, versions, rights --------------------------------------------------------------
 
 

@@ -82,6 +82,23 @@ def _name_word(ctx: Context) -> str:
 # --- the list, the quick filter, forgotten clients, Enter --------------------------------------
 
 
+async def test_a_total_beyond_the_cap_is_shown_as_more(demo_db, monkeypatch):
+    """The list's total is counted up to a cap (10 000): beyond it, "10 000+"."""
+    from qstui.screens import clients as clients_screen
+    from qstui.screens import deals as deals_screen
+
+    total = count_clients(context_for(demo_db, "ivanov"))
+    monkeypatch.setattr(clients_screen, "COUNT_CAP", total - 1)
+    monkeypatch.setattr(deals_screen, "COUNT_CAP", 3)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await _open_clients(pilot, app, "ivanov")
+        assert f"{total - 1}+ clients" in screen_text(app)
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert "Deals: 3+" in screen_text(app)
+
+
 async def test_my_clients_the_quick_filter_forgotten_clients_and_enter(demo_db):
     ctx = context_for(demo_db, "ivanov")
     app = make_app(demo_db)

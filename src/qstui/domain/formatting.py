@@ -35,6 +35,11 @@ def number(value: Decimal | int | None, places: int = 0) -> str:
     return text
 
 
+def total(value: int, cap: int) -> str:
+    """A capped count (``cap + 1`` means more than ``cap``): "1 234" or "10 000+"."""
+    return number(cap) + "+" if value > cap else number(value)
+
+
 def day(value: date | datetime | None) -> str:
     """``23.11.2026`` in both languages (the format Russian users read)."""
     if value is None:

@@ -31,7 +31,7 @@ from textual.widgets import DataTable, Input, Label, Static
 from qstui.domain import formatting as fmt
 from qstui.domain.clients import ClientFilter, ClientRow, ClientSort, SortKey
 from qstui.domain.names import short_name
-from qstui.domain.paging import Cursor, Page
+from qstui.domain.paging import COUNT_CAP, Cursor, Page
 from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import ModuleScreen
 from qstui.screens.dialogs.client_filter import (
@@ -247,12 +247,15 @@ class ClientsScreen(ModuleScreen):
         self._generation += 1
         generation = self._generation
         self.count = None
-        self.table.load(fetch)
-        self.call_service(
-            count_clients,
-            flt,
-            then=lambda n: self._counted(n, generation),
-            group="count",
+        self.table.load(
+            fetch,
+            then=lambda: self.call_service(
+                count_clients,
+                flt,
+                COUNT_CAP,
+                then=lambda n: self._counted(n, generation),
+                group="count",
+            ),
         )
         self._show_status()
 
@@ -265,8 +268,8 @@ class ClientsScreen(ModuleScreen):
         if self.count is None:
             count = _("counting…")
         else:
-            count = ngettext("{n} client", "{n} clients", self.count).format(
-                n=fmt.number(self.count)
+            count = ngettext("{n} client", "{n} clients", min(self.count, COUNT_CAP)).format(
+                n=fmt.total(self.count, COUNT_CAP)
             )
         arrow = "↓" if self.sort.descending else "↑"
         order = _("sorted {by} {arrow}").format(by=_(SORT_TITLES[self.sort.key]), arrow=arrow)

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from qstui.domain import formatting as fmt
 from qstui.domain.deals import STATUS_LABELS, DealFilter, DealRow, PipelineInfo
 from qstui.domain.enums import DealStatus
-from qstui.domain.paging import Cursor, Page
+from qstui.domain.paging import COUNT_CAP, Cursor, Page
 from qstui.i18n import N_, _
 from qstui.screens.base import ModuleScreen
 from qstui.services.deals.choices import manager_choices
@@ -131,17 +131,21 @@ class DealsScreen(ModuleScreen):
             return list_deals(ctx, flt, cursor, limit, backward)
 
         self.table.keep_id = keep
-        self.table.load(fetch)
+        self.table.load(
+            fetch,
+            then=lambda: self.call_service(
+                count_deals, flt, COUNT_CAP, then=self._counted, group="count-deals"
+            ),
+        )
         self.total = None
         self._status()
-        self.call_service(count_deals, flt, then=self._counted, group="count-deals")
 
     def _counted(self, total: int) -> None:
         self.total = total
         self._status()
 
     def _status(self) -> None:
-        count = "…" if self.total is None else str(self.total)
+        count = "…" if self.total is None else fmt.total(self.total, COUNT_CAP)
         parts = [_("Deals: {n}").format(n=count)]
         parts += self._filter_words()
         self.query_one("#deals-status", Static).update(" · ".join(parts))

@@ -2,9 +2,9 @@
 rule 4).
 
 ``call_service(fn, *args, then=...)`` runs ``fn(ctx, *args)`` in a thread worker, shows a
-loading indicator on the given widget, and hands the result to ``then`` on the main
-thread; an error goes to ``on_error`` or to the app's one error dialog. Workers never
-touch widgets.
+loading indicator on the given widget once the call has taken ``LOADING_DELAY`` (a quick
+call is not worth two paints), and hands the result to ``then`` on the main thread; an
+error goes to ``on_error`` or to the app's one error dialog. Workers never touch widgets.
 
 ``route_error(error, fields=..., conflict=..., message=...)`` is the one way a failed
 save reaches the user: the field messages of ``ValidationFailed`` go to the form's
@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
@@ -28,12 +29,15 @@ if TYPE_CHECKING:
     from qstui.app import QstuiApp
 
 Callback = Callable[[Any], None]
+LOADING_DELAY = 0.2  # seconds a call may take before its widget shows it is loading
 
 
 class ServiceCalls:
     """Mixin for screens and widgets (anything with ``run_worker``)."""
 
-    _pending: dict[Worker[Any], tuple[Callback | None, Callback | None, Widget | None]]
+    _pending: dict[
+        Worker[Any], tuple[Callback | None, Callback | None, Widget | None, Timer | None]
+    ]
 
     @property
     def qapp(self) -> QstuiApp:
@@ -86,8 +90,6 @@ class ServiceCalls:
 
         if not hasattr(self, "_pending"):
             self._pending = {}
-        if loading is not None:
-            loading.loading = True
         worker: Worker[Any] = self.run_worker(  # type: ignore[attr-defined]
             job,
             thread=True,
@@ -96,7 +98,18 @@ class ServiceCalls:
             exit_on_error=False,
             name=getattr(fn, "__name__", "service"),
         )
-        self._pending[worker] = (then, on_error, loading)
+        timer = None
+        if loading is not None:  # shown only for a slow call: it costs two paints
+
+            def slow(widget: Widget = loading) -> None:
+                # a worker cancelled before it started never reports (Textual 8.2)
+                if worker.is_cancelled or worker.is_finished:
+                    self._pending.pop(worker, None)
+                elif worker in self._pending:
+                    widget.loading = True
+
+            timer = loading.set_timer(LOADING_DELAY, slow)
+        self._pending[worker] = (then, on_error, loading, timer)
         return worker
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -108,8 +121,10 @@ class ServiceCalls:
         ):
             return
         del self._pending[event.worker]
-        then, on_error, loading = entry
-        if loading is not None:
+        then, on_error, loading, timer = entry
+        if timer is not None:
+            timer.stop()
+        if loading is not None and loading.loading:
             loading.loading = False
         if event.state == WorkerState.SUCCESS and then is not None:
             then(event.worker.result)

@@ -65,6 +65,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
         self._busy = False
         self._rebuilding = False
         self._generation = 0
+        self._after_first: Callable[[], None] | None = None
 
     def on_mount(self) -> None:
         for col in self.spec:
@@ -72,10 +73,13 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
 
     # --- loading ------------------------------------------------------------------
 
-    def load(self, fetch: Fetch) -> None:
-        """Show the list ``fetch`` pages through, from its first row."""
+    def load(self, fetch: Fetch, then: Callable[[], None] | None = None) -> None:
+        """Show the list ``fetch`` pages through, from its first row; ``then`` runs once
+        its first page is painted (the screen's count: it would compete with the page
+        for the database server and the CPU)."""
         self.fetch = fetch
         self._generation += 1
+        self._after_first = then
         self._request(None, backward=False, replace=True)
 
     def action_first(self) -> None:
@@ -122,6 +126,9 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
             self._more_after = (not backward) and page.has_more
             self._rebuild(len(self._rows) - 1 if backward else 0)
             self.qapp.shown(self.id or "table")
+            after, self._after_first = self._after_first, None
+            if after is not None:
+                self.call_after_refresh(after)
             return
         anchor = self.cursor_row
         if backward:

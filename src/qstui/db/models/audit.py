@@ -34,9 +34,13 @@ class SearchWord(Base, IdMixin):
     contact person, deal title, product, article): prefix-matched by the search service."""
 
     __tablename__ = "search_words"
-    __table_args__ = (Index(None, "object_kind", "object_id"),)
+    __table_args__ = (
+        Index(None, "object_kind", "object_id"),
+        # a company's words by prefix: the quick filter checks a company in one probe
+        Index(None, "company_id", "word"),
+    )
 
     word: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
     object_kind: Mapped[str] = mapped_column(String(20), nullable=False)
     object_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    company_id: Mapped[int | None] = mapped_column(Integer, index=True)  # for visibility
+    company_id: Mapped[int | None] = mapped_column(Integer)  # for visibility

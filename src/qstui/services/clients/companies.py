@@ -64,6 +64,7 @@ from qstui.services.clients.filters import (
     restriction,
     visible_company,
     visible_ids,
+    wide_prefixes,
 )
 from qstui.services.context import Context
 from qstui.services.persist import (
@@ -204,11 +205,11 @@ def list_clients(
     limit = max(1, min(int(limit), MAX_PAGE))
     expr = sort_expression(sort.key)
     reverse = sort.descending != backward
-    narrow = restriction(ctx, flt)
-    if cursor is not None:
-        narrow.where.append(_after(expr, cursor, reverse))
     order = (expr.desc(), Company.id.desc()) if reverse else (expr, Company.id)
     with ctx.db.reader() as s:
+        narrow = restriction(ctx, flt, wide_prefixes(s, flt))
+        if cursor is not None:
+            narrow.where.append(_after(expr, cursor, reverse))
         stmt = _row_query(narrow, (expr.label("sort_value"),)).order_by(*order)
         rows = s.execute(stmt.limit(limit + 1)).all()
         more = len(rows) > limit
@@ -223,13 +224,17 @@ def list_clients(
         )
 
 
-def count_clients(ctx: Context, flt: ClientFilter | None = None) -> int:
-    """How many visible companies match ``flt`` (the list's total, its own query)."""
+def count_clients(ctx: Context, flt: ClientFilter | None = None, cap: int | None = None) -> int:
+    """How many visible companies match ``flt`` (the list's total, its own query); with
+    ``cap``, counted up to ``cap + 1`` (more than ``cap``)."""
     ctx.require(R.CLIENTS)
     with ctx.db.reader() as s:
         narrow = restriction(ctx, flt or ClientFilter())
-        stmt = narrow.apply(select(func.count(Company.id)).select_from(Company))
-        return int(s.scalar(stmt) or 0)
+        if cap is None:
+            stmt = narrow.apply(select(func.count(Company.id)).select_from(Company))
+            return int(s.scalar(stmt) or 0)
+        first = narrow.apply(select(Company.id).select_from(Company)).limit(cap + 1)
+        return int(s.scalar(select(func.count()).select_from(first.subquery())) or 0)
 
 
 def idle_clients(
