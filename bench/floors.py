@@ -207,7 +207,7 @@ def deal_card(q: Sql, who: Who, deal_id: int) -> list[int]:
     return [deal_id, *(r[0] for r in stages)]
 
 
-def today_page(q: Sql, who: Who, start: datetime, end: datetime, day: date) -> list[int]:
+def today_page(q: Sql, who: Who, start: datetime, end: datetime, day: date, cap: int) -> list[int]:
     me = who.user_id
     plans = q.rows(
         "SELECT e.id, e.event_at, e.subject, c.name FROM events e"
@@ -224,8 +224,8 @@ def today_page(q: Sql, who: Who, start: datetime, end: datetime, day: date) -> l
         [me, start],
     )
     q.rows(
-        "SELECT COUNT(*) FROM events WHERE responsible_id = ? AND status = 'planned'"
-        " AND event_at < ?",
+        "SELECT COUNT(*) FROM (SELECT id FROM events WHERE responsible_id = ?"
+        " AND status = 'planned' AND event_at < ?" + q.first(cap + 1) + ") AS x",
         [me, start],
     )
     stages = q.rows(
@@ -237,17 +237,27 @@ def today_page(q: Sql, who: Who, start: datetime, end: datetime, day: date) -> l
         " ORDER BY ds.due_on, ds.deal_id, ds.id" + q.first(OVERDUE),
         [me, day],
     )
-    q.rows(
-        "SELECT currency_code, COUNT(*), SUM(amount) FROM deals"
-        " WHERE manager_id = ? AND status = 'open' GROUP BY currency_code",
-        [me],
-    )
     return [*(r[0] for r in plans), *(r[0] for r in overdue), *(r[0] for r in stages)]
 
 
-def idle_clients(q: Sql, who: Who, since: datetime) -> list[int]:
+def open_deal_totals(q: Sql, who: Who) -> list[Any]:
+    rows = q.rows(
+        "SELECT currency_code, COUNT(*), SUM(amount) FROM deals"
+        " WHERE manager_id = ? AND status = 'open' GROUP BY currency_code"
+        " ORDER BY currency_code",
+        [who.user_id],
+    )
+    return [(code, count) for code, count, _amount in rows]
+
+
+def idle_clients(q: Sql, who: Who, since: datetime, cap: int) -> list[int]:
     idle = "manager_id = ? AND (last_contact_at IS NULL OR last_contact_at < ?)"
-    q.rows(f"SELECT COUNT(*) FROM companies WHERE {idle}", [who.user_id, since])
+    q.rows(
+        f"SELECT COUNT(*) FROM (SELECT id FROM companies WHERE {idle}"
+        + q.first(cap + 1)
+        + ") AS x",
+        [who.user_id, since],
+    )
     rows = q.rows(
         f"SELECT id, name, last_contact_at FROM companies WHERE {idle}"
         " ORDER BY last_contact_at, name_fold, id" + q.first(IDLE),

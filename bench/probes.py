@@ -144,9 +144,17 @@ def probes(ctx: Context, samples: Samples) -> list[Probe]:
                 "list",
                 lambda: _today_keys(today.today_page(ctx)),
                 lambda q: (
-                    floors.today_page(q, who, start, end, day)
-                    + floors.idle_clients(q, who, now - timedelta(days=_idle_days(ctx)))
+                    floors.today_page(q, who, start, end, day, today.START_CAP)
+                    + floors.idle_clients(
+                        q, who, now - timedelta(days=_idle_days(ctx)), today.START_CAP
+                    )
                 ),
+            ),
+            Probe(
+                "start page, open deals' money",
+                "list",
+                lambda: [(t.currency_code, t.count) for t in today.open_deal_totals(ctx)],
+                lambda q: floors.open_deal_totals(q, who),
             ),
         ]
     out += [

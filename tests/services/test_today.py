@@ -100,11 +100,13 @@ def test_the_start_page_of_a_manager(db, team):
     assert page.idle_clients[1].idle_days == 40
     assert borderline not in [c.company_id for c in page.idle_clients]
 
-    assert page.open_deals == (
+    assert T.open_deal_totals(team.anna) == (
         MoneyTotal("RUB", 2, Decimal("1100.00")),
         MoneyTotal("USD", 1, Decimal("300.00")),
     )
-    assert page.open_deals_count == 3
+    assert T.open_deal_totals(team.head, anna) == T.open_deal_totals(team.anna)
+    with pytest.raises(AccessDenied):
+        T.open_deal_totals(team.boris, anna)
 
     short = T.today_page(team.anna, now=NOW, idle_limit=1)
     assert short.idle_count == 2 and len(short.idle_clients) == 1
@@ -134,7 +136,7 @@ def test_sections_of_closed_modules_stay_empty(db, team):
     deal(db, romashka, anna, "Роутеры", "10")
     revoke(team.system, "anna", "calendar", "deals")
     page = T.today_page(context_for(db, "anna"), now=NOW)
-    assert page.plans == () and page.open_deals == ()
+    assert page.plans == () and T.open_deal_totals(context_for(db, "anna")) == ()
     assert page.idle_count == 1  # the clients module is still open
 
 
@@ -153,3 +155,18 @@ def test_the_late_stages_are_the_managers_overdue_stages_capped(db, team):
     assert page.overdue_stages == tuple(D.overdue_stages(team.anna, anna, limit=2, on=TODAY))
     assert [s.days_overdue for s in page.overdue_stages] == [3, 2]
     assert len(D.overdue_stages(team.head, anna, on=TODAY)) == 3
+
+
+def test_counts_of_the_page_stop_at_the_cap(db, team, monkeypatch):
+    """Past the cap the page says "1 000+": counted up to cap + 1, no further."""
+    anna = team.id("anna")
+    romashka = company(db, "Ромашка", anna)
+    for n in range(4):
+        company(db, f"Забытая {n}", anna)
+        C.plan_event(team.anna, romashka, "call", f"Вчера {n}", local(2026, 3, 3, 10 + n))
+    monkeypatch.setattr(T, "START_CAP", 2)
+    page = T.today_page(team.anna, now=NOW)
+    assert (page.overdue_count, page.idle_count) == (3, 3)
+    monkeypatch.setattr(T, "START_CAP", 10)
+    page = T.today_page(team.anna, now=NOW)
+    assert (page.overdue_count, page.idle_count) == (4, 5)

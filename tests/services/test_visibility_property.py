@@ -703,6 +703,7 @@ def check_calendar(world: World, me: Person, see: Sight, late: dict[int, set[int
     for person in see.people:
         if not see.manager_seen(person.id):
             refused(AccessDenied, "a hidden start page", T.today_page, ctx, person.id, now=NOW)
+            refused(AccessDenied, "hidden deals' money", T.open_deal_totals, ctx, person.id)
             continue
         page = T.today_page(ctx, None if person is me else person.id, now=NOW)
         assert page.user_id == person.id
@@ -722,9 +723,11 @@ def check_calendar(world: World, me: Person, see: Sight, late: dict[int, set[int
             stages = {d for d, who in late.items() if person.id in who and see.deal(d)}
             assert {s.deal_id for s in page.overdue_stages} == stages, "start page: stages"
             open_deals = [d for d, (_c, m) in world.deals.items() if m == person.id]
-            assert sum(t.count for t in page.open_deals) == len(open_deals), "open deals"
+            totals = T.open_deal_totals(ctx, None if person is me else person.id)
+            assert sum(t.count for t in totals) == len(open_deals), "open deals"
         else:
-            assert (page.overdue_stages, page.open_deals) == ((), ())
+            assert page.overdue_stages == ()
+            assert T.open_deal_totals(ctx, None if person is me else person.id) == ()
         if see.has(R.CLIENTS):
             idle = {c for c, m in world.companies.items() if m == person.id} - contacted(world)
             assert {i.company_id for i in page.idle_clients} == idle, "start page: idle"

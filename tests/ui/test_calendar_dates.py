@@ -95,3 +95,11 @@ async def test_the_start_page_at_the_date(demo_on):
             assert [row.key.value for row in table.ordered_rows] == [f"e{e.id}" for e in expected]
         first = page.plans[0]
         assert fmt.hhmm(first.local_at) in text and first.subject[:10] in text
+        # the money of the open deals comes in its own call, once the page is painted
+        totals = today_service.open_deal_totals(context_for(db, "ivanov"))
+        count = sum(t.count for t in totals)
+        assert (
+            totals
+            and f"{count} open deals: {fmt.money(totals[0].amount, totals[0].currency_code)}"
+            in text
+        )

@@ -349,16 +349,11 @@ class TodayPage:
     user_id: int | None
     plans: tuple[EventRow, ...] = ()  # planned for today (earlier hours flagged overdue)
     overdue: tuple[EventRow, ...] = ()  # planned before today (the oldest first, capped)
-    overdue_count: int = 0
+    overdue_count: int = 0  # counted up to a cap (services.today.START_CAP) + 1
     overdue_stages: tuple[OverdueStage, ...] = ()  # of my open deals (the longest late first)
     idle_days: int = 0
-    idle_count: int = 0
+    idle_count: int = 0  # counted up to the cap + 1, as overdue_count
     idle_clients: tuple[IdleClient, ...] = ()  # the first few, longest forgotten first
-    open_deals: tuple[MoneyTotal, ...] = ()  # per currency
-
-    @property
-    def open_deals_count(self) -> int:
-        return sum(total.count for total in self.open_deals)
 
 
 @dataclass(frozen=True)

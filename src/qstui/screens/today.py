@@ -11,10 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
 from qstui.domain import formatting as fmt
-from qstui.domain.calendar import TodayPage
+from qstui.domain.calendar import MoneyTotal, TodayPage
 from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import ModuleScreen
-from qstui.services.today import today_page
+from qstui.services.today import START_CAP, open_deal_totals, today_page
 from qstui.widgets.cells import ALERT, styled
 from qstui.widgets.tables import card_table, fill_table
 
@@ -59,6 +59,15 @@ class TodayScreen(ModuleScreen):
     def action_refresh(self) -> None:
         self.call_service(today_page, then=self._show, loading=self.query_one("#today"))
 
+    def _show_money(self, totals: tuple[MoneyTotal, ...]) -> None:
+        count = sum(t.count for t in totals)
+        money = ", ".join(fmt.money(t.amount, t.currency_code) for t in totals) or "—"
+        self.query_one("#today-money", Static).update(
+            ngettext("{n} open deal: {money}", "{n} open deals: {money}", count).format(
+                n=count, money=money
+            )
+        )
+
     def action_idle(self) -> None:
         self.query_one("#today-idle", DataTable).focus()
 
@@ -66,18 +75,12 @@ class TodayScreen(ModuleScreen):
         self.query_one("#today-title", Static).update(
             _("Today, {day}").format(day=fmt.day(page.day))
         )
-        money = ", ".join(fmt.money(t.amount, t.currency_code) for t in page.open_deals) or "—"
-        self.query_one("#today-money", Static).update(
-            ngettext(
-                "{n} open deal: {money}", "{n} open deals: {money}", page.open_deals_count
-            ).format(n=page.open_deals_count, money=money)
-        )
         self.query_one("#overdue-title", Static).update(
-            _("Overdue plans: {n}").format(n=page.overdue_count)
+            _("Overdue plans: {n}").format(n=fmt.total(page.overdue_count, START_CAP))
         )
         self.query_one("#idle-title", Static).update(
             _("Forgotten clients (no contact for {days} days): {n}").format(
-                days=page.idle_days, n=page.idle_count
+                days=page.idle_days, n=fmt.total(page.idle_count, START_CAP)
             )
         )
         self._fill(
@@ -113,6 +116,10 @@ class TodayScreen(ModuleScreen):
             ],
         )  # fmt: skip
         self.qapp.shown("today")
+        # the money adds up every open deal: asked once the page is painted
+        self.call_after_refresh(
+            self.call_service, open_deal_totals, then=self._show_money, group="today-money"
+        )
 
     def _fill(self, name: str, rows: list[tuple[str, Any, tuple[str, ...], bool]]) -> None:
         table = self.query_one(f"#today-{name}", DataTable)

@@ -6,7 +6,12 @@
   the deal open, the stage's responsible is me);
 - idle clients (C8): my companies with no contact for my ``users.idle_days`` (or never);
   the count and the longest forgotten few;
-- my open deals' money: count and sum per currency of the open deals I manage.
+- my open deals' money: count and sum per currency of the open deals I manage — its own
+  call (``open_deal_totals``), made after the page is painted.
+
+The plan and idle-client counts stop at ``START_CAP`` (the page says "1 000+"): past a
+thousand the number tells a manager nothing more, and counting on cost ~150 ms on
+Firebird for a manager of the large demo.
 
 A section whose module right the user lacks (``calendar``, ``deals``, ``clients``) stays
 empty instead of refusing the page. A head may look at a visible manager's page
@@ -20,6 +25,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, or_, select
 
+from qstui.db.counting import count_rows
 from qstui.db.models import AppUser, Company, Deal, Event
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import IdleClient, MoneyTotal, TodayPage
@@ -31,6 +37,7 @@ from qstui.services.context import Context
 from qstui.services.deals.stages import overdue_stages
 
 KOPECK = Decimal("0.01")
+START_CAP = 1000
 
 
 def today_page(
@@ -66,28 +73,17 @@ def today_page(
                     s, ctx, whose, planned, Event.event_at < start, now=now, limit=overdue_limit
                 )
             )
-            page["overdue_count"] = (
-                s.scalar(
-                    select(func.count(Event.id)).where(
-                        Event.responsible_id == whose, planned, Event.event_at < start
-                    )
-                )
-                or 0
+            page["overdue_count"] = count_rows(
+                s,
+                select(Event.id).where(
+                    Event.responsible_id == whose, planned, Event.event_at < start
+                ),
+                START_CAP,
             )
 
         if ctx.has(R.DEALS):
             page["overdue_stages"] = tuple(
                 overdue_stages(ctx, whose, limit=overdue_limit, on=today, session=s)
-            )
-            totals = s.execute(
-                select(Deal.currency_code, func.count(Deal.id), func.sum(Deal.amount))
-                .where(Deal.manager_id == whose, Deal.status == DealStatus.OPEN)
-                .group_by(Deal.currency_code)
-                .order_by(Deal.currency_code)
-            ).all()
-            page["open_deals"] = tuple(
-                MoneyTotal(code, count, Decimal(amount or 0).quantize(KOPECK))
-                for code, count, amount in totals
             )
 
         if ctx.has(R.CLIENTS):
@@ -96,7 +92,7 @@ def today_page(
                 Company.manager_id == whose,
                 or_(Company.last_contact_at.is_(None), Company.last_contact_at < since),
             )
-            page["idle_count"] = s.scalar(select(func.count(Company.id)).where(*idle)) or 0
+            page["idle_count"] = count_rows(s, select(Company.id).where(*idle), START_CAP)
             # never contacted first, then the longest forgotten: two walks of the index
             # (manager_id, last_contact_at, name_fold, id) that stop after a few rows — the
             # OR of both in one query made every database sort them all
@@ -123,3 +119,26 @@ def today_page(
                 for r in rows
             )
     return TodayPage(day=today, now=now, user_id=whose, **page)  # type: ignore[arg-type]
+
+
+def open_deal_totals(ctx: Context, user_id: int | None = None) -> tuple[MoneyTotal, ...]:
+    """The start page's money: count and sum per currency of the open deals ``user_id``
+    (default: the user) manages. Its own call, made once the page is painted: it adds
+    up every open deal (~30 000 of a manager in the large demo, ~140 ms on Firebird)."""
+    whose = user_id if user_id is not None else ctx.user_id
+    if whose is None:
+        return ()
+    with ctx.db.reader() as s:
+        check_user_visible(s, ctx, whose)
+        if not ctx.has(R.DEALS):
+            return ()
+        totals = s.execute(
+            select(Deal.currency_code, func.count(Deal.id), func.sum(Deal.amount))
+            .where(Deal.manager_id == whose, Deal.status == DealStatus.OPEN)
+            .group_by(Deal.currency_code)
+            .order_by(Deal.currency_code)
+        ).all()
+    return tuple(
+        MoneyTotal(code, count, Decimal(amount or 0).quantize(KOPECK))
+        for code, count, amount in totals
+    )

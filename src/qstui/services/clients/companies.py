@@ -19,7 +19,6 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
-    func,
     or_,
     select,
 )
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.compat import chunks, id_in
+from qstui.db.counting import count_rows
 from qstui.db.models import (
     AppUser,
     Company,
@@ -230,11 +230,7 @@ def count_clients(ctx: Context, flt: ClientFilter | None = None, cap: int | None
     ctx.require(R.CLIENTS)
     with ctx.db.reader() as s:
         narrow = restriction(ctx, flt or ClientFilter())
-        if cap is None:
-            stmt = narrow.apply(select(func.count(Company.id)).select_from(Company))
-            return int(s.scalar(stmt) or 0)
-        first = narrow.apply(select(Company.id).select_from(Company)).limit(cap + 1)
-        return int(s.scalar(select(func.count()).select_from(first.subquery())) or 0)
+        return count_rows(s, narrow.apply(select(Company.id).select_from(Company)), cap)
 
 
 def idle_clients(
