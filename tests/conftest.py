@@ -160,6 +160,19 @@ def clock_at() -> Iterator[Callable[[date | datetime], datetime]]:
         clock.freeze(before)
 
 
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that leaves new files readable by everybody (0644), as on most systems:
+    a file qstui makes private is private because qstui made it so."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def file_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
 @pytest.fixture(autouse=True)
 def _english_messages() -> Iterator[None]:
     """Tests read messages in English unless they switch the language themselves."""

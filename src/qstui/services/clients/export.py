@@ -1,5 +1,9 @@
 """Export of companies (C1; needs ``clients`` + ``export``): the visible companies
-matching a filter, to CSV or XLSX, in the columns the import reads back."""
+matching a filter, to CSV or XLSX, in the columns the import reads back.
+
+Both files are created readable by their owner only (mode 0600, ``qstui.files``):
+they hold the clients' data.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ from qstui.domain.clients import (
 )
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day
+from qstui.files import open_private
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.clients.debt import client_debts
@@ -116,7 +121,7 @@ def export_clients(ctx: Context, path: str | Path, flt: ClientFilter | None = No
     keys = [key for key, _ru, _en in EXPORT_COLUMNS]
     count = 0
     if suffix == ".csv":
-        with target.open("w", encoding="utf-8-sig", newline="") as out:
+        with open_private(target, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
             writer.writerow(_headers())
             for row in rows:
@@ -131,7 +136,8 @@ def export_clients(ctx: Context, path: str | Path, flt: ClientFilter | None = No
     for row in rows:
         sheet.append([row[k] for k in keys])
         count += 1
-    book.save(target)
+    with open_private(target, "wb") as out:
+        book.save(out)
     return count
 
 
