@@ -160,6 +160,32 @@ def clock_at() -> Iterator[Callable[[date | datetime], datetime]]:
         clock.freeze(before)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _log_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The CLI's log file goes to a folder of the test run, never to the user's."""
+    folder = tmp_path_factory.mktemp("log")
+    before = os.environ.get("QSTUI_LOG_DIR")
+    os.environ["QSTUI_LOG_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("QSTUI_LOG_DIR", None)
+    else:
+        os.environ["QSTUI_LOG_DIR"] = before
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that leaves new files readable by everybody (0644), as on most systems:
+    a file qstui makes private is private because qstui made it so."""
+    before = os.umask(0o022)
+    yield
+    os.umask(before)
+
+
+def file_mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
 @pytest.fixture(autouse=True)
 def _english_messages() -> Iterator[None]:
     """Tests read messages in English unless they switch the language themselves."""

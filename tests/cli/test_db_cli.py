@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
 from sqlalchemy.engine import URL
+from tests.conftest import file_mode
 
 from qstui.cli.main import cli
 from qstui.db.create import create_database, database_exists
@@ -248,6 +249,19 @@ def test_backup_refuses_to_overwrite_without_force(db, backend, tmp_path):
     assert result.exit_code == 0, result.output
     assert file.read_bytes() != b"keep me"
     assert file.stat().st_size > 1000
+
+
+def test_a_backup_is_readable_by_its_owner_only(db, tmp_path, open_umask):
+    (tmp_path / "plain").touch()
+    assert file_mode(tmp_path / "plain") == 0o644  # what the umask alone would give
+    file = tmp_path / "crm.bak"
+    assert run(db.url, "backup", str(file)).exit_code == 0
+    assert file_mode(file) == 0o600
+    old = tmp_path / "old.bak"
+    old.write_bytes(b"shared")
+    old.chmod(0o644)
+    assert run(db.url, "backup", str(old), "--force").exit_code == 0
+    assert file_mode(old) == 0o600 and old.stat().st_size > 1000
 
 
 def _target_with_rows(scratch_url) -> URL:

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
-from tests.conftest import FROZEN_NOW
+from tests.conftest import FROZEN_NOW, file_mode
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -174,11 +174,12 @@ def test_show_refuses_what_the_user_does_not_see(db, deals):
     assert run(db, "list", "--status", "maybe").exit_code == 2
 
 
-def test_proposal_files(db, deals, tmp_path):
+def test_proposal_files(db, deals, tmp_path, open_umask):
     html_path = tmp_path / "kp.html"
     result = run(db, "proposal", str(deals["main"]), str(html_path), "--as", "anna")
     assert result.exit_code == 0, result.output
     assert str(html_path) in result.output
+    assert file_mode(html_path) == 0o600  # the client's data, until the manager sends it
     page = html_path.read_text(encoding="utf-8")
     assert "Ноутбук &lt;i&gt;&quot;Pro&quot;&lt;/i&gt;" in page and "<i>" not in page
     assert "Сто тысяч рублей 00 копеек" in page

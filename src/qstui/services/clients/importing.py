@@ -11,6 +11,9 @@ field. A dry run (the default) only reports; ``apply=True`` writes every good li
 ONE transaction — batched inserts, reserved ids, search words and audit — so a failure
 leaves nothing behind, and running the same file again creates nothing new.
 Assigning a line to another manager needs ``reassign`` (else the line is rejected).
+A cell the export quoted so that no spreadsheet takes it for a formula (``'=…``; see
+``domain.formulas``) is read without that quote: an exported file reads back as the
+same text.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from qstui.domain.clients import (
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
 from qstui.domain.errors import ValidationFailed
+from qstui.domain.formulas import unquote_formula
 from qstui.domain.normalize import company_name, email_key, fold, phone_digits
 from qstui.domain.text import one_line
 from qstui.i18n import _
@@ -155,7 +159,7 @@ def parse(data: bytes) -> Parsed:
                 {"file": _("At most {n} lines in one import").format(n=MAX_LINES)}
             )
         row = {
-            key: cell.strip()
+            key: unquote_formula(cell.strip())
             for key, cell in zip(fields, cells, strict=False)
             if key is not None and cell.strip()
         }

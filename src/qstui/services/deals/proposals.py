@@ -8,6 +8,9 @@ the VAT it includes per item rate («в т.ч. НДС»), the amount in words (R
 RUB, USD and EUR), how long the offer is valid (setting ``proposal.valid_days``,
 default 10) and the manager's name and contacts. The amount in words comes from
 ``in_words``.
+
+The file is created readable by its owner only (mode 0600, ``qstui.files``): it holds
+the client's data until the manager sends it.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from qstui.domain.deals import DealCard, ItemInfo, vat_included
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import NBSP, day, money
 from qstui.domain.text import multi_line
+from qstui.files import open_private
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.context import Context
@@ -410,7 +414,8 @@ def write_proposal(ctx: Context, deal_id: int, path: str | Path, on: date | None
             }
         )
     text = render_proposal(ctx, deal_id, fmt, on)
-    target.write_text(text, encoding="utf-8")
+    with open_private(target, "w", encoding="utf-8") as out:
+        out.write(text)
     return target
 
 
