@@ -65,6 +65,19 @@ class Conflict(ServiceError):
         )
 
 
+class Busy(ServiceError):
+    """A concurrent writer held what this write had to wait for longer than the lock
+    timeout (a long import, a program stuck mid-save); nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _(
+                "Another user is saving the same data right now; nothing was saved. "
+                "Try again in a moment."
+            )
+        )
+
+
 class LoginFailed(ServiceError):
     def __init__(self) -> None:
         super().__init__(_("Wrong login or password"))
