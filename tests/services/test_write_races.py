@@ -3,7 +3,8 @@
 Each thread stands for another user's program: its own ``Database`` (engine and
 connections), all released at once by a barrier. Registering the same client twice at
 once must leave one company and tell the others it exists; two imports of one file
-must create each company once.
+must create each company once; interactions logged at once on one client must all be
+saved, however they race for the client's last-contact column.
 """
 
 from __future__ import annotations
@@ -12,21 +13,25 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 import pytest
-from client_support import INN_A, inn10, make_team
+from client_support import INN_A, company, inn10, make_team
 from sqlalchemy import func, select
 
 from qstui.db.engine import Database
 from qstui.db.locks import lock_for_writing
-from qstui.db.models import Company
+from qstui.db.models import Company, Event
 from qstui.domain.clients import CompanyInput, DuplicateReason, DuplicatesFound, ImportAction
 from qstui.domain.errors import Busy
+from qstui.services.calendar.events import log_interaction
 from qstui.services.clients import companies as C
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
+
+NOW = datetime(2026, 3, 4, 9, 0)  # naive UTC, as stored
 
 
 @pytest.fixture
@@ -135,3 +140,36 @@ def test_two_simultaneous_imports_of_one_file_create_each_company_once(db, own_d
             )
         ).one()
     assert (total, names, inns) == (300, 300, 200)
+
+
+# --- interactions racing for the client's last contact ---------------------------------------
+
+
+def test_interactions_logged_at_once_on_one_client_are_all_saved(db, own_db):
+    team = make_team(db)
+    client = company(team.ivanov, "Общий клиент")
+    with db.reader() as s:
+        version = s.scalar(select(Company.version).where(Company.id == client))
+    users = [team.ivanov, team.head, team.system]
+    moments = [NOW - timedelta(minutes=7 * ((i * 5) % 16)) for i in range(16)]  # shuffled
+    calls = [
+        partial(
+            log_interaction,
+            own_db(users[i % len(users)]),
+            client,
+            "call",
+            f"Звонок {i}",
+            when=moments[i],
+            now=NOW,
+        )
+        for i in range(16)
+    ]
+    outcomes = together(calls)
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    with db.reader() as s:
+        saved = s.scalar(select(func.count(Event.id)).where(Event.company_id == client))
+        row = s.execute(
+            select(Company.last_contact_at, Company.version).where(Company.id == client)
+        ).one()
+    assert saved == 16
+    assert (row.last_contact_at, row.version) == (max(moments), version)
