@@ -43,7 +43,7 @@ FROZEN_AT = time(10, 0)  # the local time of a day the clock is frozen on
 DEFAULT_NOW = datetime(2026, 11, 25, 10, 0)  # a Wednesday, local time
 FROZEN_ZONE = "+03:00"  # Moscow, where the demo plans its days
 BACKENDS = ("sqlite", "firebird")
-# Tables that keep the reference books loaded by ``db init`` between tests.
+# Tables that keep the reference books loaded by ``db init`` (and the lock rows) between tests.
 REFBOOK_TABLES = {
     "regions",
     "industries",
@@ -58,6 +58,7 @@ REFBOOK_TABLES = {
     "price_lists",
     "role_rights",
     "alembic_version",
+    "write_locks",  # lock rows the migrations create (db.locks)
 }
 
 _firebird_problem: str | None = None

@@ -30,6 +30,13 @@ ACCOUNT = "40702810938000000001"
 CORR = "30101810400000000225"
 
 
+def inn10(seed: int) -> str:
+    """A valid 10-digit INN made from ``seed``."""
+    base = f"77{seed:07d}"
+    check = sum(int(d) * w for d, w in zip(base, (2, 4, 10, 3, 5, 9, 4, 6, 8), strict=True))
+    return base + str(check % 11 % 10)
+
+
 def _fake_hash(password: str) -> str:
     return "$test$not-a-real-hash"
 

@@ -8,7 +8,7 @@ import time
 from datetime import date
 
 import pytest
-from client_support import INN_A, INN_B, audit_count, company, make_team, row_counts
+from client_support import INN_A, INN_B, audit_count, company, inn10, make_team, row_counts
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -21,13 +21,6 @@ from qstui.services.clients.export import export_clients
 from qstui.services.clients.importing import import_clients, parse
 from qstui.services.deals import create_deal
 from qstui.services.deals.payments import add_payment
-
-
-def inn10(seed: int) -> str:
-    """A valid 10-digit INN made from ``seed``."""
-    base = f"77{seed:07d}"
-    check = sum(int(d) * w for d, w in zip(base, (2, 4, 10, 3, 5, 9, 4, 6, 8), strict=True))
-    return base + str(check % 11 % 10)
 
 
 def companies(db) -> int:

@@ -13,6 +13,7 @@ from tests.services.calendar_support import make_team
 
 from qstui.db.models import Company
 from qstui.domain.errors import Conflict, NotFound
+from qstui.domain.formatting import moment
 from qstui.domain.normalize import company_name, fold
 from qstui.services.context import Context
 from qstui.services.persist import apply_changes, writing
@@ -58,6 +59,18 @@ def test_with_the_row_the_conflict_names_who_saved_it_last(db, row):
     with pytest.raises(Conflict) as again, writing(ctx, Company, row):
         raise Conflict(None, None)
     assert again.value.changed_by == "Anna"
+
+
+def test_a_conflict_message_names_who_and_when_and_never_shows_a_question_mark(db, row):
+    """Before, a conflict on an unknown row read "changed by another user at ?"."""
+    ctx = Context.system(db)
+    with pytest.raises(Conflict) as caught, writing(ctx, Company, row):
+        raise _locked()
+    with db.reader() as s:
+        saved_at = s.scalar(select(Company.updated_at).where(Company.id == row))
+    assert f"changed by Anna at {moment(saved_at)}." in str(caught.value)
+    assert "?" not in str(Conflict(None, None)) and "another user" in str(Conflict(None, None))
+    assert "deleted by Boris" in str(Conflict("Boris", None))
 
 
 def test_a_stale_version_at_flush_names_who_saved_it(db, row):

@@ -33,7 +33,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.types import TypeDecorator
 
 from qstui.db.compat import FIREBIRD
@@ -103,7 +103,7 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> int:
     """Reserve ``n`` ids of ``table`` for rows inserted with explicit ids; returns the
     first. Firebird: the column's identity generator is advanced by ``n`` (``GEN_ID``),
     so concurrent inserts never take them. SQLite: ``max(id) + 1`` — call it inside the
-    write transaction after ``lock_for_writing`` so no other writer slips in."""
+    write transaction after ``db.locks.lock_for_writing`` so no other writer slips in."""
     if n <= 0:
         return 0
     if conn.dialect.name == FIREBIRD:
@@ -121,14 +121,6 @@ def reserve_ids(conn: Connection, table: Table, n: int) -> int:
         return int(top) - n + 1
     top = conn.scalar(select(func.max(table.c.id))) or 0
     return int(top) + 1
-
-
-def lock_for_writing(conn: Connection, table: Table) -> None:
-    """SQLite: take the write lock now (a DELETE of no row of ``table``), so what the
-    transaction read and the ids ``reserve_ids`` gave hold until commit. Firebird needs
-    nothing (ids come from the generator; rows are locked as they are written)."""
-    if conn.dialect.name != FIREBIRD:
-        conn.execute(delete(table).where(table.c.id < 0))
 
 
 def _keys(row: Mapping[str, Any]) -> tuple[str, ...]:

@@ -3,7 +3,8 @@
 ``Database`` is the one handle the services get: an engine, a sessionmaker with
 ``expire_on_commit=False`` and ``transaction()`` — one short transaction per operation
 (ARCHITECTURE rule 3). ``lock_timeout`` is how many seconds a statement waits for a lock
-another connection holds (the ``lock_timeout`` setting, ``QSTUI_LOCK_TIMEOUT``).
+another connection holds (the ``lock_timeout`` setting, ``QSTUI_LOCK_TIMEOUT``), and how
+long ``db.locks`` keeps waiting for a concurrent writer in all.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility layer)
+from qstui.db.locks import LOCK_TIMEOUT_KEY
 from qstui.db.urls import is_firebird, mask_url, normalize_url
 
 # SQLite has no native DECIMAL; amounts stay within 15 significant digits (services
@@ -46,7 +48,8 @@ def _sqlite_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con: Any, _record: Any) -> None:
+    def _on_connect(dbapi_con: Any, record: Any) -> None:
+        record.info[LOCK_TIMEOUT_KEY] = lock_timeout
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         if database and database != ":memory:":
@@ -67,7 +70,8 @@ def _firebird_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     default_tpb = tpb(Isolation.READ_COMMITTED_RECORD_VERSION, lock_timeout=lock_timeout)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con: Any, _record: Any) -> None:
+    def _on_connect(dbapi_con: Any, record: Any) -> None:
+        record.info[LOCK_TIMEOUT_KEY] = lock_timeout  # how long db.locks waits in all
         # The driver's default is SNAPSHOT with an infinite lock wait: a blocked
         # writer would hang the interface forever.
         dbapi_con.main_transaction.default_tpb = default_tpb

@@ -52,16 +52,35 @@ class ValidationFailed(ServiceError):
 
 
 class Conflict(ServiceError):
-    """Someone else saved the same record meanwhile (ARCHITECTURE rule 8)."""
+    """Someone else saved the same record meanwhile (ARCHITECTURE rule 8): who and when,
+    when the record is known (``services.persist.conflict_for``)."""
 
     def __init__(self, changed_by: str | None, changed_at: datetime | None) -> None:
         self.changed_by = changed_by
         self.changed_at = changed_at
-        when = moment(changed_at) if changed_at else "?"
+        who = changed_by or _("another user")
+        if changed_at is None:  # the row is not known, or it was deleted meanwhile
+            message = _(
+                "The record was changed or deleted by {who} meanwhile. "
+                "Reload it and apply your changes again."
+            ).format(who=who)
+        else:
+            message = _(
+                "The record was changed by {who} at {when}. Reload it and apply your changes again."
+            ).format(who=who, when=moment(changed_at))
+        super().__init__(message)
+
+
+class Busy(ServiceError):
+    """A concurrent writer held what this write had to wait for longer than the lock
+    timeout (a long import, a program stuck mid-save); nothing was written."""
+
+    def __init__(self) -> None:
         super().__init__(
             _(
-                "The record was changed by {who} at {when}. Reload it and apply your changes again."
-            ).format(who=changed_by or _("another user"), when=when)
+                "Another user is saving the same data right now; nothing was saved. "
+                "Try again in a moment."
+            )
         )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from qstui.db.errors import is_conflict
 from qstui.db.models import AppUser
 from qstui.domain.enums import AuditAction
-from qstui.domain.errors import Conflict, NotFound
+from qstui.domain.errors import Conflict, NotFound, ServiceError
 from qstui.services import audit
 from qstui.services.context import Context
 
@@ -60,8 +60,8 @@ def as_conflict(
     if isinstance(error, Conflict):
         if error.changed_by is not None or error.changed_at is not None:
             return error
-    elif not _conflict_in_chain(error):
-        return None
+    elif isinstance(error, ServiceError) or not _conflict_in_chain(error):
+        return None  # a message of its own (``Busy`` …), whatever caused it
     if model is None or ident is None:
         return error if isinstance(error, Conflict) else Conflict(None, None)
     return fresh_conflict(ctx, model, ident)

@@ -29,6 +29,7 @@ from qstui.db.models.deals import (
     Stage,
 )
 from qstui.db.models.knowledge import KbArticle, KbCategory
+from qstui.db.models.locks import WriteLock
 from qstui.db.models.mailing import Material, Package, PackageMaterial, Sending
 from qstui.db.models.onec import ExchangeLog, ExchangeRun, OnecBase, OnecLink
 from qstui.db.models.products import PriceList, PriceListItem, Product, ProductGroup
@@ -102,5 +103,6 @@ __all__ = [
     "Stage",
     "Unit",
     "UserRight",
+    "WriteLock",
     "metadata",
 ]

@@ -6,7 +6,10 @@
   transaction: ``max(existing, done_at)`` when one is added, recomputed from the
   remaining done events when one is deleted or moved. That column is derived: it is
   written with a plain UPDATE that neither bumps the company's version (a card open in
-  another window stays saveable) nor its ``updated_at``.
+  another window stays saveable) nor its ``updated_at``, as the last statement before
+  the commit, and one that waits for a concurrent writer of the company's row
+  (``db.locks.execute_waiting``): interactions logged at once on one client are all
+  saved, never refused as a conflict the user had no part in.
 - Everything that depends on the clock takes ``now`` (naive UTC, default ``utcnow()``).
 
 Rights: every write needs ``edit``, deleting ``delete``; an event is changed only when
@@ -22,6 +25,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from qstui.db.locks import execute_waiting
 from qstui.db.models import (
     AppUser,
     Company,
@@ -268,13 +272,14 @@ def touch_last_contact(s: Session, company_id: int | None, done_at: datetime | N
     if company_id is None or done_at is None:
         return
     table = Company.__table__
-    s.execute(
+    execute_waiting(
+        s.connection(),
         update(table)
         .where(
             table.c.id == company_id,
             or_(table.c.last_contact_at.is_(None), table.c.last_contact_at < done_at),
         )
-        .values(last_contact_at=done_at, updated_at=table.c.updated_at)
+        .values(last_contact_at=done_at, updated_at=table.c.updated_at),
     )
 
 
@@ -289,10 +294,11 @@ def recompute_last_contact(s: Session, company_id: int | None) -> None:
         .scalar_subquery()
     )
     table = Company.__table__
-    s.execute(
+    execute_waiting(
+        s.connection(),
         update(table)
         .where(table.c.id == company_id)
-        .values(last_contact_at=latest, updated_at=table.c.updated_at)
+        .values(last_contact_at=latest, updated_at=table.c.updated_at),
     )
 
 

@@ -2,6 +2,15 @@
 registration with the duplicate check, edits with optimistic locking, deletion and
 reassignment to another manager.
 
+The duplicate check and the insert are one step: a registration first takes the
+``companies`` write lock (``db.locks.lock_for_writing``, a lock row that serialises on
+SQLite and on Firebird alike), so of several users registering the same client at
+once, one saves it and the others wait, then get the duplicate check's answer naming
+it. Every registration takes the lock, ``force`` ones too (what they insert is what
+the others' checks must see); imports take the same lock. Chosen over a unique key on
+INN + KPP: the check also compares names, phones and e-mails, a user may register a
+possible duplicate on purpose (``force``), and databases already hold duplicates.
+
 Rights: reading needs ``clients``; creating and editing ``edit``; deleting ``delete``;
 giving a company to another manager ``reassign`` (also when creating it for someone
 else). Every query is filtered by the user's visibility; a company the user does not
@@ -27,6 +36,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.compat import chunks, id_in
 from qstui.db.counting import count_rows
+from qstui.db.locks import lock_for_writing
 from qstui.db.models import (
     AppUser,
     Company,
@@ -364,6 +374,7 @@ def create_company(ctx: Context, data: CompanyInput, force: bool = False) -> int
         raise ValidationFailed(errors)
     phone, email = clean.pop("phone", None), clean.pop("email", None)
     with writing(ctx) as s:
+        lock_for_writing(s.connection(), Company.__table__)  # the check and the insert: one step
         check_references(s, {**clean, "manager_id": manager_id}, errors)
         if errors:
             raise ValidationFailed(errors)

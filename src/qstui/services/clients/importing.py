@@ -9,7 +9,10 @@ becomes an update (only the non-empty cells that differ; a new phone or e-mail i
 added) or a new company. Lines that fail validation are rejected with one message per
 field. A dry run (the default) only reports; ``apply=True`` writes every good line in
 ONE transaction — batched inserts, reserved ids, search words and audit — so a failure
-leaves nothing behind, and running the same file again creates nothing new.
+leaves nothing behind, and running the same file again creates nothing new. It holds
+the ``companies`` write lock (``db.locks``) from before it matches the lines until it
+commits, so two imports of one file at once, or an import and a registration, run one
+after the other: the second sees the companies of the first.
 Assigning a line to another manager needs ``reassign`` (else the line is rejected).
 A cell the export quoted so that no spreadsheet takes it for a formula (``'=…``; see
 ``domain.formulas``) is read without that quote: an exported file reads back as the
@@ -31,8 +34,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
-from qstui.db.bulk import insert_rows, lock_for_writing, reserve_ids
+from qstui.db.bulk import insert_rows, reserve_ids
 from qstui.db.compat import chunks, digits_in, id_in
+from qstui.db.locks import lock_for_writing
 from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
 from qstui.db.statistics import refresh_statistics
 from qstui.domain.clients import (
