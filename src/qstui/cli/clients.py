@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.common import (
+    COMPANY_ID,
+    as_option,
+    context,
+    emit_json,
+    json_option,
+    table_console,
+)
 from qstui.domain.clients import (
     ClientCard,
     ClientFilter,
@@ -251,7 +258,7 @@ def _print_card(card: ClientCard) -> None:
 
 
 @client.command("show")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @as_option
 @json_option
 def show(company_id: int, as_login: str | None, as_json: bool) -> None:
@@ -330,7 +337,7 @@ def add(
 
 
 @client.command("edit")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @click.option("--name", metavar="NAME", help="Company name.")
 @_form_options
 @click.option("--rating", type=click.IntRange(0, 5), help="Rating, 0–5 stars.")
