@@ -399,11 +399,18 @@ def import_(file: Path, apply_: bool, as_login: str | None, as_json: bool) -> No
 
     Lines are matched to existing clients by INN, else by name. Without --apply only a
     report is printed; with --apply every good line is written in one transaction.
+    Exit code 1 when a line is rejected (with --apply the good lines are still written).
     """
     report = import_clients(context(as_login), file, apply=apply_)
     if as_json:
         emit_json(_report_json(report))
-        return
+    else:
+        _print_report(report)
+    if report.rejected:
+        raise click.exceptions.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
     if report.applied:
         summary = _(
             "Imported: {created} created, {updated} updated, {unchanged} unchanged, "
@@ -425,7 +432,10 @@ def import_(file: Path, apply_: bool, as_login: str | None, as_json: bool) -> No
     if report.ignored_columns:
         click.echo(_("Ignored columns: {names}").format(names=", ".join(report.ignored_columns)))
     for line in report.rejected:
-        reasons = "; ".join(f"{field}: {message}" for field, message in line.errors.items())
+        reasons = "; ".join(
+            message if field == "line" else f"{field}: {message}"
+            for field, message in line.errors.items()
+        )
         click.echo(_("line {n}: {reasons}").format(n=line.line_no, reasons=reasons))
 
 
