@@ -39,6 +39,7 @@ class Settings:
     log_dir: Path
     tz: str | None = None  # an IANA name or an offset; None: the computer's zone
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
+    db_source: str = ""  # where db_url came from: "--db", "QSTUI_DB", the config file, ""
 
 
 def config_file_path(env: Mapping[str, str] | None = None) -> Path:
@@ -86,7 +87,7 @@ def load_settings(
     env = os.environ if env is None else env
     path = config_file_path(env)
     file_values = read_config_file(path)
-    db_url = db or env.get("QSTUI_DB") or _str(file_values.get("db"))
+    db_url, db_source = _db_url(db, env, file_values, path)
     return Settings(
         db_url=db_url or default_db_url(env),
         lang=lang or env.get("QSTUI_LANG") or _str(file_values.get("lang")) or "ru",
@@ -96,7 +97,21 @@ def load_settings(
         log_dir=log_dir(env),
         tz=env.get("QSTUI_TZ") or _str(file_values.get("tz")),
         lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
+        db_source=db_source,
     )
+
+
+def _db_url(
+    db: str | None, env: Mapping[str, str], file_values: Mapping[str, object], path: Path
+) -> tuple[str | None, str]:
+    """The database URL by precedence, and where it came from (an empty ``QSTUI_DB``
+    counts as unset, as an empty environment variable usually does)."""
+    if db:
+        return db, "--db"
+    if env.get("QSTUI_DB"):
+        return env["QSTUI_DB"], "QSTUI_DB"
+    from_file = _str(file_values.get("db"))
+    return from_file, str(path) if from_file else ""
 
 
 def _str(value: object) -> str | None:

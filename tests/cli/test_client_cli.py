@@ -147,12 +147,12 @@ def test_import_and_export(db, tmp_path):
     )
     before = counts(db)
     result = run(db, "import", str(source), "--as", "ivanov")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # a rejected line
     assert "Dry run" in result.output and "1 to create" in result.output
     assert "line 3: inn:" in result.output
     assert counts(db) == before
     result = run(db, "import", str(source), "--apply", "--as", "ivanov", "--json")
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the good line is written all the same
     report = json.loads(result.output)
     assert (report["created"], report["applied"]) == (1, True)
     assert report["rejected"][0]["line"] == 3

@@ -17,7 +17,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.common import (
+    COMPANY_ID,
+    as_option,
+    context,
+    emit_json,
+    json_option,
+    table_console,
+)
 from qstui.domain.clients import (
     ClientCard,
     ClientFilter,
@@ -251,7 +258,7 @@ def _print_card(card: ClientCard) -> None:
 
 
 @client.command("show")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @as_option
 @json_option
 def show(company_id: int, as_login: str | None, as_json: bool) -> None:
@@ -330,7 +337,7 @@ def add(
 
 
 @client.command("edit")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @click.option("--name", metavar="NAME", help="Company name.")
 @_form_options
 @click.option("--rating", type=click.IntRange(0, 5), help="Rating, 0–5 stars.")
@@ -392,11 +399,18 @@ def import_(file: Path, apply_: bool, as_login: str | None, as_json: bool) -> No
 
     Lines are matched to existing clients by INN, else by name. Without --apply only a
     report is printed; with --apply every good line is written in one transaction.
+    Exit code 1 when a line is rejected (with --apply the good lines are still written).
     """
     report = import_clients(context(as_login), file, apply=apply_)
     if as_json:
         emit_json(_report_json(report))
-        return
+    else:
+        _print_report(report)
+    if report.rejected:
+        raise click.exceptions.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
     if report.applied:
         summary = _(
             "Imported: {created} created, {updated} updated, {unchanged} unchanged, "
@@ -418,7 +432,10 @@ def import_(file: Path, apply_: bool, as_login: str | None, as_json: bool) -> No
     if report.ignored_columns:
         click.echo(_("Ignored columns: {names}").format(names=", ".join(report.ignored_columns)))
     for line in report.rejected:
-        reasons = "; ".join(f"{field}: {message}" for field, message in line.errors.items())
+        reasons = "; ".join(
+            message if field == "line" else f"{field}: {message}"
+            for field, message in line.errors.items()
+        )
         click.echo(_("line {n}: {reasons}").format(n=line.line_no, reasons=reasons))
 
 

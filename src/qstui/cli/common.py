@@ -1,5 +1,5 @@
 """Options and output shared by the CLI commands over the services: ``--as LOGIN``
-(act with that user's rights; default: the admin context) and ``--json``."""
+(act with that user's rights; default: the admin context), ``--json`` and record ids."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ import click
 from rich.console import Console
 
 from qstui.cli.state import state
+from qstui.db.types import MAX_ID
+from qstui.domain.errors import NotFound
+from qstui.i18n import N_, _
 from qstui.services.context import Context
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,6 +30,34 @@ as_option = click.option(
 )
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 
+
+class RecordId(click.ParamType):
+    """The id of a record (``RecordId(N_("Company"))``): a whole number. One outside
+    1…MAX_ID names no record, so it is reported as not found — the same line an unknown
+    id gets — instead of reaching the database driver, which cannot bind it."""
+
+    name = "id"
+
+    def __init__(self, what: str) -> None:
+        self.what = what  # a msgid marked with N_, translated when shown
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                number = int(str(value).strip())
+            except ValueError:
+                self.fail(_("{value} is not a number").format(value=value), param, ctx)
+        if not 1 <= number <= MAX_ID:
+            raise NotFound(_(self.what), value)
+        return number
+
+
+COMPANY_ID = RecordId(N_("Company"))
+CONTACT_ID = RecordId(N_("Contact person"))
+DEAL_ID = RecordId(N_("Deal"))
+EVENT_ID = RecordId(N_("Interaction"))
 
 PIPE_WIDTH = 200  # tables written to a file or a pipe are not cut to 80 columns
 

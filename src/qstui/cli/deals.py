@@ -14,7 +14,15 @@ import click
 from rich.table import Table
 from rich.text import Text
 
-from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.common import (
+    COMPANY_ID,
+    DEAL_ID,
+    as_option,
+    context,
+    emit_json,
+    json_option,
+    table_console,
+)
 from qstui.domain.deals import (
     DOC_KIND_LABELS,
     DOC_STATE_LABELS,
@@ -54,7 +62,9 @@ def deal() -> None:
     help="Only deals in this status.",
 )
 @click.option("--stage", "stage_name", metavar="NAME", help="Only deals at a stage of this name.")
-@click.option("--company", "company_id", type=int, metavar="ID", help="Only this client's deals.")
+@click.option(
+    "--company", "company_id", type=COMPANY_ID, metavar="ID", help="Only this client's deals."
+)
 @click.option("--search", "text", metavar="TEXT", help="Words the title starts with.")
 @click.option("--overdue", is_flag=True, help="Only open deals with an overdue stage.")
 @click.option(
@@ -128,7 +138,7 @@ def _print_list(rows: list[DealRow]) -> None:
 
 
 @deal.command("show")
-@click.argument("deal_id", metavar="ID", type=int)
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @as_option
 @json_option
 def show(deal_id: int, as_login: str | None, as_json: bool) -> None:
@@ -259,7 +269,7 @@ def _qty(value: Decimal) -> str:
 
 
 @deal.command("proposal")
-@click.argument("deal_id", metavar="ID", type=int)
+@click.argument("deal_id", metavar="ID", type=DEAL_ID)
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @as_option
 def proposal(deal_id: int, path: Path, as_login: str | None) -> None:

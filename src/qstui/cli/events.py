@@ -15,7 +15,17 @@ from typing import Any, TypeVar
 import click
 from rich.table import Table
 
-from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.common import (
+    COMPANY_ID,
+    CONTACT_ID,
+    DEAL_ID,
+    EVENT_ID,
+    as_option,
+    context,
+    emit_json,
+    json_option,
+    table_console,
+)
 from qstui.domain import calendar as cal
 from qstui.domain.calendar import EventRow
 from qstui.domain.clock import utcnow
@@ -216,8 +226,8 @@ def list_events(
 
 def _common_options(f: F) -> F:
     for option in (
-        click.option("--contact", "contact_id", type=int, help="Contact person id."),
-        click.option("--deal", "deal_id", type=int, help="Deal id."),
+        click.option("--contact", "contact_id", type=CONTACT_ID, help="Contact person id."),
+        click.option("--deal", "deal_id", type=DEAL_ID, help="Deal id."),
         click.option("--notes", help="A comment."),
         click.option(
             "--manager",
@@ -230,7 +240,7 @@ def _common_options(f: F) -> F:
 
 
 @event.command("log")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @click.option("--type", "type_code", required=True, help="Interaction type code, e.g. call.")
 @click.option("--subject", required=True, help="What it was about.")
 @click.option("--result", help="The result: a name from the results book or any text.")
@@ -276,7 +286,7 @@ def log_event(
 
 
 @event.command("plan")
-@click.argument("company_id", type=int)
+@click.argument("company_id", type=COMPANY_ID)
 @click.option("--type", "type_code", required=True, help="Interaction type code, e.g. meeting.")
 @click.option("--subject", required=True, help="What it is about.")
 @click.option(
@@ -337,7 +347,7 @@ def plan(
 
 
 @event.command("done")
-@click.argument("event_id", type=int)
+@click.argument("event_id", type=EVENT_ID)
 @click.option("--result", help="The result: a name from the results book or any text.")
 @click.option("--plan-next", is_flag=True, help="Also plan the suggested next interaction.")
 @json_option

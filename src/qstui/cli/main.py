@@ -17,7 +17,7 @@ from qstui.cli.state import CliState
 from qstui.config import ConfigError, load_settings
 from qstui.db.urls import UrlError, url_secrets
 from qstui.domain import clock
-from qstui.i18n import LANGUAGES, set_language
+from qstui.i18n import LANGUAGES, _, set_language
 from qstui.services.errors import describe
 
 
@@ -30,7 +30,9 @@ class QstuiGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
-        except (UrlError, ConfigError) as exc:
+        except UrlError as exc:
+            raise click.ClickException(_where(ctx, str(exc))) from None
+        except ConfigError as exc:
             raise click.ClickException(str(exc)) from None
         except Exception as exc:
             raise click.ClickException(str(describe(exc))) from None
@@ -38,6 +40,13 @@ class QstuiGroup(click.Group):
             state = ctx.find_object(CliState)
             if state is not None:
                 state.close()
+
+
+def _where(ctx: click.Context, message: str) -> str:
+    """``message`` about the database URL, prefixed with where the URL was given."""
+    state = ctx.find_object(CliState)
+    source = state.settings.db_source if state is not None else ""
+    return f"{source}: {message}" if source else message
 
 
 @click.group(
@@ -70,6 +79,8 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
     settings = load_settings(db=db_url, lang=lang)
     logs.configure(settings.log_dir, url_secrets(settings.db_url))
     set_language(settings.lang)
+    if db_url is not None and not db_url.strip():  # never the default database instead
+        raise ConfigError(_("The --db option is empty: give a database URL or a file path"))
     clock.configure(settings.tz)
     ctx.obj = CliState(settings=settings, login=login)
     if ctx.invoked_subcommand is None:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility layer)
+from qstui.db.errors import out_of_range
 from qstui.db.locks import LOCK_TIMEOUT_KEY
 from qstui.db.urls import is_firebird, mask_url, normalize_url
 
@@ -79,6 +80,19 @@ def _firebird_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     return engine
 
 
+@contextmanager
+def _ids_in_range() -> Iterator[None]:
+    """A lookup by a number no INTEGER column can hold (an id typed by someone) ends in
+    ``NotFound``, as for any unknown id, instead of the driver's overflow error."""
+    try:
+        yield
+    except (ValueError, OverflowError) as error:
+        not_found = out_of_range(error)
+        if not_found is None:
+            raise
+        raise not_found from error
+
+
 class Database:
     """A database the application works with: engine + sessions."""
 
@@ -100,7 +114,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any exception."""
-        with self.sessions.begin() as session:
+        with _ids_in_range(), self.sessions.begin() as session:
             yield session
 
     @contextmanager
@@ -108,7 +122,8 @@ class Database:
         """A read-only unit of work (rolled back at the end, keeps nothing open)."""
         session = self.sessions()
         try:
-            yield session
+            with _ids_in_range():
+                yield session
         finally:
             session.rollback()
             session.close()

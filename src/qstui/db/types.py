@@ -17,6 +17,7 @@ MONEY = Numeric(18, 2, asdecimal=True)
 QUANTITY = Numeric(18, 3, asdecimal=True)
 PERCENT = Numeric(7, 3, asdecimal=True)
 RATE = Numeric(18, 6, asdecimal=True)
+MAX_ID = 2**31 - 1  # ids are INTEGER: 32 bits on Firebird, so no row has a larger one
 
 
 class EnumText(TypeDecorator[Enum]):

@@ -7,6 +7,12 @@ Accepted:
   server; the path is absolute (``/path/to/file.fdb``; ``//path`` and ``C:/path`` work
   too) unless it is a single word without ``.fdb`` (a server alias);
 - ``firebird+firebird://…`` — the SQLAlchemy form, as is.
+
+A user name or password holding ``@``, ``:`` or ``/`` is written percent-encoded
+(``%40``, ``%3A``, ``%2F``). A URL that cannot be read raises ``UrlError`` with a
+message in the user's language that names the problem and never repeats the password:
+the URL parser splits an unescaped ``@`` of a password into the host or the port, so
+neither is quoted back.
 """
 
 from __future__ import annotations
@@ -16,6 +22,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from sqlalchemy.engine import URL, make_url
+
+from qstui.i18n import _
 
 FIREBIRD_DRIVER = "firebird+firebird"
 DEFAULT_FIREBIRD_PORT = 3050
@@ -32,31 +40,67 @@ class UrlError(ValueError):
 def normalize_url(raw: str) -> URL:
     text = raw.strip()
     if not text:
-        raise UrlError("empty database URL")
+        raise UrlError(_("The database URL is empty"))
     if "://" not in text:
         return URL.create("sqlite", database=str(Path(text).expanduser().resolve()))
     scheme = text.split("://", 1)[0].lower()
     if scheme == "firebird":
-        return _firebird(make_url(FIREBIRD_DRIVER + text[len("firebird") :]))
-    try:
-        url = make_url(text)
-    except Exception as exc:  # ArgumentError on garbage
-        raise UrlError(str(exc)) from exc
+        text = FIREBIRD_DRIVER + text[len("firebird") :]
+    url = _parse(text)
     if url.get_backend_name() == "firebird":
         return _firebird(url)
     if url.get_backend_name() != "sqlite":
-        raise UrlError(f"unsupported database: {url.get_backend_name()} (use sqlite or firebird)")
+        raise UrlError(
+            _("Unsupported database: {name} (use sqlite or firebird)").format(
+                name=url.get_backend_name()
+            )
+        )
     if url.database and url.database != ":memory:":
         url = url.set(database=str(Path(url.database).expanduser()))
     return url
 
 
+def _parse(text: str) -> URL:
+    """``make_url`` with its failures told without the password: a port that is no
+    number, or a host or port holding the rest of a password cut at an ``@``."""
+    try:
+        url = make_url(text)
+    except ValueError:  # int() of the port; the text may be a piece of the password
+        raise UrlError(_at_in_password() if text.count("@") > 1 else _bad_port()) from None
+    except Exception:  # ArgumentError on garbage; its message repeats the URL
+        raise UrlError(
+            _("Cannot read the database URL; the form is {form} or a file path").format(
+                form="firebird://user:password@host[:port]/path/file.fdb"
+            )
+        ) from None
+    if url.host and "@" in url.host:
+        raise UrlError(_at_in_password())
+    if url.port is not None and not 0 < url.port < 65536:
+        raise UrlError(_bad_port())
+    return url
+
+
+def _at_in_password() -> str:
+    return _(
+        "The user name or password in the database URL holds “@”: write it as %40 "
+        "(and “:” as %3A, “/” as %2F)"
+    )
+
+
+def _bad_port() -> str:
+    return _("The port in the database URL is not a number from 1 to 65535")
+
+
 def _firebird(url: URL) -> URL:
     database = url.database or ""
     if not url.host:
-        raise UrlError("a Firebird URL needs a server host: firebird://user:password@host/path.fdb")
+        raise UrlError(
+            _("A Firebird URL needs a server host: {form}").format(
+                form="firebird://user:password@host/path.fdb"
+            )
+        )
     if not database:
-        raise UrlError("a Firebird URL needs a database path or alias after the host")
+        raise UrlError(_("A Firebird URL needs a database path or alias after the host"))
     is_alias = (
         "/" not in database and "\\" not in database and not database.lower().endswith(".fdb")
     )

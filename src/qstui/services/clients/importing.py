@@ -17,13 +17,21 @@ Assigning a line to another manager needs ``reassign`` (else the line is rejecte
 A cell the export quoted so that no spreadsheet takes it for a formula (``'=…``; see
 ``domain.formulas``) is read without that quote: an exported file reads back as the
 same text.
+
+Bad files end in one message, never in a crash or a silent merge: a file over
+``MAX_FILE_BYTES`` (or a device such as ``/dev/zero``) is refused after reading that
+much; a binary file, or a cell over the csv module's field limit (131 072 characters —
+usually a quote never closed), stops the import naming the line. A record that spans
+several lines (a quoted cell with line breaks) is taken only if it has as many cells as
+the header and none of its cells holds a line with a whole record's separators;
+otherwise a quote left open has run lines together and that record is rejected.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +103,7 @@ _COMPANY_COLUMNS = (
     "notes",
 )
 MAX_LINES = 200_000
+MAX_FILE_BYTES = 64 * 1024 * 1024  # MAX_LINES lines of ~300 bytes; bigger files go in parts
 BIG_IMPORT = 1000  # lines: after importing this many, index statistics are refreshed
 
 
@@ -108,6 +117,32 @@ class Parsed:
     ignored: list[str]
     encoding: str
     delimiter: str
+    broken: list[tuple[int, str]] = field(default_factory=list)  # (line, why) rejected
+
+
+def read_source(source: str | Path | bytes) -> bytes:
+    """The bytes to import: a file is read up to ``MAX_FILE_BYTES`` and refused beyond
+    (never read whole, so ``/dev/zero`` cannot fill the memory)."""
+    if isinstance(source, bytes):
+        data = source
+    else:
+        try:
+            with Path(source).open("rb") as fh:
+                data = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise ValidationFailed(
+                {"file": _("Cannot read the file: {reason}").format(reason=reason)}
+            ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ValidationFailed(
+            {
+                "file": _("The file is larger than {n} MB: split it into parts").format(
+                    n=MAX_FILE_BYTES // 2**20
+                )
+            }
+        )
+    return data
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -128,10 +163,47 @@ def _header_key(cell: str) -> str:
     return fold(cell.replace("\ufeff", "").replace("_", " ")).strip(" :*")
 
 
+def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """``(the line a record starts on, its cells)``; a record the csv module cannot read
+    stops the import with one message naming that line."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field limit" in str(exc):
+                problem = _("a cell is longer than {n} characters (is a quote left open?)").format(
+                    n=csv.field_size_limit()
+                )
+            else:
+                problem = _("it cannot be read as CSV ({detail})").format(detail=exc)
+            raise ValidationFailed(
+                {"file": _("Line {n}: {problem}").format(n=start, problem=problem)}
+            ) from None
+        yield start, cells
+
+
+def _runs_together(cells: list[str], width: int, delimiter: str) -> bool:
+    """Whether a record spanning several lines is lines run together by a quote left
+    open: its cell count is not the header's, or a line inside a cell holds a whole
+    record's separators."""
+    if len(cells) != width:
+        return True
+    return any(
+        line.count(delimiter) >= width - 1 for cell in cells for line in cell.splitlines()[1:]
+    )
+
+
 def parse(data: bytes) -> Parsed:
     """Rows of the file as ``(line number, {field: cell})``; ValidationFailed when the
-    file has no header or no name column."""
+    file is not text, has no header or no name column, or a record cannot be read."""
     content, encoding = decode(data)
+    if "\x00" in content:
+        raise ValidationFailed(
+            {"file": _("The file is not text: save it as CSV in UTF-8 or Windows-1251")}
+        )
     first = next((line for line in content.splitlines() if line.strip()), "")
     if not first:
         raise ValidationFailed({"file": _("The file is empty")})
@@ -141,7 +213,8 @@ def parse(data: bytes) -> Parsed:
     fields: list[str | None] = []
     ignored: list[str] = []
     lines: list[tuple[int, dict[str, str]]] = []
-    for cells in reader:
+    broken: list[tuple[int, str]] = []
+    for line_no, cells in _records(reader):
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
@@ -158,17 +231,24 @@ def parse(data: bytes) -> Parsed:
                     {"file": _("The header has no name column (Наименование / name)")}
                 )
             continue
-        if len(lines) >= MAX_LINES:
+        if len(lines) + len(broken) >= MAX_LINES:
             raise ValidationFailed(
                 {"file": _("At most {n} lines in one import").format(n=MAX_LINES)}
             )
+        if reader.line_num > line_no and _runs_together(cells, len(header), delimiter):
+            why = _(
+                "Lines {first}–{last} run together: a quote opened on line {first} is not "
+                "closed where the line ends"
+            ).format(first=line_no, last=reader.line_num)
+            broken.append((line_no, why))
+            continue
         row = {
             key: unquote_formula(cell.strip())
             for key, cell in zip(fields, cells, strict=False)
             if key is not None and cell.strip()
         }
-        lines.append((reader.line_num, row))
-    return Parsed(lines, [f for f in fields if f], ignored, encoding, delimiter)
+        lines.append((line_no, row))
+    return Parsed(lines, [f for f in fields if f], ignored, encoding, delimiter, broken)
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -411,7 +491,11 @@ def plan(session: Session, ctx: Context, parsed: Parsed) -> list[Planned]:
     items = _validate(parsed, _logins(session, parsed))
     _match(session, ctx, items)
     _changes(session, ctx, items)
-    return items
+    for line_no, why in parsed.broken:
+        broken = Planned(line_no=line_no, name="")
+        _reject(broken, "line", why)
+        items.append(broken)
+    return sorted(items, key=lambda item: item.line_no)
 
 
 # --- applying ------------------------------------------------------------------------------
@@ -543,8 +627,7 @@ def _email_row(ctx: Context, company_id: int, address: str, now: datetime) -> di
 def import_clients(ctx: Context, source: str | Path | bytes, apply: bool = False) -> ImportReport:
     """Import companies from a CSV file (path or bytes): a dry run unless ``apply``."""
     ctx.require(R.CLIENTS, R.EDIT)
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    parsed = parse(data)
+    parsed = parse(read_source(source))
     if apply:
         with writing(ctx) as s:
             lock_for_writing(s.connection(), Company.__table__)
