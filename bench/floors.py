@@ -232,7 +232,8 @@ def today_page(q: Sql, who: Who, start: datetime, end: datetime, day: date, cap:
         "SELECT ds.id, d.title, c.name, st.name, ds.due_on FROM deal_stages ds"
         " JOIN deals d ON d.id = ds.deal_id JOIN companies c ON c.id = d.company_id"
         " JOIN stages st ON st.id = ds.stage_id"
-        " WHERE ds.responsible_id = ? AND ds.done_on IS NULL AND ds.due_on < ?"
+        " WHERE ds.responsible_id = ? AND ds.deal_open = TRUE AND ds.done_on IS NULL"
+        " AND ds.due_on < ?"
         f" AND d.status = 'open' AND {_deal_visible(who)}"
         " ORDER BY ds.due_on, ds.deal_id, ds.id" + q.first(OVERDUE),
         [me, day],

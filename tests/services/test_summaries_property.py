@@ -4,13 +4,15 @@ Hypothesis draws a random sequence of writes through the services on a small wor
 two companies, deals in roubles, dollars and euros, the currencies' rates — payments
 added, edited, received, deleted; 1C documents of every kind and state; rates set
 (some days have none before them, so some conversions lack a rate); a deal's currency
-changed; deals deleted; interactions logged, planned and completed, moved and deleted.
+changed; deals deleted, won, lost and reopened; interactions logged, planned and
+completed, moved and deleted.
 Writes the services refuse are part of the game (they must leave the summaries as
 they were). After the sequence every deal's ``invoiced``, ``shipped``, ``paid`` and
 ``rate_missing`` equals a recomputation from its documents and payments, converted one
 by one at the rate of their dates (``currency.convert``, not the services' rate book),
 the debt services agree with it, and every company's ``last_contact_at`` is the latest
-of its done interactions.
+of its done interactions, and every deal stage's ``deal_open`` says whether its deal
+is open.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from sqlalchemy import func, select
 from tests.conftest import FROZEN_NOW, wipe
 
 from qstui.db.engine import Database
-from qstui.db.models import Company, Deal, DealDocument, Event, Payment
+from qstui.db.models import Company, Deal, DealDocument, DealStage, Event, Payment, RefusalReason
 from qstui.domain.clock import utcnow
 from qstui.domain.deals import debt_amount
 from qstui.domain.enums import DocKind, DocState, EventStatus, PaymentKind, Role
@@ -72,6 +74,7 @@ RATE = st.tuples(
     st.integers(500_000, 1_500_000).map(lambda n: Decimal(n) / 10_000),
     st.sampled_from((1, 10)),
 )
+OUTCOME = st.tuples(st.sampled_from(("win", "lose", "reopen")), st.integers(0, 1))
 OPERATIONS = st.one_of(
     PAY,
     PAY,  # money rows and rates twice as often as the rest
@@ -88,6 +91,8 @@ OPERATIONS = st.one_of(
     st.tuples(st.just("plan_done"), index, st.integers(1, 24 * DAYS)),
     st.tuples(st.just("move_event"), index, st.integers(-48, 48)),
     st.tuples(st.just("del_event"), index),
+    OUTCOME,
+    OUTCOME,  # often enough for a deal to be lost, then reopened, in one run
 )
 
 
@@ -192,6 +197,17 @@ def apply(world: World, op: tuple[Any, ...]) -> None:
             at = s.scalar(select(Event.event_at).where(Event.id == eid))
         assert at is not None
         E.update_event(ctx, eid, version(db, Event, eid), event_at=at + timedelta(hours=op[2]))
+    elif name in ("win", "lose", "reopen") and world.deals:
+        deal_id = pick(world.deals, op[1])
+        assert deal_id is not None
+        if name == "win":
+            D.win_deal(ctx, deal_id, version(db, Deal, deal_id))
+        elif name == "lose":
+            with db.reader() as s:
+                reason = s.scalar(select(func.min(RefusalReason.id)))
+            D.lose_deal(ctx, deal_id, version(db, Deal, deal_id), reason)  # type: ignore[arg-type]
+        else:
+            D.reopen_deal(ctx, deal_id, version(db, Deal, deal_id))
     elif name == "del_event" and world.events:
         eid = pick(world.events, op[1])
         assert eid is not None
@@ -257,6 +273,12 @@ def check(world: World) -> None:
         )
         contacts = dict(s.execute(select(Company.id, Company.last_contact_at)).all())
         assert contacts == {cid: latest.get(cid) for cid in contacts}
+        stages = s.execute(
+            select(DealStage.id, DealStage.deal_open, Deal.status).join(
+                Deal, Deal.id == DealStage.deal_id
+            )
+        ).all()
+        assert [(i, bool(o)) for i, o, _ in stages] == [(i, st == "open") for i, _, st in stages]
 
 
 # --- the property --------------------------------------------------------------------------

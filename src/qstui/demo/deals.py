@@ -242,6 +242,7 @@ def _deal(rng: random.Random, world: World, batch: Batch, company: CompanyInfo) 
                 "due_on": life.due,
                 "done_on": life.done,
                 "note": None,
+                "deal_open": status == DealStatus.OPEN,
                 **stamp(min(local(life.started, 10), world.now), manager),
             },
         )

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false, text
+from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable
@@ -108,10 +108,11 @@ class DealStage(Base, Editable):
     __tablename__ = "deal_stages"
     __table_args__ = (
         UniqueConstraint("deal_id", "stage_id"),
-        # overdue stages (the start page): not done, the deadline passed — an index range
-        # in the order they are listed (due_on, deal_id, id): no sort of all late stages
-        Index(None, "responsible_id", "done_on", "due_on", "deal_id", "id"),
-        Index(None, "done_on", "due_on", "deal_id", "id"),
+        # overdue stages (the start page): of open deals, not done, the deadline passed —
+        # an index range in the order they are listed (due_on, deal_id, id): no sort of
+        # all late stages, and no walk over the late stages of lost deals
+        Index(None, "responsible_id", "deal_open", "done_on", "due_on", "deal_id", "id"),
+        Index(None, "deal_open", "done_on", "due_on", "deal_id", "id"),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)
@@ -121,6 +122,9 @@ class DealStage(Base, Editable):
     due_on: Mapped[date | None] = mapped_column()
     done_on: Mapped[date | None] = mapped_column()
     note: Mapped[str | None] = mapped_column(String(1000))
+    # a copy of "the deal is open" (deals.status), kept by services.deals.outcome: a lost
+    # deal's stages stay undone, and the late ones of an open deal are found by index
+    deal_open: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class DealItem(Base, Editable):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from qstui.db.models import DealStage, RefusalReason, Stage
 from qstui.domain.clock import today
@@ -52,6 +53,7 @@ def win_deal(ctx: Context, deal_id: int, version: int) -> int:
                 if row.started_on is None:
                     values["started_on"] = on
                 apply_changes(s, ctx, row, values, "deal_stage")
+        mark_stages_open(s, deal.id, False)
         return save_deal(
             s,
             ctx,
@@ -96,6 +98,7 @@ def lose_deal(
             errors["stage_id"] = _("No such stage in the deal's pipeline")
         if errors:
             raise ValidationFailed(errors)
+        mark_stages_open(s, deal.id, False)
         return save_deal(
             s,
             ctx,
@@ -124,6 +127,7 @@ def reopen_deal(ctx: Context, deal_id: int, version: int) -> int:
         )
         rows = rows_by_stage(s, deal.id)
         restart(s, ctx, deal, stage, rows.get(stage.id), on, None, None)
+        mark_stages_open(s, deal.id, True)
         return save_deal(
             s,
             ctx,
@@ -137,3 +141,10 @@ def reopen_deal(ctx: Context, deal_id: int, version: int) -> int:
                 "lost_note": None,
             },
         )
+
+
+def mark_stages_open(s: Session, deal_id: int, is_open: bool) -> None:
+    """Copy "the deal is open" onto its stages (``deal_stages.deal_open``), in the
+    transaction that opens or closes it: a derived column, not an edit (no version)."""
+    s.flush()  # the stages this transaction added or restarted
+    s.execute(update(DealStage).where(DealStage.deal_id == deal_id).values(deal_open=is_open))

@@ -223,6 +223,7 @@ def overdue_stages(
         .outerjoin(responsible, responsible.id == DealStage.responsible_id)
         .where(
             deal_visible(ctx),
+            DealStage.deal_open.is_(True),  # leads the indexes (Deal.status is its source)
             Deal.status == DealStatus.OPEN,
             DealStage.done_on.is_(None),
             DealStage.due_on < on,
