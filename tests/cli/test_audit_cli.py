@@ -13,6 +13,7 @@ from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.models import AuditEntry
 from qstui.domain.enums import AuditAction, Role
+from qstui.domain.errors import LoginFailed
 from qstui.services import audit
 from qstui.services.access import users as U
 from qstui.services.context import Context, context_for
@@ -115,6 +116,23 @@ def test_table_has_one_line_per_changed_field(db, log):
     result = run(db, "list", "--object", "claim")
     assert result.exit_code == 0
     assert "No audit records" in result.stdout
+
+
+def test_failed_logins_are_listed_with_their_facts(db, log):
+    from qstui.services.access import auth
+    from qstui.services.access.settings import set_setting
+
+    set_setting(Context.system(db), "auth.max_attempts", 2)
+    for _ in range(2):
+        with pytest.raises(LoginFailed):
+            auth.login(db, "anna", "wrong-guess", source="ssh 192.0.2.1")
+    result = run(db, "list", "--object", "user")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "login failed" in out and "locked by failed logins" in out
+    assert "outcome: failed" in out and "outcome: locked" in out and "attempt: 2" in out
+    assert "source: ssh 192.0.2.1" in out and "→" not in out
+    assert "wrong-guess" not in out
 
 
 @pytest.mark.parametrize("value", ["company:x", ":5", "company:", "", "comp any:1", "company:-1"])

@@ -10,6 +10,8 @@ from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settl
 
 from qstui.db.engine import Database
 from qstui.screens.dialogs.help import key_table
+from qstui.services.access.users import unlock_user
+from qstui.services.context import Context
 from qstui.ui import keys
 
 
@@ -23,6 +25,29 @@ async def test_demo_logins_are_listed_and_a_wrong_password_is_explained(demo_db)
         assert type(app.screen).__name__ == "LoginScreen"
         assert "Wrong login or password" in screen_text(app)
         assert app.ctx is None
+
+
+async def test_an_unknown_login_and_a_locked_one_get_the_same_message(demo_db):
+    app = make_app(demo_db)
+    try:
+        async with app.run_test(size=SMALL) as pilot:
+            for _ in range(5):  # the demo's policy: five failures lock the account
+                await log_in(pilot, app, "sidorov", "wrong")
+            await log_in(pilot, app, "sidorov", "still-wrong")
+            locked = login_message(app)
+            await log_in(pilot, app, "nosuchuser", "still-wrong")
+            unknown = login_message(app)
+            assert locked == unknown == "Wrong login or password"
+            # only the right password learns of the lock
+            await log_in(pilot, app, "sidorov", "demo")
+            assert "locked until" in login_message(app)
+            assert app.ctx is None and type(app.screen).__name__ == "LoginScreen"
+    finally:
+        unlock_user(Context.system(demo_db), "sidorov")
+
+
+def login_message(app) -> str:
+    return str(app.screen.query_one("#login-error").render()).strip()
 
 
 async def test_login_opens_today_with_my_plans(demo_db):

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     AuditAction.CREATE: N_("created"),
     AuditAction.UPDATE: N_("changed"),
     AuditAction.DELETE: N_("deleted"),
+    AuditAction.LOGIN_FAILED: N_("login failed"),
+    AuditAction.LOGIN_LOCKED: N_("locked by failed logins"),
 }
 
 
@@ -82,17 +84,17 @@ def _value(value: Any) -> str:
 
 
 def change_lines(record: AuditRecord) -> list[str]:
-    """One line per changed field: ``field: old → new`` (just the value for a creation
-    or a deletion)."""
+    """One line per changed field: ``field: old → new`` (just the value for a deletion,
+    a creation or another event such as a failed login)."""
     lines = []
     for name, pair in record.changes.items():
         old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-        if record.action is AuditAction.CREATE:
-            lines.append(f"{name}: {_value(new)}")
+        if record.action is AuditAction.UPDATE:
+            lines.append(f"{name}: {_value(old)} → {_value(new)}")
         elif record.action is AuditAction.DELETE:
             lines.append(f"{name}: {_value(old)}")
         else:
-            lines.append(f"{name}: {_value(old)} → {_value(new)}")
+            lines.append(f"{name}: {_value(new)}")
     return lines
 
 

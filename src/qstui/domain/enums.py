@@ -114,6 +114,10 @@ class LogLevel(StrEnum):
 
 
 class AuditAction(StrEnum):
+    """Stored as text (``audit_log.action`` is VARCHAR(20)): a new value needs no migration."""
+
     CREATE = "create"
     UPDATE = "update"
     DELETE = "delete"
+    LOGIN_FAILED = "login_failed"  # a failed login in the name of an account (or an unknown one)
+    LOGIN_LOCKED = "login_locked"  # the failed login that locked the account

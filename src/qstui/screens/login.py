@@ -1,7 +1,10 @@
-"""The login screen (U1): login and password; wrong password and locked accounts are
-explained; on a demo database the demo logins are listed."""
+"""The login screen (U1): login and password; a wrong login or password, and a locked
+account once the password is right, are explained (one answer otherwise: see
+``services.access.auth``); on a demo database the demo logins are listed."""
 
 from __future__ import annotations
+
+import threading
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,7 +12,7 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Input, Label, Static
 
-from qstui.domain.errors import ServiceError
+from qstui.domain.errors import LoginFailed, ServiceError
 from qstui.i18n import N_, _
 from qstui.services.access import auth
 from qstui.services.access.demo_info import demo_accounts
@@ -35,6 +38,7 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
     def __init__(self, login: str | None = None) -> None:
         super().__init__()
         self.prefill = login or ""
+        self._gone = threading.Event()
 
     def compose(self) -> ComposeResult:
         with Center(), Vertical(id="login-box"):
@@ -57,6 +61,15 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         self.call_service(
             demo_accounts, self.qapp.db, with_context=False, then=self._show_demo, on_error=_ignore
         )
+
+    def on_unmount(self) -> None:
+        self._gone.set()  # ends an administrator's delay that is being waited out
+
+    def _wait(self, seconds: float) -> None:
+        """Wait out an administrator's delay in the worker; closing the screen (or
+        quitting) drops the attempt unchecked instead of keeping the app alive."""
+        if self._gone.wait(seconds):
+            raise LoginFailed()
 
     def _show_demo(self, demo: object) -> None:
         if demo is None:
@@ -102,6 +115,7 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
             self.qapp.db,
             login,
             password,
+            sleep=self._wait,
             with_context=False,
             then=self.qapp.logged_in,
             on_error=self._failed,

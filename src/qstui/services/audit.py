@@ -47,9 +47,22 @@ def record(
     object_id: int,
     diff: Mapping[str, list[Any]] | None = None,
 ) -> None:
+    record_as(session, ctx.user_id, action, object_kind, object_id, diff)
+
+
+def record_as(
+    session: Session,
+    user_id: int | None,
+    action: AuditAction,
+    object_kind: str,
+    object_id: int,
+    diff: Mapping[str, list[Any]] | None = None,
+) -> None:
+    """``record`` without a context: a login attempt has no user who proved who they are
+    yet; ``user_id`` is the account it was made in the name of (None: unknown)."""
     session.add(
         AuditEntry(
-            user_id=ctx.user_id,
+            user_id=user_id,
             action=action,
             object_kind=object_kind,
             object_id=object_id,

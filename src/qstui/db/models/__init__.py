@@ -44,7 +44,15 @@ from qstui.db.models.refbooks import (
     Source,
     Unit,
 )
-from qstui.db.models.users import AppUser, Department, RoleRight, SavedFilter, Setting, UserRight
+from qstui.db.models.users import (
+    AppUser,
+    Department,
+    LoginDelay,
+    RoleRight,
+    SavedFilter,
+    Setting,
+    UserRight,
+)
 
 metadata = Base.metadata
 
@@ -79,6 +87,7 @@ __all__ = [
     "Industry",
     "KbArticle",
     "KbCategory",
+    "LoginDelay",
     "MassActivity",
     "Material",
     "OnecBase",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qstui.db.models.base import Base, Editable, IdMixin
@@ -75,6 +75,20 @@ class SavedFilter(Base, Editable):
     screen: Mapped[str] = mapped_column(String(40), nullable=False)
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     definition: Mapped[Any] = mapped_column(JSONText(4000), nullable=False)
+
+
+class LoginDelay(Base, IdMixin):
+    """How long an administrator's next login from one source waits (U1): the failures
+    in a row from that source and the moment the next attempt may be checked. Rows of
+    administrators only; a successful login from the source deletes its row."""
+
+    __tablename__ = "login_delays"
+    __table_args__ = (UniqueConstraint("user_id", "source"),)
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(100), nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    next_at: Mapped[datetime] = mapped_column(nullable=False)
 
 
 class Setting(Base, IdMixin):

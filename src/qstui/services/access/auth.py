@@ -1,45 +1,80 @@
-"""Logging in (U1): argon2 password check, lockout after repeated failures.
+"""Logging in (U1): the argon2 password check, a failed-attempt counter with a temporary
+lock, and delays instead of a lock for administrators.
 
 The policy lives in the application settings (``services.settings``), shared by every
-client of a database: ``auth.max_attempts`` failed logins in a row (default 5) lock the
-account for ``auth.lock_minutes`` (default 15). The attempt that reaches the limit
-already answers "locked until …"; when the time has passed, the user has the full
-number of attempts again. A successful login resets the count.
+client of a database: ``auth.max_attempts`` (default 5) and ``auth.lock_minutes``
+(default 15).
 
-- An unknown login fails exactly like a wrong password (same message; a real argon2
-  verification is made against a dummy hash so the timing is the same).
-- An account locked by an administrator (``users.is_locked``) → ``AccountLocked(None)``;
-  a temporarily locked one → ``AccountLocked(until)``; the password is not even checked.
-- The failed-attempt count is committed although the call raises.
-- A login is not an edit of the user's card: the counters are written with a plain
-  UPDATE that leaves ``version`` / ``updated_at`` / ``updated_by`` alone, so an admin
-  editing that user meanwhile gets no false "changed by someone else". The count is
-  incremented in the database (``failed_logins + 1``), so concurrent failures all count;
-  a write conflict between two logins of the same user is retried.
+**Counting is check-and-set.** An attempt is counted as failed *before* its password is
+checked, in one short transaction that holds the account row's write lock while it reads
+the state, decides and writes the count (``_attempts``: a no-op UPDATE of the row comes
+first; on SQLite it takes the database's write lock, on Firebird the row's, and a
+concurrent attempt waits, gets an update conflict and takes its turn again; one that
+loses 50 times is answered "wrong login or password" unchecked). The attempt that brings
+the count to ``max_attempts`` sets the lock for ``lock_minutes`` there and then. The
+check itself (argon2, slow on purpose) runs outside any transaction, so concurrent
+attempts are checked in parallel, and still at most ``max_attempts`` of them are checked
+before the lock. A right password resets the count and the temporary lock (having taken
+its turn before the lock, it was one of the ``max_attempts``); a process that dies while
+checking leaves its attempt counted as failed.
+
+**Locked accounts.** While an account is locked (for ``lock_minutes``, or by an
+administrator: ``users.is_locked``), a right password is refused with "locked until …" /
+"locked by an administrator". So that the lock keeps stopping a guesser, a locked
+account's password is checked only ``max_attempts`` more times (counted as before); after
+that every attempt is refused unchecked, whatever the password. When the lock is over,
+the count starts again.
+
+**One answer.** An unknown login, a wrong password and every attempt on a locked account
+answer "wrong login or password", and take the same time (an unchecked attempt is checked
+against a dummy hash): only a right password learns that the account is locked.
+
+**Administrators** (the role ``admin`` or the right ``users.admin``) are never locked by
+failed attempts, or a guesser could lock out everyone who can unlock accounts. Instead
+each *source* — the SSH client's address (``SSH_CONNECTION``, set by sshd), else the OS
+user and host of the process — waits after failures in a row: after the n-th, the next
+attempt from that source is checked no earlier than min(2^(n−1), 30) seconds later (1, 2,
+4, 8, 16, 30, 30 … s). An earlier attempt waits for that moment (on the one clock, with
+an injectable ``sleep``) and then takes its turn. The moment is kept in the database
+(``login_delays``, per administrator and source), so neither a new process nor concurrent
+attempts skip it, and a guesser elsewhere does not delay the administrator's own source.
+A successful login from a source forgets its failures. An administrator locked by another
+one is counted like any account.
+
+**Audit.** Every failed attempt writes an audit row (``login_failed``; ``login_locked``
+for the one that locked the account) with the account's login, the source, the outcome
+(``failed``, ``locked``, ``unknown``) and the attempt's number — never the password, nor
+the text of an unknown login (it may be a password typed in the login field).
+
+These rules run where the login is checked: they hold against guessing through qstui,
+not against someone who holds the database's own credentials.
+A login is not an edit of the user's card: the counters are written with a plain UPDATE
+that leaves ``version`` / ``updated_at`` / ``updated_by`` alone.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import getpass
+import os
+import socket
+import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
-
 from qstui.db.engine import Database
-from qstui.db.errors import is_conflict
-from qstui.db.models import AppUser, UserRight
 from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
 from qstui.services.access import settings
+from qstui.services.access._attempts import Policy, Turn, enter, record_failure, take_turn
 from qstui.services.access.passwords import hash_password, needs_rehash, verify_password
 from qstui.services.access.user_lookup import LOGIN_MAX
 from qstui.services.context import Context
 
 MAX_ATTEMPTS = settings.AUTH_MAX_ATTEMPTS
 LOCK_MINUTES = settings.AUTH_LOCK_MINUTES
-_RETRIES = 3
-# Verifying against a real hash for unknown logins keeps the timing the same.
+SOURCE_MAX = 100  # login_delays.source is VARCHAR(100)
+# Checking unknown logins against a real hash keeps the timing the same.
 _DUMMY_HASH = hash_password("qstui-no-such-user")
 
 
@@ -47,6 +82,19 @@ def policy(db: Database) -> tuple[int, int]:
     """``(max_attempts, lock_minutes)`` from the settings (defaults 5 and 15)."""
     values = settings.get_settings(db, [MAX_ATTEMPTS, LOCK_MINUTES])
     return int(values[MAX_ATTEMPTS]), int(values[LOCK_MINUTES])
+
+
+def current_source() -> str:
+    """Where this process's logins come from: ``ssh ADDRESS`` of the SSH client, else
+    ``local USER@HOST``."""
+    client = os.environ.get("SSH_CONNECTION", "").split()
+    if client:
+        return f"ssh {client[0]}"[:SOURCE_MAX]
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no name for this uid
+        user = str(os.getuid()) if hasattr(os, "getuid") else "?"
+    return f"local {user}@{socket.gethostname()}"[:SOURCE_MAX]
 
 
 def _login_key(login_name: Any) -> str | None:
@@ -65,92 +113,48 @@ def _login_key(login_name: Any) -> str | None:
     return key
 
 
-def login(db: Database, login_name: str, password: str, now: datetime | None = None) -> Context:
-    """The user's context, or LoginFailed / AccountLocked. Failed attempts are counted.
+def login(
+    db: Database,
+    login_name: str,
+    password: str,
+    now: datetime | None = None,
+    *,
+    source: str | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Context:
+    """The user's context, or LoginFailed / AccountLocked (see the module's rules).
 
-    ``now`` (naive UTC) is for tests; the default is the current time.
+    ``now`` (naive UTC) is for tests, the default is the clock's; ``source`` defaults to
+    ``current_source()``; ``sleep`` waits out an administrator's delay.
     """
-    now = now or utcnow()
     password = password if isinstance(password, str) else ""
     key = _login_key(login_name)
+    where = (source if source is not None else current_source())[:SOURCE_MAX]
     max_attempts, lock_minutes = policy(db)
-    attempt = 0
-    while True:
-        try:
-            with db.transaction() as s:
-                result = _attempt(s, db, key, password, now, max_attempts, lock_minutes)
+    rules = Policy(max_attempts, lock_minutes)
+    moment = now or utcnow()
+    turn = Turn()
+    while key is not None:
+        turn = take_turn(db, key, where, moment, rules)
+        if turn.wait_until is None:
             break
-        except Exception as exc:
-            # Two logins of the same user at once (a write conflict): try again.
-            attempt += 1
-            if attempt < _RETRIES and is_conflict(exc):
-                continue
-            raise
-    if isinstance(result, Exception):
-        raise result  # raised after the commit: the failed attempt stays counted
+        sleep((turn.wait_until - moment).total_seconds())
+        # at least the moment waited for, whatever a frozen clock says
+        moment = max(moment if now else utcnow(), turn.wait_until)
+    if not turn.check:
+        verify_password(_DUMMY_HASH, password)  # the time a real check takes
+        if not turn.busy:
+            record_failure(db, turn, where, refused=turn.user_id is not None)
+        raise LoginFailed()
+    if not verify_password(turn.pass_hash, password):
+        record_failure(db, turn, where, refused=not turn.may_enter)
+        raise LoginFailed()
+    if not turn.may_enter:
+        record_failure(db, turn, where, refused=True)
+        raise turn.lock
+    new_hash = hash_password(password) if needs_rehash(turn.pass_hash) else None
+    result = enter(db, turn, where, moment, new_hash)
+    if isinstance(result, AccountLocked):
+        record_failure(db, turn, where, refused=True)
+        raise result
     return result
-
-
-def _attempt(
-    s: Session,
-    db: Database,
-    key: str | None,
-    password: str,
-    now: datetime,
-    max_attempts: int,
-    lock_minutes: int,
-) -> Context | Exception:
-    """One try in one transaction: the context, or the error to raise after commit."""
-    user = None
-    if key is not None:
-        user = s.execute(
-            select(
-                AppUser.id,
-                AppUser.login,
-                AppUser.full_name,
-                AppUser.role,
-                AppUser.department_id,
-                AppUser.pass_hash,
-                AppUser.is_locked,
-                AppUser.locked_until,
-            ).where(AppUser.login == key)
-        ).first()
-    if user is None:
-        verify_password(_DUMMY_HASH, password)
-        return LoginFailed()
-    if user.is_locked:
-        return AccountLocked(None)
-    if user.locked_until is not None and user.locked_until > now:
-        return AccountLocked(user.locked_until)
-    if not verify_password(user.pass_hash, password):
-        _set(s, user.id, failed_logins=AppUser.failed_logins + 1)
-        failed = s.scalar(select(AppUser.failed_logins).where(AppUser.id == user.id)) or 0
-        if failed < max_attempts:
-            return LoginFailed()
-        until = now + timedelta(minutes=lock_minutes)
-        _set(s, user.id, failed_logins=0, locked_until=until)
-        return AccountLocked(until)
-    values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
-    if needs_rehash(user.pass_hash):
-        values["pass_hash"] = hash_password(password)
-    _set(s, user.id, **values)
-    codes = s.scalars(select(UserRight.right_code).where(UserRight.user_id == user.id)).all()
-    return Context(
-        db=db,
-        user_id=user.id,
-        login=user.login,
-        full_name=user.full_name,
-        role=user.role,
-        rights=frozenset(codes),
-        department_id=user.department_id,
-    )
-
-
-def _set(s: Session, user_id: int, **values: Any) -> None:
-    """Write login bookkeeping without touching the card's version or edit stamp."""
-    s.execute(
-        update(AppUser)
-        .where(AppUser.id == user_id)
-        .values(updated_at=AppUser.updated_at, **values)
-        .execution_options(synchronize_session=False)
-    )
