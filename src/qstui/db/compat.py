@@ -4,8 +4,8 @@ SQLite and on Firebird 3 (see FIREBIRD.md for the measured reasons).
 Services write portable SQL with these helpers and never ask which database they run
 on; a difference between the two lives here (or in another ``db/`` module) only.
 
-Importing this module registers:
-- Alembic support for the ``firebird.firebird`` dialect and Firebird's ALTER syntax;
+Alembic's Firebird spellings are in ``db/alembic_firebird.py`` (imported by the
+migrations only). This module holds:
 - ``prefix_match(column, value)``: an index-friendly "starts with" on normalized
   columns — ``STARTING WITH`` on Firebird, a half-open range elsewhere;
 - ``contains(column, needle)``: a literal substring test (never index-using);
@@ -24,8 +24,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from alembic.ddl import base as alembic_base
-from alembic.ddl.impl import DefaultImpl
 from sqlalchemy import Integer, String, and_, bindparam, cast, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
@@ -49,44 +47,6 @@ def constraint_name(prefix: str, *parts: str) -> str:
         return name
     digest = hashlib.sha1(name.encode()).hexdigest()[:6]
     return f"{name[: MAX_IDENTIFIER - 7]}_{digest}"
-
-
-# --- Alembic on Firebird -------------------------------------------------------------
-
-
-class FirebirdImpl(DefaultImpl):
-    """Registers the dialect name Alembic looks up (``KeyError: 'firebird.firebird'``)."""
-
-    __dialect__ = FIREBIRD
-    transactional_ddl = False
-
-
-@compiles(alembic_base.AddColumn, FIREBIRD)
-def _fb_add_column(element: alembic_base.AddColumn, compiler: Any, **kw: Any) -> str:
-    spec = compiler.get_column_specification(element.column, **kw)
-    return f"{alembic_base.alter_table(compiler, element.table_name, element.schema)} ADD {spec}"
-
-
-@compiles(alembic_base.DropColumn, FIREBIRD)
-def _fb_drop_column(element: alembic_base.DropColumn, compiler: Any, **kw: Any) -> str:
-    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
-    column = alembic_base.format_column_name(compiler, element.column.name)
-    return f"{table} DROP {column}"
-
-
-@compiles(alembic_base.ColumnName, FIREBIRD)
-def _fb_rename_column(element: alembic_base.ColumnName, compiler: Any, **kw: Any) -> str:
-    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
-    old = alembic_base.format_column_name(compiler, element.column_name)
-    new = alembic_base.format_column_name(compiler, element.newname)
-    return f"{table} ALTER COLUMN {old} TO {new}"
-
-
-@compiles(alembic_base.ColumnNullable, FIREBIRD)
-def _fb_column_nullable(element: alembic_base.ColumnNullable, compiler: Any, **kw: Any) -> str:
-    table = alembic_base.alter_table(compiler, element.table_name, element.schema)
-    column = alembic_base.format_column_name(compiler, element.column_name)
-    return f"{table} ALTER {column} {'DROP' if element.nullable else 'SET'} NOT NULL"
 
 
 # --- Prefix search ---------------------------------------------------------------------

@@ -9,6 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from qstui.db import alembic_firebird  # noqa: F401  (Alembic's Firebird spellings)
 from qstui.db.engine import Database
 
 MIGRATIONS = Path(__file__).parent / "migrations"

@@ -8,7 +8,10 @@ from typing import Any
 from alembic import context
 from sqlalchemy.types import TypeDecorator
 
-from qstui.db import compat
+from qstui.db import (
+    alembic_firebird,  # noqa: F401  (Alembic's Firebird spellings)
+    compat,
+)
 from qstui.db.models import metadata
 
 config = context.config

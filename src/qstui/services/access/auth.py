@@ -60,6 +60,7 @@ import socket
 import time
 from collections.abc import Callable
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from qstui.db.engine import Database
@@ -74,8 +75,13 @@ from qstui.services.context import Context
 MAX_ATTEMPTS = settings.AUTH_MAX_ATTEMPTS
 LOCK_MINUTES = settings.AUTH_LOCK_MINUTES
 SOURCE_MAX = 100  # login_delays.source is VARCHAR(100)
-# Checking unknown logins against a real hash keeps the timing the same.
-_DUMMY_HASH = hash_password("qstui-no-such-user")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to check an unknown login's password against: the answer takes the time
+    a real check takes. Made on first use, not at import (~0.1 s of every start)."""
+    return hash_password("qstui-no-such-user")
 
 
 def policy(db: Database) -> tuple[int, int]:
@@ -142,7 +148,7 @@ def login(
         # at least the moment waited for, whatever a frozen clock says
         moment = max(moment if now else utcnow(), turn.wait_until)
     if not turn.check:
-        verify_password(_DUMMY_HASH, password)  # the time a real check takes
+        verify_password(_dummy_hash(), password)  # the time a real check takes
         if not turn.busy:
             record_failure(db, turn, where, refused=turn.user_id is not None)
         raise LoginFailed()
