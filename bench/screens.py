@@ -10,6 +10,8 @@ driver writes nothing.
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -241,19 +243,37 @@ def kinds() -> dict[str, str]:
     return out
 
 
+IMPORT = "import qstui.app, qstui.screens.login, qstui.screens.today, qstui.screens.clients"
+
+
+def _process_start() -> float:
+    """A new Python process importing what the app needs to show its first screens
+    (ms): the part of a cold start the headless app below cannot see."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", IMPORT], check=True)
+    return (time.perf_counter() - started) * 1000
+
+
 async def cold_start(db: Database, login: str, runs: int) -> Figure:
-    """A new app each time: login screen, log in, F2, the client list painted."""
+    """What a person waits for from typing ``qstui`` to the client list: a new process
+    importing the app, the login screen painted, then Enter on the password → the
+    start page painted, then F2 → the client list painted. Typing the login and the
+    password is the person's time and is not counted."""
     times = []
     for _ in range(runs + 1):
+        waited = _process_start()
         started = time.perf_counter()
         app = QstuiApp(db, login=login)
+        watch = Watch(app)  # before the app starts: it announces the login screen early
         async with app.run_test(size=SIZE) as pilot:
-            watch = Watch(app)
-            await _log_in(pilot, app, watch, login)
-            since = watch.mark()
-            await pilot.press("f2")
-            painted = await watch.until("clients-table", since)
-            times.append((painted - started) * 1000)
+            waited += (await watch.until("login", 0) - started) * 1000
+            field = app.screen.query_one("#login")
+            field.value = ""  # type: ignore[attr-defined]
+            field.focus()
+            await pilot.press(*login, "enter", *PASSWORD)
+            waited += await _press(pilot, watch, ("enter",), "today")
+            waited += await _press(pilot, watch, ("f2",), "clients-table")
+        times.append(waited)
     return Figure.of(times[1:])
 
 

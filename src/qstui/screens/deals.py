@@ -107,12 +107,10 @@ class DealsScreen(ModuleScreen):
 
     def on_mount(self) -> None:
         self.call_service(self._choices, then=self._got_choices, on_error=lambda _e: None)
-        self.reload()
 
-    def on_screen_resume(self) -> None:
-        if self.table.fetch is not None:
-            current = self.table.current
-            self.reload(keep=current.id if current is not None else None)
+    def on_screen_resume(self) -> None:  # also when first shown (after on_mount)
+        current = self.table.current
+        self.reload(keep=current.id if current is not None else None)
 
     # --- loading --------------------------------------------------------------------------
 

@@ -58,6 +58,7 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         box = self.query_one("#login-box")
         box.styles.width = max(LOGIN_BOX_WIDTH, len(self.qapp.db.display_url) + 6)
         self.query_one("#password" if self.prefill else "#login", Input).focus()
+        self.qapp.shown("login")
         self.call_service(
             demo_accounts, self.qapp.db, with_context=False, then=self._show_demo, on_error=_ignore
         )

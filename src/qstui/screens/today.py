@@ -50,10 +50,7 @@ class TodayScreen(ModuleScreen):
             yield Static("", id="idle-title", classes="section-title")
             yield card_table("today-idle", (N_("Last contact"), N_("Client")))
 
-    def on_mount(self) -> None:
-        self.action_refresh()
-
-    def on_screen_resume(self) -> None:
+    def on_screen_resume(self) -> None:  # also when first shown (after on_mount)
         self.action_refresh()
 
     def action_refresh(self) -> None:
