@@ -4,7 +4,7 @@ the command palette, and the one place errors are shown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -17,6 +17,9 @@ from qstui.services.errors import describe
 from qstui.ui import keys, memory
 from qstui.ui.kept_screens import KeptScreens
 from qstui.ui.modules import MODULES, allowed, by_name
+
+if TYPE_CHECKING:
+    from qstui.serve.handoff import Credentials
 
 
 class QstuiApp(App[None]):
@@ -43,12 +46,17 @@ class QstuiApp(App[None]):
         ],
     ]
 
-    def __init__(self, db: Any, login: str | None = None) -> None:
-        """``db``: the ``Database`` the CLI opened (screens reach it only via services)."""
+    def __init__(
+        self, db: Any, login: str | None = None, credentials: Credentials | None = None
+    ) -> None:
+        """``db``: the ``Database`` the CLI opened (screens reach it only via services);
+        ``credentials``: a login and password to log in with at once (a session of
+        ``qstui serve``, whose server checked them on its login page)."""
         super().__init__()
         keys.install(self)  # the app's keys in the keymap, as every screen's (ui.keys)
         self.db = db
-        self.prefill_login = login
+        self.prefill_login = credentials.login if credentials is not None else login
+        self._credentials = credentials
         self.ctx: Context | None = None
         self._open_modules: list[str] = []
         self.kept = KeptScreens(self)  # the card screens, reused
@@ -67,6 +75,11 @@ class QstuiApp(App[None]):
         return LoginScreen(self.prefill_login)
 
     # --- session ------------------------------------------------------------------
+
+    def take_credentials(self) -> Credentials | None:
+        """The credentials given at start, once (then forgotten), or None."""
+        credentials, self._credentials = self._credentials, None
+        return credentials
 
     def logged_in(self, ctx: Context) -> None:
         self.ctx = ctx

@@ -8,8 +8,10 @@ import pytest
 from rich.console import Console
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
+from qstui.app import QstuiApp
 from qstui.db.engine import Database
 from qstui.screens.dialogs.help import key_table
+from qstui.serve.handoff import Credentials
 from qstui.services.access.users import unlock_user
 from qstui.services.context import Context
 from qstui.ui import keys
@@ -61,6 +63,29 @@ async def test_login_opens_today_with_my_plans(demo_db):
         text = screen_text(app)
         assert "Today" in text and "Modules" in text
         assert "Clients" in text  # the module panel, built from the rights
+
+
+async def test_credentials_handed_over_log_in_at_once(demo_db):
+    """A session of ``qstui serve``: the server checked the password and handed it over
+    (``serve.handoff``); the application logs in with it through the same check."""
+    app = QstuiApp(demo_db, credentials=Credentials("ivanov", "demo"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        assert app.ctx is not None and app.ctx.login == "ivanov"
+        assert type(app.screen).__name__ == "TodayScreen"
+        assert app.take_credentials() is None  # used once, then forgotten
+
+
+async def test_wrong_credentials_handed_over_leave_the_login_screen(demo_db):
+    app = QstuiApp(demo_db, credentials=Credentials("ivanov", "wrong"))
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        assert app.ctx is None and type(app.screen).__name__ == "LoginScreen"
+        text = screen_text(app)
+        assert "Wrong login or password" in text and "ivanov" in text
+        await pilot.press(*"demo", "enter")  # the login is filled in, the password asked
+        await settle(pilot, app)
+        assert app.ctx is not None and app.ctx.login == "ivanov"
 
 
 async def test_log_out_and_in_as_another_user(demo_db):

@@ -53,12 +53,13 @@ def db() -> None:
     """Create, upgrade, inspect, back up and restore the database.
 
     The database is the one of the global --db option (or $QSTUI_DB, the config file,
-    the embedded default). Put --db before `db`.
+    the embedded default). Put --db before `db`. A URL with a password belongs in
+    $QSTUI_DB or the config file: `ps` shows command lines to every user.
 
     \b
     Examples:
       qstui db init
-      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db info
+      qstui --db /data/crm.sqlite3 db info
       qstui db backup crm-2024-05-31.bak
       qstui db restore crm-2024-05-31.bak --force
     """
@@ -76,7 +77,6 @@ def init_cmd() -> None:
     Examples:
       qstui db init
       qstui --db /data/crm.sqlite3 db init
-      qstui --db firebird://SYSDBA:secret@server//srv/crm/crm.fdb db init
     """
     result = init_database(_url())
     where = f"{result.backend}: {result.url}"
@@ -144,7 +144,7 @@ def analyze_cmd() -> None:
 
     \b
     Example:
-      qstui --db firebird://SYSDBA:secret@server//srv/crm/crm.fdb db analyze
+      qstui db analyze
     """
     with opened(require_existing(_url())) as database:
         count = refresh_statistics(database)
@@ -159,7 +159,7 @@ def info_cmd(as_json: bool) -> None:
     \b
     Examples:
       qstui db info
-      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db info --json
+      qstui db info --json
     """
     info = database_info(_url())
     if as_json:
@@ -203,7 +203,7 @@ def backup_cmd(file: Path, force: bool) -> None:
     \b
     Examples:
       qstui db backup crm-2024-05-31.bak
-      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db backup crm.fbk
+      qstui db backup crm.fbk      # Firebird: a gbak backup, streamed to this computer
     """
     with _progress(_("Backing up")) as report:
         result = backup_database(
@@ -232,7 +232,7 @@ def restore_cmd(file: Path, force: bool) -> None:
     \b
     Examples:
       qstui --db /data/crm.sqlite3 db restore crm-2024-05-31.bak
-      qstui --db firebird://SYSDBA:secret@server/srv/crm/crm.fdb db restore crm.fbk --force
+      qstui db restore crm.fbk --force
     """
     with _progress(_("Restoring")) as report:
         result = restore_database(

@@ -60,7 +60,8 @@ def _where(ctx: click.Context, message: str) -> str:
     metavar="URL",
     help="Database: sqlite:///file.db, a file path, or "
     "firebird://user:password@host[:port]/path/file.fdb. "
-    "Default: $QSTUI_DB, then the config file, then the embedded database.",
+    "Default: $QSTUI_DB, then the config file, then the embedded database. "
+    "A URL with a password belongs there, not here: `ps` shows command lines to every user.",
 )
 @click.option(
     "--lang",

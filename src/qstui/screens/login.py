@@ -62,6 +62,9 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
         self.call_service(
             demo_accounts, self.qapp.db, with_context=False, then=self._show_demo, on_error=_ignore
         )
+        credentials = self.qapp.take_credentials()
+        if credentials is not None:  # checked already by ``qstui serve``: log in at once
+            self._log_in(credentials.login, credentials.password)
 
     def on_unmount(self) -> None:
         self._gone.set()  # ends an administrator's delay that is being waited out
@@ -111,6 +114,9 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
             self.query_one("#login", Input).focus()
             return
         error.update("")
+        self._log_in(login, password)
+
+    def _log_in(self, login: str, password: str) -> None:
         self.call_service(
             auth.login,
             self.qapp.db,
