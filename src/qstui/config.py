@@ -6,6 +6,9 @@ in the platformdirs config dir, or ``QSTUI_CONFIG``) > the default (the embedded
 file in the user data dir, Russian, the computer's time zone, a 10-second lock wait).
 The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LOG_DIR``.
 
+The config file must be private (mode 600) when its ``db`` URL holds a password:
+``check_private`` refuses to start otherwise.
+
 Config file example::
 
     db = "firebird://crm:secret@192.168.1.10/srv/crm/crm.fdb"
@@ -25,6 +28,8 @@ from pathlib import Path
 from platformdirs import user_config_dir, user_data_dir, user_log_dir
 
 from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
+from qstui.db.urls import url_secrets
+from qstui.i18n import _
 
 APP_NAME = "qstui"
 
@@ -99,6 +104,22 @@ def load_settings(
         lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
         db_source=db_source,
     )
+
+
+def check_private(settings: Settings) -> None:
+    """Refuse a config file that holds the database's password and that the group or
+    others may read: whoever reads it holds the database (chmod 600 it)."""
+    path = settings.config_file
+    if settings.db_source != str(path) or not url_secrets(settings.db_url):
+        return
+    mode = path.stat().st_mode
+    if mode & 0o044:
+        raise ConfigError(
+            _(
+                "The config file {path} holds the database password and others may read it"
+                " (mode {mode}): run chmod 600 {path}"
+            ).format(path=path, mode=oct(mode & 0o777)[2:])
+        )
 
 
 def _db_url(

@@ -238,3 +238,35 @@ def test_a_quoted_cell_with_line_breaks_is_still_one_good_record(db, tmp_path):
     with db.reader() as s:
         notes = s.scalar(select(Company.notes).where(Company.name == "Астра"))
     assert notes == "звонить после обеда;\nспросить Ивана"
+
+
+# --- a config file with the database's password ----------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o644, 0o640, 0o604, 0o600])
+def test_a_config_file_with_a_password_must_be_private(tmp_path, mode):
+    """Whoever reads the config file holds the database: with a password in its URL it
+    must be readable by its owner only, or qstui refuses to start."""
+    config = tmp_path / "config.toml"
+    database = tmp_path / "crm.sqlite3"
+    config.write_text(
+        f'db = "firebird://crm:{SECRET[0]}{SECRET[1]}@127.0.0.1:9/{database}"\n', encoding="utf-8"
+    )
+    config.chmod(mode)
+    env: dict[str, str | None] = {"QSTUI_CONFIG": str(config), "QSTUI_DB": None}
+    result = run(["--lang", "en", "setting", "list"], env)
+    if mode == 0o600:  # it goes on to the (unreachable) server: not refused for the file
+        assert "others may read it" not in result.output
+        return
+    line = one_line(result)
+    assert f"The config file {config} holds the database password" in line
+    assert f"(mode {oct(mode)[2:]}): run chmod 600 {config}" in line
+    assert not any(half in line for half in SECRET)
+
+
+def test_a_config_file_without_a_password_may_be_read_by_others(tmp_path):
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{tmp_path / "crm.sqlite3"}"\nlang = "en"\n', encoding="utf-8")
+    config.chmod(0o644)
+    env: dict[str, str | None] = {"QSTUI_CONFIG": str(config), "QSTUI_DB": None}
+    assert run(["db", "init"], env).exit_code == 0

@@ -14,7 +14,7 @@ import click
 
 from qstui import __version__, logs
 from qstui.cli.state import CliState
-from qstui.config import ConfigError, load_settings
+from qstui.config import ConfigError, check_private, load_settings
 from qstui.db.urls import UrlError, url_secrets
 from qstui.domain import clock
 from qstui.i18n import LANGUAGES, _, set_language
@@ -82,6 +82,7 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
     set_language(settings.lang)
     if db_url is not None and not db_url.strip():  # never the default database instead
         raise ConfigError(_("The --db option is empty: give a database URL or a file path"))
+    check_private(settings)
     clock.configure(settings.tz)
     ctx.obj = CliState(settings=settings, login=login)
     if ctx.invoked_subcommand is None:
