@@ -24,11 +24,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=50, help="simulated managers (50)")
     parser.add_argument("--minutes", type=float, default=2.0, help="how long they work (2)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
+    parser.add_argument(
+        "--think",
+        default="2-8",
+        metavar="LOW-HIGH",
+        help="seconds a manager spends between operations, drawn evenly (2-8; 0.05-0.3 "
+        "makes it a stress test)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if args.users < 1 or args.minutes <= 0:
         parser.error("--users and --minutes must be positive")
-    result = run(normalize_url(args.db), args.users, args.minutes * 60, args.seed)
+    try:
+        low, high = (float(part) for part in args.think.split("-"))
+    except ValueError:
+        parser.error("--think is two numbers of seconds, e.g. 2-8")
+    if not 0 <= low <= high:
+        parser.error("--think: 0 <= LOW <= HIGH")
+    result = run(normalize_url(args.db), args.users, args.minutes * 60, args.seed, (low, high))
     data = summary(result, verify(result))
     print(table(data))
     if args.json is not None:

@@ -48,7 +48,9 @@ MIX = {
     "add_payment": 11,
 }
 HOT_SHARE = 0.35  # how often a manager picks a record of the hot set
-THINK_MS = (50, 300)
+# A manager reads what an operation showed before the next one: 2–8 s by default
+# (``--think``); a few hundred ms turns the run into a stress test of the 2 cores.
+THINK_SECONDS = (2.0, 8.0)
 
 
 @dataclass(frozen=True)
@@ -97,8 +99,16 @@ class Manager(threading.Thread):
     """One simulated manager: every operation once (in a random order), then the random
     mix until ``deadline`` (a ``time.monotonic()`` value)."""
 
-    def __init__(self, number: int, ctx: Context, plan: Plan, seed: int) -> None:
+    def __init__(
+        self,
+        number: int,
+        ctx: Context,
+        plan: Plan,
+        seed: int,
+        think: tuple[float, float] = THINK_SECONDS,
+    ) -> None:
         super().__init__(name=f"manager-{number:02d}", daemon=True)
+        self.think_seconds = think
         self.number = number
         self.ctx = ctx
         self.plan = plan
@@ -250,10 +260,16 @@ class Manager(threading.Thread):
         return f"{self.plan.tag} m{self.number:02d} #{self.seq}"
 
     def think(self) -> None:
-        time.sleep(self.rng.uniform(*THINK_MS) / 1000)
+        time.sleep(self.rng.uniform(*self.think_seconds))
 
 
-def run(url: URL, users: int, seconds: float, seed: int = 1) -> Run:
+def run(
+    url: URL,
+    users: int,
+    seconds: float,
+    seed: int = 1,
+    think: tuple[float, float] = THINK_SECONDS,
+) -> Run:
     """Prepare, start ``users`` managers (each with its own ``Database``), let them work
     for ``seconds``, wait for their last operations and return what they noted."""
     admin = Database(url)
@@ -268,7 +284,7 @@ def run(url: URL, users: int, seconds: float, seed: int = 1) -> Run:
         for number in range(users):
             databases.append(Database(url))
             ctx = context_for(databases[-1], LOGINS[number % len(LOGINS)])
-            managers.append(Manager(number, ctx, plan, seed))
+            managers.append(Manager(number, ctx, plan, seed, think))
         for manager in managers:
             manager.start()
         started_at = clock.utcnow()

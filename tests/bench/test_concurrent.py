@@ -33,7 +33,8 @@ def test_a_brief_load_loses_nothing(
 ) -> None:
     report = tmp_path / "run.json"
     url = demo.url.render_as_string(hide_password=False)
-    code = main(["--db", url, "--users", "4", "--minutes", "0.05", "--json", str(report)])
+    brief = ["--users", "4", "--minutes", "0.05", "--think", "0.05-0.3"]
+    code = main(["--db", url, *brief, "--json", str(report)])
     printed = capsys.readouterr().out
     data = json.loads(report.read_text())
     assert data["verification"]["ok"], printed
