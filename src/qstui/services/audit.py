@@ -54,5 +54,7 @@ def record(
             object_kind=object_kind,
             object_id=object_id,
             changes=dict(diff) if diff else None,
+            os_user=ctx.os_user,
+            os_host=ctx.os_host,
         )
     )

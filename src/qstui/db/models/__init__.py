@@ -44,7 +44,15 @@ from qstui.db.models.refbooks import (
     Source,
     Unit,
 )
-from qstui.db.models.users import AppUser, Department, RoleRight, SavedFilter, Setting, UserRight
+from qstui.db.models.users import (
+    AppUser,
+    Department,
+    RoleRight,
+    SavedFilter,
+    Setting,
+    UserRight,
+    UserToken,
+)
 
 metadata = Base.metadata
 
@@ -103,6 +111,7 @@ __all__ = [
     "Stage",
     "Unit",
     "UserRight",
+    "UserToken",
     "WriteLock",
     "metadata",
 ]
