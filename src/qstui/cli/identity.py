@@ -29,7 +29,7 @@ from qstui.cli import token_file
 from qstui.db.engine import Database
 from qstui.domain.tokens import TokenRefused
 from qstui.i18n import _
-from qstui.services.access import auth, tokens
+from qstui.services.access import tokens
 from qstui.services.access.user_lookup import normalize_login
 from qstui.services.context import Context
 
@@ -59,6 +59,14 @@ def system_context(db: Database) -> Context:
     return with_origin(Context.system(db))
 
 
+def password_context(db: Database, login: str, password: str) -> Context:
+    """The context of ``login`` proved by ``password`` (``services.access.auth.login``:
+    a wrong one counts as a failed login)."""
+    from qstui.services.access import auth  # its argon2 set-up costs every other command
+
+    return with_origin(auth.login(db, login, password))
+
+
 def _interactive() -> bool:
     return sys.stdin is not None and sys.stdin.isatty()
 
@@ -85,7 +93,7 @@ def proven_context(db: Database, state_dir: Path, login: str, password_stdin: bo
     """The context of ``login``, proved as the module says."""
     login = normalize_login(login)
     if password_stdin:
-        return with_origin(auth.login(db, login, ask_password(login, True)))
+        return password_context(db, login, ask_password(login, True))
     path = token_file.token_path(state_dir, db.url, login)
     if path.exists():
         if token_file.is_exposed(path):
@@ -107,7 +115,7 @@ def proven_context(db: Database, state_dir: Path, login: str, password_stdin: bo
                 raise click.ClickException(_again(str(exc), login)) from None
             click.echo(str(exc), err=True)
     if _interactive():
-        return with_origin(auth.login(db, login, ask_password(login, False)))
+        return password_context(db, login, ask_password(login, False))
     raise click.ClickException(
         _(
             "Acting as {login} needs their password: log in once with “qstui login --as "

@@ -15,7 +15,7 @@ from qstui.cli import identity, token_file
 from qstui.cli.state import state
 from qstui.domain.formatting import moment
 from qstui.i18n import _
-from qstui.services.access import auth, tokens
+from qstui.services.access import tokens
 from qstui.services.access.user_lookup import normalize_login
 
 _as = click.option(
@@ -50,7 +50,7 @@ def login(as_login: str | None, password_stdin: bool) -> None:
     name = _login_name(as_login)
     db = st.database()
     password = identity.ask_password(name, password_stdin)
-    ctx = identity.with_origin(auth.login(db, name, password))
+    ctx = identity.password_context(db, name, password)
     issued = tokens.issue(ctx)
     path = token_file.token_path(st.settings.state_dir, db.url, name)
     previous = token_file.read(path) if path.exists() else None
