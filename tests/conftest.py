@@ -174,6 +174,20 @@ def _log_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         os.environ["QSTUI_LOG_DIR"] = before
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The CLI's token files (``qstui login``) go to a folder of the test run, never to
+    the user's; ``tests/cli`` gives every test a folder of its own."""
+    folder = tmp_path_factory.mktemp("state")
+    before = os.environ.get("QSTUI_STATE_DIR")
+    os.environ["QSTUI_STATE_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("QSTUI_STATE_DIR", None)
+    else:
+        os.environ["QSTUI_STATE_DIR"] = before
+
+
 @pytest.fixture
 def open_umask() -> Iterator[None]:
     """A umask that leaves new files readable by everybody (0644), as on most systems:

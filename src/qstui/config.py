@@ -4,7 +4,9 @@ Precedence (ARCHITECTURE rule 10): CLI option > environment (``QSTUI_DB``,
 ``QSTUI_LANG``, ``QSTUI_TZ``, ``QSTUI_LOCK_TIMEOUT``) > the config file (``config.toml``
 in the platformdirs config dir, or ``QSTUI_CONFIG``) > the default (the embedded SQLite
 file in the user data dir, Russian, the computer's time zone, a 10-second lock wait).
-The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LOG_DIR``.
+The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LOG_DIR``;
+the personal tokens of ``qstui login`` in the platformdirs user state dir, or
+``QSTUI_STATE_DIR``.
 
 The config file must be private (mode 600) when its ``db`` URL holds a password:
 ``check_private`` refuses to start otherwise.
@@ -25,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from platformdirs import user_config_dir, user_data_dir, user_log_dir
+from platformdirs import user_config_dir, user_data_dir, user_log_dir, user_state_dir
 
 from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
 from qstui.db.urls import url_secrets
@@ -42,6 +44,7 @@ class Settings:
     data_dir: Path
     db_is_default: bool
     log_dir: Path
+    state_dir: Path
     tz: str | None = None  # an IANA name or an offset; None: the computer's zone
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
     db_source: str = ""  # where db_url came from: "--db", "QSTUI_DB", the config file, ""
@@ -66,6 +69,13 @@ def log_dir(env: Mapping[str, str] | None = None) -> Path:
     if env.get("QSTUI_LOG_DIR"):
         return Path(env["QSTUI_LOG_DIR"]).expanduser()
     return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    if env.get("QSTUI_STATE_DIR"):
+        return Path(env["QSTUI_STATE_DIR"]).expanduser()
+    return Path(user_state_dir(APP_NAME, appauthor=False))
 
 
 def default_db_url(env: Mapping[str, str] | None = None) -> str:
@@ -100,6 +110,7 @@ def load_settings(
         data_dir=data_dir(env),
         db_is_default=not db_url,
         log_dir=log_dir(env),
+        state_dir=state_dir(env),
         tz=env.get("QSTUI_TZ") or _str(file_values.get("tz")),
         lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
         db_source=db_source,

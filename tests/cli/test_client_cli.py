@@ -8,6 +8,7 @@ import json
 from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from sqlalchemy import func, select
+from tests.cli.proof import sign_in
 from tests.conftest import file_mode
 
 from qstui.cli.main import cli
@@ -48,6 +49,7 @@ def dataset(db: Database) -> dict[str, int]:
             users_module.create_user(system, login, login.title(), role, "secret-1", "Продажи")
     finally:
         users_module.hash_password = slow
+    sign_in(db, "ivanov", "petrova", "head")
     ivanov, petrova = context_for(db, "ivanov"), context_for(db, "petrova")
     return {
         "romashka": C.create_company(ivanov, CompanyInput(name='ООО "Ромашка"', inn=INN_A)),

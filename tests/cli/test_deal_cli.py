@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from tests.cli.proof import sign_in
 from tests.conftest import FROZEN_NOW, file_mode
 
 from qstui.cli.main import cli
@@ -67,6 +68,7 @@ def deals(db):
     system = Context.system(db)
     for login, name in (("anna", "Анна Иванова"), ("boris", "Борис Петров")):
         create_user(system, login, name, Role.MANAGER, "Пароль-123", "Продажи")
+    sign_in(db, "anna", "boris")
     anna, boris = context_for(db, "anna"), context_for(db, "boris")
     mine = _company(db, "Ромашка", anna.user_id)
     theirs = _company(db, "Лютик", boris.user_id)

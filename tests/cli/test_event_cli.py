@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from tests.cli.proof import sign_in
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -74,6 +75,7 @@ def world(db: Database) -> dict[str, int]:
             s.add(row)
             s.flush()
             ids[key] = row.id
+    sign_in(db, "anna", "boris")
     return ids
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
+from tests.cli.proof import sign_in
 
 from qstui.cli.main import cli
 from qstui.cli.settings import parse_value, setting
@@ -240,6 +241,7 @@ def test_set_get_and_list(db):
 
 
 def test_cli_errors_are_one_line(db, people):
+    sign_in(db, "anna", "office")
     assert_one_line_error(run(db, "set", "auth.max_attempts", "0"), "auth.max_attempts")
     assert_one_line_error(run(db, "set", "auth.max_attempts", "many"), "auth.max_attempts")
     assert_one_line_error(run(db, "set", "company.inn", "1234567890"), "company.inn")

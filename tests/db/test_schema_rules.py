@@ -89,7 +89,7 @@ def test_every_editable_table_has_a_version_column():
     append_only = {
         "audit_log", "search_words", "exchange_runs", "exchange_log", "sendings",
         "claim_changes", "group_members", "package_materials", "role_rights", "user_rights",
-        "settings", "write_locks",
+        "settings", "write_locks", "user_tokens",
         "login_delays",  # login bookkeeping, written under the user row's lock, never edited
     }  # fmt: skip
     missing = [

@@ -151,6 +151,7 @@ def list_records(
     table = Table(show_lines=True)
     table.add_column(_("When"), no_wrap=True)
     table.add_column(_("User"), no_wrap=True)
+    table.add_column(_("OS user@host"), no_wrap=True)
     table.add_column(_("Action"), no_wrap=True)
     table.add_column(_("Object"), no_wrap=True)
     table.add_column(_("Changes"))
@@ -158,6 +159,7 @@ def list_records(
         table.add_row(
             to_local(record.logged_at).strftime("%d.%m.%Y %H:%M:%S"),
             record.user_login,
+            "@".join(part for part in (record.os_user, record.os_host) if part),
             _(ACTION_LABELS.get(record.action, record.action)),
             f"{record.object_kind}:{record.object_id}",
             "\n".join(change_lines(record)),

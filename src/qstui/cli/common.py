@@ -1,5 +1,6 @@
 """Options and output shared by the CLI commands over the services: ``--as LOGIN``
-(act with that user's rights; default: the admin context), ``--json`` and record ids."""
+(act with that user's rights once they proved who they are, ``qstui.cli.identity``;
+default: the admin context) with ``--password-stdin``, ``--json`` and record ids."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 import click
 from rich.console import Console
 
-from qstui.cli.state import state
+from qstui.cli.state import CliState, state
 from qstui.db.types import MAX_ID
 from qstui.domain.errors import NotFound
 from qstui.i18n import N_, _
@@ -22,12 +23,35 @@ from qstui.services.context import Context
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-as_option = click.option(
+_as = click.option(
     "--as",
     "as_login",
     metavar="LOGIN",
-    help="Act with this user's rights and visibility (default: administrator).",
+    help="Act with this user's rights and visibility (default: administrator); needs "
+    "their password (prompted, or --password-stdin) or a token saved by 'qstui login'.",
 )
+
+
+def _remember_password_stdin(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    found = ctx.find_object(CliState)
+    if found is not None and value:
+        found.password_stdin = True
+
+
+_password_stdin = click.option(
+    "--password-stdin",
+    is_flag=True,
+    expose_value=False,
+    callback=_remember_password_stdin,
+    help="With --as: read that user's password from the first line of stdin.",
+)
+
+
+def as_option(command: F) -> F:
+    """``--as LOGIN`` and ``--password-stdin``; the command gets ``as_login``."""
+    return _as(_password_stdin(command))
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable JSON output.")
 
 

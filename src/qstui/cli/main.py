@@ -92,10 +92,11 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
 
 
 def _register() -> None:
-    from qstui.cli import audit, clients, deals, demo, events, serve, users
+    from qstui.cli import audit, clients, deals, demo, events, login, serve, tokens, users
     from qstui.cli import db as db_commands
     from qstui.cli import settings as settings_commands
 
+    users.user.add_command(tokens.tokens)
     for command in (
         db_commands.db,
         users.user,
@@ -106,6 +107,8 @@ def _register() -> None:
         audit.audit,
         settings_commands.setting,
         serve.serve,
+        login.login,
+        login.logout,
     ):
         cli.add_command(command)
 

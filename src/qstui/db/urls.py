@@ -129,6 +129,19 @@ def firebird_dsn(url: URL) -> str:
     return f"{url.host}/{url.port or DEFAULT_FIREBIRD_PORT}:{url.database}"
 
 
+def database_identity(url: URL) -> str:
+    """Which database ``url`` names, whoever connects: the server, port and path
+    (``firebird://host:3050//srv/crm.fdb``) or the SQLite file's absolute path, without
+    the user name or password."""
+    if is_firebird(url):
+        host = (url.host or "").lower()
+        return f"firebird://{host}:{url.port or DEFAULT_FIREBIRD_PORT}/{url.database}"
+    database = url.database or ":memory:"
+    if database != ":memory:":
+        database = str(Path(database).expanduser().resolve())
+    return f"sqlite:///{database}"
+
+
 def mask_url(url: URL | str) -> str:
     """The URL with its password hidden, for messages and ``db info``."""
     if isinstance(url, str):

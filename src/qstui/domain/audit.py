@@ -14,7 +14,8 @@ SYSTEM_LOGIN = "system"
 @dataclass(frozen=True)
 class AuditRecord:
     """One create / update / delete: who (``user_login`` is ``"system"`` for the admin CLI
-    context), when (naive UTC), which object, and ``changes`` as ``{field: [old, new]}``."""
+    context), when (naive UTC), which object, and ``changes`` as ``{field: [old, new]}``;
+    for a change made by the CLI, the OS account and computer it ran on."""
 
     id: int
     logged_at: datetime
@@ -24,3 +25,5 @@ class AuditRecord:
     object_kind: str
     object_id: int
     changes: dict[str, Any] = field(default_factory=dict)
+    os_user: str | None = None
+    os_host: str | None = None

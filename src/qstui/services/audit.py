@@ -47,7 +47,9 @@ def record(
     object_id: int,
     diff: Mapping[str, list[Any]] | None = None,
 ) -> None:
-    record_as(session, ctx.user_id, action, object_kind, object_id, diff)
+    record_as(
+        session, ctx.user_id, action, object_kind, object_id, diff, ctx.os_user, ctx.os_host
+    )
 
 
 def record_as(
@@ -57,9 +59,12 @@ def record_as(
     object_kind: str,
     object_id: int,
     diff: Mapping[str, list[Any]] | None = None,
+    os_user: str | None = None,
+    os_host: str | None = None,
 ) -> None:
     """``record`` without a context: a login attempt has no user who proved who they are
-    yet; ``user_id`` is the account it was made in the name of (None: unknown)."""
+    yet; ``user_id`` is the account it was made in the name of (None: unknown);
+    ``os_user``/``os_host``: who ran the CLI that made the change, and where."""
     session.add(
         AuditEntry(
             user_id=user_id,
@@ -67,5 +72,7 @@ def record_as(
             object_kind=object_kind,
             object_id=object_id,
             changes=dict(diff) if diff else None,
+            os_user=os_user,
+            os_host=os_host,
         )
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from qstui.db.engine import Database
 from qstui.db.models import AppUser, UserRight
@@ -27,6 +28,10 @@ class Context:
     role: Role
     rights: frozenset[str] = field(default_factory=frozenset)
     department_id: int | None = None
+    # Where the acting program runs, for the audit log: the OS account and the computer
+    # (the CLI sets them; None in the TUI)
+    os_user: str | None = None
+    os_host: str | None = None
 
     @classmethod
     def system(cls, db: Database) -> Context:
@@ -47,18 +52,25 @@ class Context:
 
 
 def context_for(db: Database, login: str) -> Context:
-    """The context of an existing user by login (no password check: CLI ``--as``)."""
+    """The context of an existing user by login, with no proof of who is asking: for
+    code that already knows (tests, benchmarks). The CLI's ``--as`` proves the user
+    first (``services.access.auth.login`` or ``services.access.tokens``)."""
     with db.reader() as s:
         user = s.scalar(select(AppUser).where(AppUser.login == login.strip().lower()))
         if user is None:
             raise NotFound(_("User"), login)
-        codes = s.scalars(select(UserRight.right_code).where(UserRight.user_id == user.id)).all()
-        return Context(
-            db=db,
-            user_id=user.id,
-            login=user.login,
-            full_name=user.full_name,
-            role=user.role,
-            rights=frozenset(codes),
-            department_id=user.department_id,
-        )
+        return user_context(s, db, user)
+
+
+def user_context(s: Session, db: Database, user: AppUser) -> Context:
+    """The context of ``user`` (a row of ``s``) with the rights ``s`` reads."""
+    codes = s.scalars(select(UserRight.right_code).where(UserRight.user_id == user.id)).all()
+    return Context(
+        db=db,
+        user_id=user.id,
+        login=user.login,
+        full_name=user.full_name,
+        role=user.role,
+        rights=frozenset(codes),
+        department_id=user.department_id,
+    )

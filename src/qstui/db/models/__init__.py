@@ -52,6 +52,7 @@ from qstui.db.models.users import (
     SavedFilter,
     Setting,
     UserRight,
+    UserToken,
 )
 
 metadata = Base.metadata
@@ -112,6 +113,7 @@ __all__ = [
     "Stage",
     "Unit",
     "UserRight",
+    "UserToken",
     "WriteLock",
     "metadata",
 ]

@@ -27,6 +27,9 @@ class AuditEntry(Base, IdMixin):
     object_id: Mapped[int] = mapped_column(Integer, nullable=False)
     # {"field": [old, new], …}
     changes: Mapped[Any] = mapped_column(JSONText(None), nullable=True)
+    # Where a CLI change was made: the OS account and the computer (None in the TUI)
+    os_user: Mapped[str | None] = mapped_column(String(100))
+    os_host: Mapped[str | None] = mapped_column(String(255))
 
 
 class SearchWord(Base, IdMixin):

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qstui.db.models.base import Base, Editable, IdMixin
 from qstui.db.types import EnumText, JSONText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import Role
 
 
@@ -64,6 +65,24 @@ class UserRight(Base):
     right_code: Mapped[str] = mapped_column(String(40), primary_key=True)
 
     user: Mapped[AppUser] = relationship(back_populates="rights", lazy="raise")
+
+
+class UserToken(Base, IdMixin):
+    """A personal token of the CLI (``qstui login``): whoever presents its secret acts
+    as the user until it expires or is revoked. Only the SHA-256 of the secret is kept;
+    the OS user and host it was made on tell the user's tokens apart."""
+
+    __tablename__ = "user_tokens"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime] = mapped_column(nullable=False)
+    os_user: Mapped[str | None] = mapped_column(String(100))
+    os_host: Mapped[str | None] = mapped_column(String(255))
 
 
 class SavedFilter(Base, Editable):

@@ -92,4 +92,6 @@ def _record(entry: AuditEntry, login: str | None, name: str | None) -> AuditReco
         object_kind=entry.object_kind,
         object_id=entry.object_id,
         changes=changes if isinstance(changes, dict) else {},
+        os_user=entry.os_user,
+        os_host=entry.os_host,
     )

@@ -36,6 +36,7 @@ from qstui.services.persist import writing
 
 AUTH_MAX_ATTEMPTS = "auth.max_attempts"
 AUTH_LOCK_MINUTES = "auth.lock_minutes"
+AUTH_TOKEN_DAYS = "auth.token_days"
 COMPANY_NAME = "company.name"
 COMPANY_INN = "company.inn"
 COMPANY_ADDRESS = "company.address"
@@ -109,6 +110,9 @@ KNOWN: dict[str, SettingSpec] = {
     ),
     AUTH_LOCK_MINUTES: SettingSpec(
         15, _integer(1, 1440), N_("Minutes an account stays locked after failed logins")
+    ),
+    AUTH_TOKEN_DAYS: SettingSpec(
+        30, _integer(1, 3650), N_("Days a personal token of the command line stays valid")
     ),
     COMPANY_NAME: SettingSpec("", _text(250), N_("Our company name (commercial proposals)")),
     COMPANY_INN: SettingSpec("", _validated(validators.inn), N_("Our company INN")),
