@@ -47,9 +47,7 @@ def record(
     object_id: int,
     diff: Mapping[str, list[Any]] | None = None,
 ) -> None:
-    record_as(
-        session, ctx.user_id, action, object_kind, object_id, diff, ctx.os_user, ctx.os_host
-    )
+    record_as(session, ctx.user_id, action, object_kind, object_id, diff, ctx.os_user, ctx.os_host)
 
 
 def record_as(
