@@ -42,6 +42,9 @@ class FirebirdLink:
         # Firebird 3 has no multi-row RETURNING: ORM bulk update/delete would fail.
         engine.dialect.update_returning = False
         engine.dialect.delete_returning = False
+        # sqlalchemy-firebird's "hard close" calls Connection.terminate(), which
+        # firebird-driver does not have; after an abort a plain close is immediate.
+        engine.dialect.do_terminate = engine.dialect.do_close  # type: ignore[method-assign]
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
         # the handshake's own limit ends a helper thread the watch gave up on
         cparams["database"] = fbclient.register(url, connect_timeout=int(server_timeout) + 1)
