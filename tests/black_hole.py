@@ -3,7 +3,9 @@ hole: ``go_dark()`` stops forwarding and reading in both directions and keeps ev
 socket open — no RST, no FIN, the peers' kernels still acknowledge what they send, as
 with a server that froze or a firewall that drops packets. ``forward()`` resumes; what
 was sent meanwhile is delivered then. Connections made while dark are accepted and
-left unanswered."""
+left unanswered. ``forget()`` darkens only the connections made so far, for good, as a
+firewall or a NAT does with a connection it dropped from its table while it was idle:
+new connections go through."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class BlackHole:
         self._open.set()
         self._closed = threading.Event()
         self._sockets: list[socket.socket] = []
+        self._forgotten: list[threading.Event] = []  # one per connection, set: forgotten
         self._lock = threading.Lock()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -40,6 +43,11 @@ class BlackHole:
 
     def forward(self) -> None:
         self._open.set()
+
+    def forget(self) -> None:
+        with self._lock:
+            for forgotten in self._forgotten:
+                forgotten.set()
 
     def close(self) -> None:
         self._closed.set()
@@ -79,15 +87,23 @@ class BlackHole:
             return
         server = socket.create_connection(self.upstream)
         self._keep(server)
-        threading.Thread(target=self._pump, args=(server, client), daemon=True).start()
-        self._pump(client, server)
+        forgotten = threading.Event()
+        with self._lock:
+            self._forgotten.append(forgotten)
+        threading.Thread(target=self._pump, args=(server, client, forgotten), daemon=True).start()
+        self._pump(client, server, forgotten)
 
-    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+    def _pump(
+        self, source: socket.socket, target: socket.socket, forgotten: threading.Event
+    ) -> None:
         while not self._closed.is_set():
             self._open.wait()
+            if forgotten.is_set():  # dark for good, sockets open
+                self._closed.wait()
+                break
             try:
                 ready, _, _ = select.select([source], [], [], POLL)
-                if not ready or not self._open.is_set():
+                if not ready or not self._open.is_set() or forgotten.is_set():
                     continue
                 data = source.recv(65536)
                 if not data:

@@ -2,8 +2,9 @@
 with its traffic silently dropped by a black-hole proxy (``tests.black_hole``), a service
 call ends with "the database server does not answer" within ``server_timeout`` — whether
 the connection was idle in the pool, in the middle of a transaction or not yet made —
-and works again once the network is back; a call that is only slow (waiting for a lock
-another connection holds, on a server that answers) is not cut. Firebird only: SQLite
+and works again once the network is back; an idle connection the network forgot is
+replaced; a call that is only slow (waiting for a lock another connection holds, on a
+server that answers) is not cut. Firebird only: SQLite
 has no network."""
 
 from __future__ import annotations
@@ -59,9 +60,9 @@ def remote(proxy: BlackHole) -> Database:
     far.dispose()
 
 
-def lost_call(proxy: BlackHole, fn, *args, **kwargs) -> tuple[ServerNotAnswering, float]:
-    """Run a call that meets the dark network; its error and how long it waited. Run
-    in a thread, so that a call that would wait forever fails the test instead."""
+def bounded_call(proxy: BlackHole, fn, *args, **kwargs) -> tuple[BaseException | None, float]:
+    """Run a call over the proxy; its error (None: it succeeded) and how long it took.
+    Run in a thread, so that a call that would wait forever fails the test instead."""
     outcome: list[BaseException | None] = []
 
     def run() -> None:
@@ -78,10 +79,17 @@ def lost_call(proxy: BlackHole, fn, *args, **kwargs) -> tuple[ServerNotAnswering
     waited = time.monotonic() - started
     if call.is_alive():
         proxy.forward()  # let it end
+        proxy.close()
         call.join()
         pytest.fail(f"the call was still waiting after {waited:.1f} s")
-    assert isinstance(outcome[0], ServerNotAnswering), repr(outcome[0])
     return outcome[0], waited
+
+
+def lost_call(proxy: BlackHole, fn, *args, **kwargs) -> tuple[ServerNotAnswering, float]:
+    """A call that meets the dark network: its error and how long it waited."""
+    error, waited = bounded_call(proxy, fn, *args, **kwargs)
+    assert isinstance(error, ServerNotAnswering), repr(error)
+    return error, waited
 
 
 def test_an_idle_connection_to_a_dark_server_is_given_up_in_time(db, company, proxy, remote):
@@ -128,6 +136,19 @@ def test_a_new_connection_to_a_dark_server_is_given_up_in_time(db, company, prox
     proxy.forward()
     log_interaction(Context.system(remote), company, "call", "light")
     assert subjects(db, company) == ["light"]
+
+
+def test_an_idle_connection_the_network_forgot_is_replaced(db, company, proxy, remote):
+    """A firewall dropped the pooled connection while it was idle; the server still
+    answers new ones. The pool's ping on it gets no answer; the watch finds the server
+    alive, aborts the ping, and the call goes on over a new connection."""
+    ctx = Context.system(remote)
+    log_interaction(ctx, company, "call", "before")
+    proxy.forget()
+    error, took = bounded_call(proxy, log_interaction, ctx, company, "call", "after")
+    assert error is None, repr(error)
+    assert took <= TIMEOUT + SLACK
+    assert subjects(db, company) == ["after", "before"]
 
 
 def test_a_slow_call_on_a_server_that_answers_is_not_cut(db, company, proxy):

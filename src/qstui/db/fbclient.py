@@ -8,6 +8,9 @@ no longer answers, and the process's signal handlers kept as they were.
   them. Each engine gets an entry of its own under a unique name instead, with
   ``timeout`` (isc_dpb_connect_timeout): how long the client waits for the server to
   accept a connection (fbclient's default ``ConnectionTimeout`` is 180 s).
+- ``answered(error)``: whether a failed connection attempt still heard from the server
+  (a refused login, a database shut down) — as opposed to a network error, or no
+  answer to the handshake in time (isc_connect_reject).
 - ``abort(connection)``: ``fb_cancel_operation(fb_cancel_abort)`` — "forcibly close the
   client side of the connection", meant to be called from another thread: a call blocked
   on that connection returns at once with a network error. The server rolls back the
@@ -29,6 +32,9 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 _restored = False
+# isc_connect_reject, isc_network_error, isc_net_connect_err, isc_net_read_err,
+# isc_net_write_err
+NETWORK_GDS_CODES = frozenset({335544421, 335544721, 335544722, 335544726, 335544727})
 
 
 def register(url: URL, connect_timeout: int) -> str:
@@ -45,6 +51,12 @@ def register(url: URL, connect_timeout: int) -> str:
     database.database.value = url.database
     database.timeout.value = max(1, connect_timeout)
     return name
+
+
+def answered(error: BaseException) -> bool:
+    """Whether the server answered the connection attempt that failed with ``error``."""
+    codes = set(getattr(error, "gds_codes", None) or ())
+    return bool(codes) and not codes & NETWORK_GDS_CODES
 
 
 def abort(connection: Any) -> None:

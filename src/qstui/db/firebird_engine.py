@@ -90,7 +90,15 @@ class FirebirdLink:
         return self.engine.dialect.connect(*cargs, **cparams)
 
     def _probe(self) -> None:
-        _close(self._new_connection())
+        """Raises unless the server answers a connection request (a refused login is
+        an answer too)."""
+        try:
+            connection = self._new_connection()
+        except Exception as error:
+            if fbclient.answered(error):
+                return
+            raise
+        _close(connection)
 
     def abort_all(self) -> None:
         """Close every connection of the engine on the client side (the server is lost)."""
