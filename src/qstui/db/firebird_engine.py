@@ -107,7 +107,7 @@ class FirebirdLink:
 
     def dispose(self) -> None:
         """Close the pool's connections — watched, as closing asks the server too."""
-        with self.watch.watching(self.abort_all):
+        with self.watch.watching(self.abort_all, kind="quick"):
             self.engine.dispose()
         self.watch.close()
 
@@ -127,7 +127,7 @@ class FirebirdLink:
 
     def _ping(self, dbapi_con: Any, record: Any) -> None:
         """A round trip on a connection taken from the pool; a dead one is replaced."""
-        call = self.watch.hold(partial(fbclient.abort, dbapi_con), kind="ping")
+        call = self.watch.hold(partial(fbclient.abort, dbapi_con), kind="quick")
         try:
             dbapi_con.ping()
         except Exception as error:

@@ -17,9 +17,10 @@ connection (the probe), which gets ``timeout / 3`` to be accepted:
   at once, and their callers raise ``ServerNotAnswering`` — all within ``timeout`` of
   the call's start;
 - an answer: the server lives. A long call is slow, not lost, and goes on (asked again
-  every ``timeout / 3``); a *ping* that waited that long, though, was sent on a
-  connection the network forgot while it was idle (a firewall's or a NAT's table) and
-  is aborted, unmarked: the pool connects anew.
+  every ``timeout / 3``); a *quick* call that waited that long, though — a ping, the
+  closing of a connection — was sent on a connection the network forgot while it was
+  idle (a firewall's or a NAT's table) and is aborted, unmarked: the pool connects
+  anew.
 
 ``bounded(fn)`` runs a call that cannot be aborted — making a connection, which in a
 network that drops packets waits in the kernel's TCP connect for about two minutes — in
@@ -44,7 +45,7 @@ from qstui.domain.errors import ServerNotAnswering
 DEFAULT_SERVER_TIMEOUT = 30  # seconds
 IDLE_EXIT = 60.0  # seconds the watch thread stays without calls before it ends
 
-Kind = Literal["work", "ping"]
+Kind = Literal["work", "quick"]  # "quick": a ping or a close, one short round trip
 
 
 @dataclass(eq=False)
@@ -59,6 +60,8 @@ class Call:
 
 
 class ServerWatch:
+    """The calls in flight to one server, and the thread that asks after them."""
+
     def __init__(
         self,
         timeout: float,
@@ -176,7 +179,7 @@ class ServerWatch:
             if answered:
                 # a slow call goes on; it is asked about again after another third
                 stale = [
-                    c for c in waiting if c.kind == "ping" and asked_at - c.since >= self.patience
+                    c for c in waiting if c.kind == "quick" and asked_at - c.since >= self.patience
                 ]
                 for call in waiting:
                     call.since = max(call.since, asked_at)
