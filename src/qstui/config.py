@@ -1,9 +1,10 @@
 """Settings, read once at start.
 
 Precedence (ARCHITECTURE rule 10): CLI option > environment (``QSTUI_DB``,
-``QSTUI_LANG``, ``QSTUI_TZ``, ``QSTUI_LOCK_TIMEOUT``) > the config file (``config.toml``
-in the platformdirs config dir, or ``QSTUI_CONFIG``) > the default (the embedded SQLite
-file in the user data dir, Russian, the computer's time zone, a 10-second lock wait).
+``QSTUI_LANG``, ``QSTUI_TZ``, ``QSTUI_LOCK_TIMEOUT``, ``QSTUI_SERVER_TIMEOUT``) > the
+config file (``config.toml`` in the platformdirs config dir, or ``QSTUI_CONFIG``) > the
+default (the embedded SQLite file in the user data dir, Russian, the computer's time
+zone, a 10-second lock wait, 30 seconds for a silent server).
 The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LOG_DIR``;
 the personal tokens of ``qstui login`` in the platformdirs user state dir, or
 ``QSTUI_STATE_DIR``.
@@ -17,6 +18,8 @@ Config file example::
     lang = "ru"
     tz = "Europe/Moscow"      # or "+03:00"; local time of plans, "today"
     lock_timeout = 10         # seconds a write waits for a row another user locks
+    server_timeout = 30       # seconds before a Firebird server that stopped answering
+                              # is given up ("the database server does not answer")
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir, user_log_dir, user_state_dir
 
-from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
+from qstui.db.engine import DEFAULT_LOCK_TIMEOUT, DEFAULT_SERVER_TIMEOUT
 from qstui.db.urls import url_secrets
 from qstui.i18n import _
 
@@ -47,6 +50,7 @@ class Settings:
     state_dir: Path
     tz: str | None = None  # an IANA name or an offset; None: the computer's zone
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
+    server_timeout: int = DEFAULT_SERVER_TIMEOUT  # seconds (db.server_watch)
     db_source: str = ""  # where db_url came from: "--db", "QSTUI_DB", the config file, ""
 
 
@@ -112,7 +116,17 @@ def load_settings(
         log_dir=log_dir(env),
         state_dir=state_dir(env),
         tz=env.get("QSTUI_TZ") or _str(file_values.get("tz")),
-        lock_timeout=_seconds(env.get("QSTUI_LOCK_TIMEOUT"), file_values.get("lock_timeout")),
+        lock_timeout=_seconds(
+            ("QSTUI_LOCK_TIMEOUT", env.get("QSTUI_LOCK_TIMEOUT")),
+            ("lock_timeout", file_values.get("lock_timeout")),
+            DEFAULT_LOCK_TIMEOUT,
+        ),
+        server_timeout=_seconds(
+            ("QSTUI_SERVER_TIMEOUT", env.get("QSTUI_SERVER_TIMEOUT")),
+            ("server_timeout", file_values.get("server_timeout")),
+            DEFAULT_SERVER_TIMEOUT,
+            minimum=1,
+        ),
         db_source=db_source,
     )
 
@@ -150,16 +164,23 @@ def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _seconds(env_value: str | None, file_value: object) -> int:
-    """The lock wait: the environment's, else the config file's, else the default."""
-    if env_value and env_value.strip():
-        where, value = "QSTUI_LOCK_TIMEOUT", env_value.strip()
-    elif file_value is None:
-        return DEFAULT_LOCK_TIMEOUT
+def _seconds(
+    env: tuple[str, str | None], file: tuple[str, object], default: int, minimum: int = 0
+) -> int:
+    """Whole seconds: the environment variable's, else the config file key's, else the
+    default; each given as (name, value)."""
+    if env[1] and env[1].strip():
+        where, value = env[0], env[1].strip()
+    elif file[1] is None:
+        return default
     else:
-        where, value = "lock_timeout", file_value
-    if isinstance(value, str) and value.strip().isdigit():
+        where, value = file
+    if isinstance(value, str) and value.strip().isdigit() and int(value) >= minimum:
         return int(value)
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
         return value
+    if minimum:
+        raise ConfigError(
+            f"{where} must be a whole number of seconds, at least {minimum}, not {value!r}"
+        )
     raise ConfigError(f"{where} must be a whole number of seconds, not {value!r}")

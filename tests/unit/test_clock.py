@@ -12,7 +12,7 @@ import pytest
 
 import qstui
 from qstui.config import ConfigError, load_settings
-from qstui.db.engine import DEFAULT_LOCK_TIMEOUT
+from qstui.db.engine import DEFAULT_LOCK_TIMEOUT, DEFAULT_SERVER_TIMEOUT
 from qstui.domain import calendar as cal
 from qstui.domain import clock
 
@@ -98,6 +98,18 @@ def test_the_zone_and_the_lock_wait_are_settings(tmp_path):
     config.write_text("lock_timeout = -1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="lock_timeout"):
         load_settings(env=env)
+
+
+def test_the_wait_for_a_silent_server_is_a_setting(tmp_path):
+    config = tmp_path / "config.toml"
+    env = {"QSTUI_CONFIG": str(config), "QSTUI_DATA_DIR": str(tmp_path)}
+    assert load_settings(env=env).server_timeout == DEFAULT_SERVER_TIMEOUT == 30
+    config.write_text("server_timeout = 12\n", encoding="utf-8")
+    assert load_settings(env=env).server_timeout == 12
+    assert load_settings(env={**env, "QSTUI_SERVER_TIMEOUT": "5"}).server_timeout == 5
+    for wrong in ("0", "soon", "-3"):
+        with pytest.raises(ConfigError, match=r"QSTUI_SERVER_TIMEOUT .*at least 1"):
+            load_settings(env={**env, "QSTUI_SERVER_TIMEOUT": wrong})
 
 
 def test_the_cli_configures_the_clock_from_the_settings(tmp_path, monkeypatch):

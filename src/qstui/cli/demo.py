@@ -62,8 +62,11 @@ def demo(db_url: str | None, size: str, seed: int, if_empty: bool, today: date |
     today, products, a knowledge base and more. Run "qstui db init" first.
     """
     shared = state()
+    settings = shared.settings
     db = (
-        Database(db_url, lock_timeout=shared.settings.lock_timeout) if db_url else shared.database()
+        Database(db_url, lock_timeout=settings.lock_timeout, server_timeout=settings.server_timeout)
+        if db_url
+        else shared.database()
     )
     try:
         _run(db, size, seed, if_empty, today)

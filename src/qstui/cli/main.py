@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok; 1 a user error, printed as one line without a traceback, or an
 unexpected error, printed as one line that names the log file holding its traceback
-(``qstui.logs``); 2 wrong usage (click's own).
+(``qstui.logs``); 2 wrong usage (click's own); 130 and 143 an admin command stopped by
+SIGINT (Ctrl+C) or SIGTERM, with one line, within a second (``cli.interrupts``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 import click
 
 from qstui import __version__, logs
+from qstui.cli import interrupts
 from qstui.cli.state import CliState
 from qstui.config import ConfigError, check_private, load_settings
 from qstui.db.urls import UrlError, url_secrets
@@ -30,6 +32,9 @@ class QstuiGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except interrupts.Interrupted as exc:
+            interrupts.say_once(exc.number)
+            raise click.exceptions.Exit(exc.exit_code) from None
         except UrlError as exc:
             raise click.ClickException(_where(ctx, str(exc))) from None
         except ConfigError as exc:
@@ -80,6 +85,8 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
     settings = load_settings(db=db_url, lang=lang)
     logs.configure(settings.log_dir, url_secrets(settings.db_url))
     set_language(settings.lang)
+    if ctx.invoked_subcommand not in (None, "serve"):  # the TUI handles its own keys
+        interrupts.install()
     if db_url is not None and not db_url.strip():  # never the default database instead
         raise ConfigError(_("The --db option is empty: give a database URL or a file path"))
     check_private(settings)
@@ -117,7 +124,14 @@ _register()
 
 
 def main(argv: list[str] | None = None) -> None:
-    cli.main(args=argv, prog_name="qstui", standalone_mode=True)
+    """The ``qstui`` program (its admin commands stop promptly on SIGINT and SIGTERM;
+    ``cli`` invoked in-process, as tests do, leaves the signals alone)."""
+    interrupts.arm()
+    try:
+        cli.main(args=argv, prog_name="qstui", standalone_mode=True)
+    except interrupts.Interrupted as exc:  # a signal between two commands' steps
+        interrupts.say_once(exc.number)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -24,7 +24,11 @@ class CliState:
 
     def database(self) -> Database:
         if self._db is None:
-            self._db = Database(self.settings.db_url, lock_timeout=self.settings.lock_timeout)
+            self._db = Database(
+                self.settings.db_url,
+                lock_timeout=self.settings.lock_timeout,
+                server_timeout=self.settings.server_timeout,
+            )
         return self._db
 
     def context(self, as_login: str | None = None) -> Context:

@@ -4,7 +4,9 @@
 ``expire_on_commit=False`` and ``transaction()`` — one short transaction per operation
 (ARCHITECTURE rule 3). ``lock_timeout`` is how many seconds a statement waits for a lock
 another connection holds (the ``lock_timeout`` setting, ``QSTUI_LOCK_TIMEOUT``), and how
-long ``db.locks`` keeps waiting for a concurrent writer in all.
+long ``db.locks`` keeps waiting for a concurrent writer in all. ``server_timeout`` is how
+long a call waits for a Firebird server that stopped answering before it is given up
+(``db.server_watch``; the ``server_timeout`` setting, ``QSTUI_SERVER_TIMEOUT``, 30 s).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import create_engine, event, exc
 from sqlalchemy.engine import URL, Engine
@@ -22,7 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility layer)
 from qstui.db.errors import out_of_range
 from qstui.db.locks import LOCK_TIMEOUT_KEY
+from qstui.db.server_watch import DEFAULT_SERVER_TIMEOUT
 from qstui.db.urls import is_firebird, mask_url, normalize_url
+
+if TYPE_CHECKING:
+    from qstui.db.firebird_engine import FirebirdLink
 
 # SQLite has no native DECIMAL; amounts stay within 15 significant digits (services
 # validate it), so the float round trip is exact after quantizing to the scale.
@@ -32,11 +38,15 @@ DEFAULT_LOCK_TIMEOUT = 10  # seconds
 
 
 def make_engine(
-    url: URL | str, *, echo: bool = False, lock_timeout: int = DEFAULT_LOCK_TIMEOUT
+    url: URL | str,
+    *,
+    echo: bool = False,
+    lock_timeout: int = DEFAULT_LOCK_TIMEOUT,
+    server_timeout: float = DEFAULT_SERVER_TIMEOUT,
 ) -> Engine:
     url = normalize_url(url) if isinstance(url, str) else url
     if is_firebird(url):
-        return _firebird_engine(url, echo, lock_timeout)
+        return _firebird_link(url, echo, lock_timeout, server_timeout).engine
     return _sqlite_engine(url, echo, lock_timeout)
 
 
@@ -61,23 +71,10 @@ def _sqlite_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
     return engine
 
 
-def _firebird_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
-    from firebird.driver import Isolation, tpb
+def _firebird_link(url: URL, echo: bool, lock_timeout: int, server_timeout: float) -> FirebirdLink:
+    from qstui.db.firebird_engine import FirebirdLink
 
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
-    # Firebird 3 has no multi-row RETURNING: ORM bulk update/delete would fail.
-    engine.dialect.update_returning = False
-    engine.dialect.delete_returning = False
-    default_tpb = tpb(Isolation.READ_COMMITTED_RECORD_VERSION, lock_timeout=lock_timeout)
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_con: Any, record: Any) -> None:
-        record.info[LOCK_TIMEOUT_KEY] = lock_timeout  # how long db.locks waits in all
-        # The driver's default is SNAPSHOT with an infinite lock wait: a blocked
-        # writer would hang the interface forever.
-        dbapi_con.main_transaction.default_tpb = default_tpb
-
-    return engine
+    return FirebirdLink(url, echo=echo, lock_timeout=lock_timeout, server_timeout=server_timeout)
 
 
 @contextmanager
@@ -97,10 +94,20 @@ class Database:
     """A database the application works with: engine + sessions."""
 
     def __init__(
-        self, url: URL | str, *, echo: bool = False, lock_timeout: int = DEFAULT_LOCK_TIMEOUT
+        self,
+        url: URL | str,
+        *,
+        echo: bool = False,
+        lock_timeout: int = DEFAULT_LOCK_TIMEOUT,
+        server_timeout: float = DEFAULT_SERVER_TIMEOUT,
     ) -> None:
         self.url = normalize_url(url) if isinstance(url, str) else url
-        self.engine = make_engine(self.url, echo=echo, lock_timeout=lock_timeout)
+        self._link: FirebirdLink | None = None
+        if is_firebird(self.url):
+            self._link = _firebird_link(self.url, echo, lock_timeout, server_timeout)
+            self.engine = self._link.engine
+        else:
+            self.engine = _sqlite_engine(self.url, echo, lock_timeout)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -129,10 +136,13 @@ class Database:
             session.close()
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._link is not None:
+            self._link.dispose()
+        else:
+            self.engine.dispose()
 
     def __repr__(self) -> str:
         return f"Database({self.display_url})"
 
 
-__all__ = ["Database", "exc", "make_engine"]
+__all__ = ["DEFAULT_SERVER_TIMEOUT", "Database", "exc", "make_engine"]

@@ -2,7 +2,8 @@
 
 SQLite says "database is locked"; Firebird reports update conflicts and deadlocks with
 gds codes; a stale ``version`` gives ``StaleDataError``. Callers get ``Conflict`` for
-all of them, and ``DatabaseUnavailable`` for a lost or unreachable server. A number
+all of them, and ``DatabaseUnavailable`` for a lost or unreachable server (its
+``ServerNotAnswering`` comes ready-made from ``db.server_watch``). A number
 too big for an INTEGER column (firebird-driver refuses one beyond 32 bits before
 sending it, sqlite3 one beyond 64 bits) names no row: ``NotFound``.
 """

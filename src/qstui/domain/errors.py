@@ -108,3 +108,19 @@ class DatabaseUnavailable(ServiceError):
     def __init__(self, detail: str) -> None:
         super().__init__(_("The database is unavailable: {detail}").format(detail=detail))
         self.detail = detail
+
+
+class ServerNotAnswering(DatabaseUnavailable):
+    """The database server stopped answering — the network to it is down or the server
+    hangs (``db.server_watch``): the call was given up after ``seconds``."""
+
+    def __init__(self, seconds: float) -> None:
+        ServiceError.__init__(
+            self,
+            _(
+                "The database server does not answer (no reply for {seconds} s): "
+                "check the network and the server, then try again."
+            ).format(seconds=f"{seconds:g}"),
+        )
+        self.detail = "no reply"
+        self.seconds = seconds
