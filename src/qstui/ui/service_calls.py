@@ -102,11 +102,13 @@ class ServiceCalls:
         if loading is not None:  # shown only for a slow call: it costs two paints
 
             def slow(widget: Widget = loading) -> None:
-                # a worker cancelled before it started never reports (Textual 8.2)
-                if worker.is_cancelled or worker.is_finished:
+                if worker.is_finished or worker not in self._pending:
+                    return  # its result is on the way to on_worker_state_changed
+                if worker.is_cancelled:
+                    # cancelled before it started: it never reports (Textual 8.2)
                     self._pending.pop(worker, None)
-                elif worker in self._pending:
-                    widget.loading = True
+                    return
+                widget.loading = True
 
             timer = loading.set_timer(LOADING_DELAY, slow)
         self._pending[worker] = (then, on_error, loading, timer)
