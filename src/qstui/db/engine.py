@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility layer)
 from qstui.db.errors import out_of_range
 from qstui.db.locks import LOCK_TIMEOUT_KEY
-from qstui.db.urls import is_firebird, mask_url, normalize_url
+from qstui.db.urls import is_firebird, is_per_user, mask_url, needs_login, normalize_url
 
 # SQLite has no native DECIMAL; amounts stay within 15 significant digits (services
 # validate it), so the float round trip is exact after quantizing to the scale.
@@ -100,12 +100,23 @@ class Database:
         self, url: URL | str, *, echo: bool = False, lock_timeout: int = DEFAULT_LOCK_TIMEOUT
     ) -> None:
         self.url = normalize_url(url) if isinstance(url, str) else url
+        self.lock_timeout = lock_timeout
         self.engine = make_engine(self.url, echo=echo, lock_timeout=lock_timeout)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # ``per_user``: connected with a user's own Firebird login and role; the services
+        # write protected tables through the procedures of ``db.grants`` (Session.info).
+        self.per_user = is_per_user(self.url)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"per_user": self.per_user}
+        )
 
     @property
     def backend(self) -> str:
         return "firebird" if is_firebird(self.url) else "sqlite"
+
+    @property
+    def needs_login(self) -> bool:
+        """No user in the URL: the login screen's login and password connect."""
+        return needs_login(self.url)
 
     @property
     def display_url(self) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL, Connection
 from qstui.db.create import create_database, database_exists
 from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
+from qstui.db.grants import apply_grants, grants_in_place
 from qstui.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from qstui.db.models import metadata
 from qstui.db.urls import is_firebird, mask_url, normalize_url
@@ -70,6 +71,7 @@ class UpgradeResult:
     url: str
     revision_before: str | None
     revision: str
+    grants: bool = False  # the per-user role's grants were brought up to date (db.grants)
 
     @property
     def migrated(self) -> bool:
@@ -161,7 +163,11 @@ def upgrade_database(target: DbTarget) -> UpgradeResult:
         before = current_revision(db)
         upgrade(db)
         after = current_revision(db)
-    return UpgradeResult(backend_of(url), mask_url(url), before, after or "")
+        # a table a migration added gets the grants of the per-user role, if there is one
+        grants = grants_in_place(db)
+        if grants:
+            apply_grants(db)
+    return UpgradeResult(backend_of(url), mask_url(url), before, after or "", grants)
 
 
 def revision_known(revision: str | None) -> bool:

@@ -9,9 +9,13 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+from sqlalchemy import bindparam, text
 from sqlalchemy.orm import Session
 
+from qstui.db.grants import AUDIT_PROCEDURE
 from qstui.db.models import AuditEntry
+from qstui.db.types import EnumText, JSONText
+from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction
 from qstui.services.context import Context
 
@@ -62,7 +66,14 @@ def record_as(
 ) -> None:
     """``record`` without a context: a login attempt has no user who proved who they are
     yet; ``user_id`` is the account it was made in the name of (None: unknown);
-    ``os_user``/``os_host``: who ran the CLI that made the change, and where."""
+    ``os_user``/``os_host``: who ran the CLI that made the change, and where.
+
+    On a connection with a user's own Firebird login (``Database.per_user``) the row is
+    written by the procedure ``QSTUI_AUDIT`` in the name of the connected login: the
+    login's role may not write ``audit_log`` itself (``db.grants``)."""
+    if session.info.get("per_user"):
+        _record_through_procedure(session, action, object_kind, object_id, diff)
+        return
     session.add(
         AuditEntry(
             user_id=user_id,
@@ -73,4 +84,30 @@ def record_as(
             os_user=os_user,
             os_host=os_host,
         )
+    )
+
+
+def _record_through_procedure(
+    session: Session,
+    action: AuditAction,
+    object_kind: str,
+    object_id: int,
+    diff: Mapping[str, list[Any]] | None,
+) -> None:
+    statement = text(
+        f"EXECUTE PROCEDURE {AUDIT_PROCEDURE}(:logged_at, :action, :kind, :object_id, :changes)"
+    ).bindparams(
+        bindparam("action", type_=EnumText(AuditAction)),
+        bindparam("changes", type_=JSONText(None)),
+    )
+    session.flush()  # the rows the audit row is about come first, as with session.add
+    session.execute(
+        statement,
+        {
+            "logged_at": utcnow(),
+            "action": action,
+            "kind": object_kind,
+            "object_id": object_id,
+            "changes": dict(diff) if diff else None,
+        },
     )

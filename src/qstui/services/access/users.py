@@ -2,7 +2,9 @@
 
 Every function needs the right ``users.admin`` (listing too), runs in one transaction
 and records what it changed in the audit log. Clear passwords are only hashed
-(``services.passwords``); they never reach the database, the log or the audit.
+(``services.passwords``); they never reach the database, the log or the audit. With
+per-user Firebird logins switched on, the password becomes the user's Firebird login's
+instead (``firebird_logins``) and no hash is kept.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from qstui.domain.users import LastAdmin, UserInfo
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
+from qstui.services.access import firebird_logins
 from qstui.services.access.passwords import hash_password
 from qstui.services.access.user_lookup import normalize_login
 from qstui.services.context import Context
@@ -69,12 +72,16 @@ def create_user(
                     s, ctx, AuditAction.CREATE, "department", dep.id, {"name": [None, dep.name]}
                 )
             department_id = dep.id
+        if firebird_logins.is_on(s):
+            pass_hash = firebird_logins.create_login(s, login, password)
+        else:
+            pass_hash = hash_password(password)
         user = AppUser(
             login=login,
             full_name=full_name,
             role=Role(role),
             department_id=department_id,
-            pass_hash=hash_password(password),
+            pass_hash=pass_hash,
             updated_by=ctx.user_id,
         )
         s.add(user)
@@ -265,9 +272,12 @@ def set_password(ctx: Context, login: str, password: str) -> None:
     errors = _password_errors(password)
     if errors:
         raise ValidationFailed(errors)
-    new_hash = hash_password(password)
     with ctx.db.transaction() as s:
         user = _load(s, login)
+        if firebird_logins.is_on(s):
+            new_hash = firebird_logins.set_password(s, user.login, password, not user.is_locked)
+        else:
+            new_hash = hash_password(password)
         old = {"pass_hash": user.pass_hash, "failed_logins": user.failed_logins}
         user.pass_hash = new_hash
         user.failed_logins = 0
@@ -295,6 +305,8 @@ def lock_user(ctx: Context, login: str) -> None:
         _ensure_admin_remains(s, user)
         user.is_locked = True
         user.updated_by = ctx.user_id
+        if firebird_logins.is_on(s):
+            firebird_logins.set_active(s, user.login, False)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, {"is_locked": [False, True]})
 
@@ -317,6 +329,8 @@ def unlock_user(ctx: Context, login: str) -> None:
         user.locked_until = None
         user.failed_logins = 0
         user.updated_by = ctx.user_id
+        if firebird_logins.is_on(s):
+            firebird_logins.set_active(s, user.login, True)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, diff)
 

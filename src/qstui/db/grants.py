@@ -1,0 +1,183 @@
+"""Per-user Firebird logins: the SQL role managers connect with, its grants, and the
+stored procedures that write what a manager's session must write to protected tables.
+
+Firebird only. ``apply_grants`` is run with the database owner's credentials (``qstui db
+grants``, ``qstui db per-user-logins on``; ``qstui db upgrade`` runs it again when the
+role exists, so a table a migration adds gets its grants). It is idempotent: it revokes
+everything the role held and grants it afresh from the table lists below, so a table
+that moves from one list to another loses what it no longer should have.
+
+What the role ``QSTUI_USER`` may do:
+- every business table (any table of the schema not named below): SELECT, INSERT,
+  UPDATE, DELETE — visibility of rows stays in the services;
+- reference books, departments, pipelines and stages, products and price lists, the 1C
+  bases, the schema revision: SELECT only;
+- ``users``, ``user_rights``, ``role_rights``, ``settings``, ``audit_log``: SELECT only.
+  Firebird 3 has no column-level SELECT, so password material is kept out of ``users``
+  in this mode: an account with its own Firebird login holds ``FIREBIRD_LOGIN`` instead of
+  a hash (``services.access.users``); the password lives in the server's security
+  database, which only its administrator reads;
+- ``login_delays``: nothing (administrators' delays are written with the owner's
+  credentials);
+- ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
+  changes nothing, no data);
+- EXECUTE on two procedures, which hold the privileges themselves:
+  ``QSTUI_AUDIT`` appends an audit row in the name of the connected login (never of
+  another user), ``QSTUI_ENTERED`` records the connected login's own successful login.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from qstui.db.engine import Database
+from qstui.db.models import metadata
+from qstui.db.urls import PER_USER_ROLE
+
+ROLE = PER_USER_ROLE
+AUDIT_PROCEDURE = "QSTUI_AUDIT"
+ENTERED_PROCEDURE = "QSTUI_ENTERED"
+# In ``users.pass_hash`` of an account whose password is its Firebird login's: no hash
+# of anything, so nothing to guess offline; the login is checked by the server.
+FIREBIRD_LOGIN = "firebird-login"
+
+READ_ONLY = frozenset(
+    {
+        # reference books (S1) and the catalogues an administrator keeps
+        "regions",
+        "industries",
+        "sources",
+        "refusal_reasons",
+        "units",
+        "currencies",
+        "currency_rates",
+        "event_types",
+        "event_results",
+        "departments",
+        "pipelines",
+        "stages",
+        "product_groups",
+        "products",
+        "price_lists",
+        "price_list_items",
+        "onec_bases",
+        "alembic_version",
+        # who may do what, the policy and the record of what was done
+        "users",
+        "user_rights",
+        "role_rights",
+        "settings",
+        "audit_log",
+    }
+)
+NO_ACCESS = frozenset({"login_delays"})
+LOCK_ROWS = frozenset({"write_locks"})
+
+_AUDIT_SQL = f"""
+CREATE OR ALTER PROCEDURE {AUDIT_PROCEDURE} (
+    logged_at TIMESTAMP,
+    action VARCHAR(20),
+    object_kind VARCHAR(30),
+    object_id INTEGER,
+    changes BLOB SUB_TYPE TEXT CHARACTER SET UTF8
+) AS
+DECLARE VARIABLE uid INTEGER;
+BEGIN
+    SELECT id FROM users WHERE login = LOWER(CURRENT_USER) INTO :uid;
+    IF (uid IS NULL) THEN
+        EXCEPTION qstui_no_account;
+    INSERT INTO audit_log (logged_at, user_id, action, object_kind, object_id, changes)
+    VALUES (:logged_at, :uid, :action, :object_kind, :object_id, :changes);
+END
+"""
+
+_ENTERED_SQL = f"""
+CREATE OR ALTER PROCEDURE {ENTERED_PROCEDURE} (logged_at TIMESTAMP)
+RETURNS (user_id INTEGER) AS
+BEGIN
+    user_id = NULL;
+    UPDATE users SET last_login_at = :logged_at, failed_logins = 0, locked_until = NULL
+    WHERE login = LOWER(CURRENT_USER) AND is_locked = FALSE
+    RETURNING id INTO :user_id;
+END
+"""
+
+
+@dataclass(frozen=True)
+class GrantsResult:
+    role: str
+    written: int  # tables the role may write
+    read_only: int  # tables the role may only read
+
+
+def role_exists(conn: Connection) -> bool:
+    found = conn.scalar(
+        text("SELECT COUNT(*) FROM rdb$roles WHERE rdb$role_name = :r"), {"r": ROLE}
+    )
+    return bool(found)
+
+
+def apply_grants(db: Database) -> GrantsResult:
+    """Create or bring up to date the role, the procedures and every grant (see the
+    module doc). Needs the owner's (or SYSDBA's) connection; Firebird only."""
+    tables = [*sorted(t.name for t in metadata.sorted_tables), "alembic_version"]
+    written = read_only = 0
+    with db.engine.connect() as conn:
+        if not role_exists(conn):
+            conn.exec_driver_sql(f"CREATE ROLE {ROLE}")
+        _ensure_exception(conn)
+        conn.commit()  # DDL is applied at commit: the procedures need the exception
+        conn.exec_driver_sql(_AUDIT_SQL)
+        conn.exec_driver_sql(_ENTERED_SQL)
+        conn.commit()
+        conn.exec_driver_sql(f"REVOKE ALL ON ALL FROM {ROLE}")
+        conn.commit()
+        for table in tables:
+            if table in NO_ACCESS:
+                continue
+            if table in READ_ONLY:
+                privileges = "SELECT"
+                read_only += 1
+            elif table in LOCK_ROWS:
+                privileges = "SELECT, UPDATE"
+                written += 1
+            else:
+                privileges = "SELECT, INSERT, UPDATE, DELETE"
+                written += 1
+            conn.exec_driver_sql(f"GRANT {privileges} ON {table} TO ROLE {ROLE}")
+        conn.exec_driver_sql(f"GRANT SELECT ON users TO PROCEDURE {AUDIT_PROCEDURE}")
+        conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO PROCEDURE {AUDIT_PROCEDURE}")
+        conn.exec_driver_sql(
+            f"GRANT USAGE ON EXCEPTION qstui_no_account TO PROCEDURE {AUDIT_PROCEDURE}"
+        )
+        conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON users TO PROCEDURE {ENTERED_PROCEDURE}")
+        for procedure in (AUDIT_PROCEDURE, ENTERED_PROCEDURE):
+            conn.exec_driver_sql(f"GRANT EXECUTE ON PROCEDURE {procedure} TO ROLE {ROLE}")
+        conn.commit()
+    return GrantsResult(ROLE, written, read_only)
+
+
+def _ensure_exception(conn: Connection) -> None:
+    conn.exec_driver_sql(
+        "CREATE OR ALTER EXCEPTION qstui_no_account 'The connected login has no qstui account'"
+    )
+
+
+def grants_in_place(db: Database) -> bool:
+    """Whether the role exists (``apply_grants`` ran once on this database)."""
+    if db.backend != "firebird":
+        return False
+    with db.engine.connect() as conn:
+        return role_exists(conn)
+
+
+__all__ = [
+    "FIREBIRD_LOGIN",
+    "ROLE",
+    "GrantsResult",
+    "apply_grants",
+    "grants_in_place",
+    "role_exists",
+]

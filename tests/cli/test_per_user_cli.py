@@ -1,0 +1,94 @@
+"""``qstui db grants``, ``qstui db per-user-logins`` and the user commands making each
+user's own Firebird login, end to end through the root group (Firebird only, but for
+the refusal on SQLite)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+from firebird.driver import DatabaseError
+from tests.services.firebird_login_support import drop_logins, new_login, raw_connection
+
+from qstui.cli.main import cli
+from qstui.db.engine import Database
+from qstui.db.grants import ROLE
+
+PASSWORD = "Cli-Пароль-'77"
+
+
+def run(db: Database, *args: str, input: str | None = None) -> Result:
+    url = db.url.render_as_string(hide_password=False)
+    return CliRunner().invoke(cli, ["--db", url, *args], input=input)
+
+
+@pytest.fixture
+def logins(db: Database) -> Iterator[list[str]]:
+    if db.backend != "firebird":
+        pytest.skip("Firebird only: per-user logins are the Firebird server's logins")
+    made: list[str] = []
+    yield made
+    drop_logins(db, made)
+
+
+def test_sqlite_refuses_per_user_logins_in_one_line(db, backend):
+    if backend != "sqlite":
+        pytest.skip("the refusal is SQLite's")
+    result = run(db, "db", "per-user-logins", "on")
+    assert result.exit_code == 1
+    assert result.stderr.strip().count("\n") == 0 and "Firebird" in result.stderr
+    assert run(db, "db", "grants").exit_code == 1
+
+
+def test_user_commands_make_lock_and_unlock_the_firebird_login(db, logins):
+    result = run(db, "db", "per-user-logins", "on")
+    assert result.exit_code == 0, result.output
+    assert ROLE in result.output
+    name = new_login()
+    logins.append(name)
+    added = run(
+        db, "user", "add", name, "--name", "Петрова Анна", "--role", "manager",
+        "--password-stdin", input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert PASSWORD not in added.output
+    with raw_connection(db, name, PASSWORD) as con:
+        assert con.cursor().execute("SELECT CURRENT_ROLE FROM rdb$database").fetchone() == (ROLE,)
+    assert run(db, "user", "lock", name).exit_code == 0
+    with pytest.raises(DatabaseError):
+        raw_connection(db, name, PASSWORD)
+    assert run(db, "user", "unlock", name).exit_code == 0
+    assert run(db, "user", "passwd", name, "--password-stdin", input="Другой-2\n").exit_code == 0
+    with pytest.raises(DatabaseError):
+        raw_connection(db, name, PASSWORD)
+    raw_connection(db, name, "Другой-2").close()
+
+
+def test_db_grants_takes_back_what_the_role_should_not_have(db, logins):
+    assert run(db, "db", "per-user-logins", "on").exit_code == 0
+    name = new_login()
+    logins.append(name)
+    added = run(
+        db,
+        "user",
+        "add",
+        name,
+        "--name",
+        "Иванов",
+        "--role",
+        "manager",
+        "--password-stdin",
+        input=PASSWORD + "\n",
+    )
+    assert added.exit_code == 0, added.output
+    with db.engine.connect() as conn:  # someone widened the role by hand
+        conn.exec_driver_sql(f"GRANT UPDATE ON users TO ROLE {ROLE}")
+        conn.commit()
+    result = run(db, "db", "grants")
+    assert result.exit_code == 0, result.output
+    assert ROLE in result.output
+    upgraded = run(db, "db", "upgrade")
+    assert upgraded.exit_code == 0 and ROLE in upgraded.output
+    with raw_connection(db, name, PASSWORD) as con, pytest.raises(DatabaseError):
+        con.cursor().execute("UPDATE users SET role = 'admin'")
