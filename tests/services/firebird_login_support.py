@@ -31,3 +31,8 @@ def drop_logins(db: Database, logins: list[str]) -> None:
             if found:
                 conn.exec_driver_sql(f"DROP USER {name.upper()} USING PLUGIN Srp")
         conn.commit()
+
+
+def per_user_database(db: Database) -> Database:
+    """``db`` by a URL with the server and path only (firebird://host/path.fdb)."""
+    return Database(db.url._replace(username=None, password=None))

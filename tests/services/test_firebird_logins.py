@@ -12,7 +12,12 @@ import pytest
 from firebird.driver import DatabaseError
 from sqlalchemy import select
 from tests.services.client_support import company
-from tests.services.firebird_login_support import drop_logins, new_login, raw_connection
+from tests.services.firebird_login_support import (
+    drop_logins,
+    new_login,
+    per_user_database,
+    raw_connection,
+)
 
 from qstui.db.engine import Database
 from qstui.db.grants import FIREBIRD_LOGIN, ROLE, apply_grants
@@ -51,7 +56,7 @@ class Server:
         return raw_connection(self.db, login, password)
 
     def per_user_db(self) -> Database:
-        return Database(self.db.url.set(username=None, password=None))
+        return per_user_database(self.db)
 
 
 @pytest.fixture
