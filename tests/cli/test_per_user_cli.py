@@ -42,10 +42,21 @@ def test_sqlite_refuses_per_user_logins_in_one_line(db, backend):
 
 
 def test_user_commands_make_lock_and_unlock_the_firebird_login(db, logins):
+    name = new_login()
+    logins.append(name + "x")
+    older = run(
+        db, "user", "add", name + "x", "--name", "Старый", "--role", "manager",
+        "--password-stdin", input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert older.exit_code == 0, older.output
     result = run(db, "db", "per-user-logins", "on")
     assert result.exit_code == 0, result.output
     assert ROLE in result.output
-    name = new_login()
+    assert f"qstui user passwd LOGIN): {name}x" in result.output  # made before: a hash
+    moved = run(db, "user", "passwd", name + "x", "--password-stdin", input="Stary-1\n")
+    assert moved.exit_code == 0, moved.output
+    raw_connection(db, name + "x", "Stary-1").close()
+    assert f"{name}x" not in run(db, "db", "per-user-logins", "on").output
     logins.append(name)
     added = run(
         db, "user", "add", name, "--name", "Петрова Анна", "--role", "manager",

@@ -28,6 +28,7 @@ from qstui.services.access import auth, direct_login, firebird_logins
 from qstui.services.access import users as U
 from qstui.services.calendar import events as E
 from qstui.services.context import Context
+from qstui.services.errors import describe
 
 PASSWORD = "Пароль-o'k:1"  # a quote, a colon and Cyrillic go into the SQL literal
 
@@ -211,3 +212,18 @@ def test_a_qstui_lock_stands_when_the_firebird_login_is_active(server):
         s.execute(AppUser.__table__.update().where(AppUser.login == manager).values(is_locked=True))
     with pytest.raises(AccountLocked):
         direct_login.login(server.per_user_db(), manager, PASSWORD)
+
+
+def test_an_administrator_on_an_own_login_is_told_to_use_the_owner_s_credentials(server):
+    admin, manager = server.login(), server.manager()
+    U.create_user(server.system, admin, "Админ", Role.ADMIN, "Admin-pass-1")
+    ctx = direct_login.login(server.per_user_db(), admin, "Admin-pass-1")
+    try:
+        with pytest.raises(Exception) as caught:
+            U.lock_user(ctx, manager)
+        message = str(describe(caught.value))
+        assert "owner's credentials" in message and "Traceback" not in message
+    finally:
+        ctx.db.dispose()
+    with server.db.reader() as s:
+        assert not s.scalar(select(AppUser.is_locked).where(AppUser.login == manager))

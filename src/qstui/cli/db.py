@@ -181,11 +181,18 @@ def per_user_logins_cmd(switch: str) -> None:
     """
     ctx = state().context()
     _require_firebird(ctx.db.backend)
-    firebird_logins.switch(ctx, switch == "on")
-    if switch == "on":
-        click.echo(_("Per-user Firebird logins: on (role {role}).").format(role=ROLE))
-    else:
+    without = firebird_logins.switch(ctx, switch == "on")
+    if switch == "off":
         click.echo(_("Per-user Firebird logins: off."))
+        return
+    click.echo(_("Per-user Firebird logins: on (role {role}).").format(role=ROLE))
+    if without:
+        click.echo(
+            _(
+                "These users have no Firebird login yet and keep a password hash the role "
+                "can read: give each a new password (qstui user passwd LOGIN): {logins}"
+            ).format(logins=", ".join(without))
+        )
 
 
 def _require_firebird(backend: str) -> None:

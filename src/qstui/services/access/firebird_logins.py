@@ -22,7 +22,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from qstui.db.grants import FIREBIRD_LOGIN, ROLE, apply_grants
-from qstui.db.models import Setting
+from qstui.db.models import AppUser, Setting
 from qstui.domain.errors import ValidationFailed
 from qstui.i18n import _
 from qstui.services import rights as R
@@ -40,8 +40,10 @@ def is_on(s: Session) -> bool:
     return bool(s.scalar(select(Setting.val).where(Setting.name == PER_USER_LOGINS)))
 
 
-def switch(ctx: Context, on: bool) -> None:
-    """Switch the per-user mode (on: the role and grants are brought up to date first)."""
+def switch(ctx: Context, on: bool) -> list[str]:
+    """Switch the per-user mode (on: the role and grants are brought up to date first).
+    Returns the logins of the accounts that still keep a password hash, which the role
+    can read: each needs a new password (``qstui user passwd``) to get its own login."""
     ctx.require(R.USERS_ADMIN)
     if ctx.db.backend != "firebird":
         raise ValidationFailed(
@@ -55,6 +57,8 @@ def switch(ctx: Context, on: bool) -> None:
             s.add(Setting(name=PER_USER_LOGINS, val=bool(on)))
         else:
             row.val = bool(on)
+        hashed = select(AppUser.login).where(AppUser.pass_hash != FIREBIRD_LOGIN)
+        return list(s.scalars(hashed.order_by(AppUser.login)))
 
 
 def login_name(login: str) -> str:
