@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner, Result
 from firebird.driver import DatabaseError
-from tests.services.firebird_login_support import drop_logins, new_login, raw_connection
+from tests.services.firebird_login_support import drop_logins, new_login, raw_connection, run_sql
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -65,7 +65,7 @@ def test_user_commands_make_lock_and_unlock_the_firebird_login(db, logins):
     assert added.exit_code == 0, added.output
     assert PASSWORD not in added.output
     with raw_connection(db, name, PASSWORD) as con:
-        assert con.cursor().execute("SELECT CURRENT_ROLE FROM rdb$database").fetchone() == (ROLE,)
+        assert run_sql(con, "SELECT CURRENT_ROLE FROM rdb$database") == [(ROLE,)]
     assert run(db, "user", "lock", name).exit_code == 0
     with pytest.raises(DatabaseError):
         raw_connection(db, name, PASSWORD)
@@ -96,10 +96,17 @@ def test_db_grants_takes_back_what_the_role_should_not_have(db, logins):
     with db.engine.connect() as conn:  # someone widened the role by hand
         conn.exec_driver_sql(f"GRANT UPDATE ON users TO ROLE {ROLE}")
         conn.commit()
-    result = run(db, "db", "grants")
-    assert result.exit_code == 0, result.output
-    assert ROLE in result.output
     upgraded = run(db, "db", "upgrade")
     assert upgraded.exit_code == 0 and ROLE in upgraded.output
     with raw_connection(db, name, PASSWORD) as con, pytest.raises(DatabaseError):
-        con.cursor().execute("UPDATE users SET role = 'admin'")
+        run_sql(con, "UPDATE users SET role = 'admin'")
+    with db.engine.connect() as conn:  # ... and narrowed it
+        conn.exec_driver_sql(f"REVOKE SELECT, INSERT, UPDATE, DELETE ON companies FROM ROLE {ROLE}")
+        conn.commit()
+    with raw_connection(db, name, PASSWORD) as con, pytest.raises(DatabaseError):
+        run_sql(con, "UPDATE companies SET city = 'Тверь' WHERE id = 0")
+    result = run(db, "db", "grants")
+    assert result.exit_code == 0, result.output
+    assert ROLE in result.output
+    with raw_connection(db, name, PASSWORD) as con:
+        run_sql(con, "UPDATE companies SET city = 'Тверь' WHERE id = 0")

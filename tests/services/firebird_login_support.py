@@ -36,3 +36,10 @@ def drop_logins(db: Database, logins: list[str]) -> None:
 def per_user_database(db: Database) -> Database:
     """``db`` by a URL with the server and path only (firebird://host/path.fdb)."""
     return Database(db.url._replace(username=None, password=None))
+
+
+def run_sql(con: Any, statement: str) -> list[tuple[Any, ...]]:
+    """Run ``statement`` on a raw connection; its rows (none for a write)."""
+    with con.cursor() as cur:
+        cur.execute(statement)
+        return list(cur.fetchall()) if cur.description else []

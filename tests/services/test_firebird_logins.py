@@ -17,6 +17,7 @@ from tests.services.firebird_login_support import (
     new_login,
     per_user_database,
     raw_connection,
+    run_sql,
 )
 
 from qstui.db.engine import Database
@@ -96,8 +97,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         hashes = set(s.scalars(select(AppUser.pass_hash)))
     assert hashes == {FIREBIRD_LOGIN}  # nothing to guess offline
     company(server.system, "ООО Ромашка")
-    with server.raw(manager) as con:
-        cur = con.cursor()
+    with server.raw(manager) as con, con.cursor() as cur:
         assert "no permission" in _refused(
             cur, f"UPDATE users SET role = 'admin' WHERE login = '{manager}'"
         )
@@ -125,10 +125,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         con.rollback()
     # the administrator's password is still the administrator's
     with server.raw(admin, "Admin-pass-1") as con:
-        assert (
-            con.cursor().execute("SELECT CURRENT_USER FROM rdb$database").fetchone()[0]
-            == admin.upper()
-        )
+        assert run_sql(con, "SELECT CURRENT_USER FROM rdb$database")[0][0] == admin.upper()
 
 
 def test_the_services_work_through_a_manager_s_own_connection(server):
@@ -157,9 +154,8 @@ def test_the_services_work_through_a_manager_s_own_connection(server):
 def test_audit_rows_of_a_manager_are_in_the_manager_s_own_name(server):
     manager, other = server.manager(), server.manager()
     with server.raw(manager) as con:
-        cur = con.cursor()
-        cur.execute(
-            "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'company', 1, NULL)"
+        run_sql(
+            con, "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'company', 1, NULL)"
         )
         con.commit()
     with server.db.reader() as s:

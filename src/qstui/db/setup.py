@@ -20,7 +20,6 @@ from sqlalchemy.engine import URL, Connection
 from qstui.db.create import create_database, database_exists
 from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
-from qstui.db.grants import apply_grants, grants_in_place
 from qstui.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from qstui.db.models import metadata
 from qstui.db.urls import is_firebird, mask_url, normalize_url
@@ -161,12 +160,8 @@ def upgrade_database(target: DbTarget) -> UpgradeResult:
     url = require_existing(target)
     with opened(target) as db:
         before = current_revision(db)
-        upgrade(db)
+        grants = upgrade(db)  # and the per-user role's grants, if there is one
         after = current_revision(db)
-        # a table a migration added gets the grants of the per-user role, if there is one
-        grants = grants_in_place(db)
-        if grants:
-            apply_grants(db)
     return UpgradeResult(backend_of(url), mask_url(url), before, after or "", grants)
 
 
