@@ -118,6 +118,9 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         _refused(cur, "GRANT UPDATE ON users TO PUBLIC")
         _refused(cur, f"GRANT {ROLE} TO {admin}")
         _refused(cur, f"ALTER USER {admin} PASSWORD 'taken-over'")
+        # the server's security database shows the login its own entry only
+        cur.execute("SELECT sec$user_name FROM sec$users")
+        assert [row[0].strip() for row in cur.fetchall()] == [manager.upper()]
         # what it may do: read (visibility is the services'), write business tables
         cur.execute("SELECT login, pass_hash FROM users")
         assert {row[1] for row in cur.fetchall()} == {FIREBIRD_LOGIN}
@@ -223,3 +226,15 @@ def test_an_administrator_on_an_own_login_is_told_to_use_the_owner_s_credentials
         ctx.db.dispose()
     with server.db.reader() as s:
         assert not s.scalar(select(AppUser.is_locked).where(AppUser.login == manager))
+
+
+def test_a_firebird_login_without_a_qstui_account_is_refused(server):
+    stray = server.login()
+    with server.db.engine.connect() as conn:
+        conn.exec_driver_sql(f"CREATE USER {stray} PASSWORD 'Stray-1' USING PLUGIN Srp")
+        conn.exec_driver_sql(f"GRANT {ROLE} TO {stray}")
+        conn.commit()
+    with pytest.raises(LoginFailed):
+        direct_login.login(server.per_user_db(), stray, "Stray-1")
+    with server.raw(stray, "Stray-1") as con, pytest.raises(DatabaseError):  # no audit rows
+        run_sql(con, "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'x', 1, NULL)")

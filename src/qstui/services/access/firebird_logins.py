@@ -11,6 +11,8 @@ Firebird takes no bind parameter for a password in ``CREATE USER``: the password
 written into the statement as a string literal, its quotes doubled, and a password with
 a control character is refused. A login becomes a Firebird user name only when it is a
 plain identifier (a Latin letter, then Latin letters, digits or ``_``; at most 31).
+The statements run in the transaction that writes the account: Firebird 3 applies them
+at commit, so a failure undoes the login with the account.
 """
 
 from __future__ import annotations
