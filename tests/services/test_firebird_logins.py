@@ -21,11 +21,11 @@ from tests.services.firebird_login_support import (
 )
 
 from qstui.db.engine import Database
-from qstui.db.grants import FIREBIRD_LOGIN, ROLE, apply_grants
+from qstui.db.grants import OWN_LOGIN, ROLE, apply_grants
 from qstui.db.models import AppUser, AuditEntry
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccountLocked, LoginFailed, ValidationFailed
-from qstui.services.access import auth, direct_login, firebird_logins
+from qstui.services.access import auth, direct_login, own_logins
 from qstui.services.access import users as U
 from qstui.services.calendar import events as E
 from qstui.services.context import Context
@@ -65,7 +65,7 @@ class Server:
 def server(db: Database) -> Iterator[Server]:
     if db.backend != "firebird":
         pytest.skip("Firebird only: per-user logins are the Firebird server's logins")
-    firebird_logins.switch(Context.system(db), True)
+    own_logins.switch(Context.system(db), True)
     made = Server(db)
     yield made
     drop_logins(db, made.logins)
@@ -95,7 +95,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
     manager = server.manager()
     with server.db.reader() as s:
         hashes = set(s.scalars(select(AppUser.pass_hash)))
-    assert hashes == {FIREBIRD_LOGIN}  # nothing to guess offline
+    assert hashes == {OWN_LOGIN}  # nothing to guess offline
     company(server.system, "ООО Ромашка")
     with server.raw(manager) as con, con.cursor() as cur:
         assert "no permission" in _refused(
@@ -123,7 +123,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         assert [row[0].strip() for row in cur.fetchall()] == [manager.upper()]
         # what it may do: read (visibility is the services'), write business tables
         cur.execute("SELECT login, pass_hash FROM users")
-        assert {row[1] for row in cur.fetchall()} == {FIREBIRD_LOGIN}
+        assert {row[1] for row in cur.fetchall()} == {OWN_LOGIN}
         cur.execute("UPDATE companies SET city = 'Тверь'")
         con.rollback()
     # the administrator's password is still the administrator's

@@ -11,7 +11,7 @@ from tests.ui.conftest import SMALL, log_in, make_app, screen_text
 
 from qstui.db.engine import Database
 from qstui.domain.enums import Role
-from qstui.services.access import firebird_logins
+from qstui.services.access import own_logins
 from qstui.services.access import users as U
 from qstui.services.context import Context
 
@@ -23,7 +23,7 @@ def manager(db: Database) -> Iterator[str]:
     if db.backend != "firebird":
         pytest.skip("Firebird only: per-user logins are the Firebird server's logins")
     system = Context.system(db)
-    firebird_logins.switch(system, True)
+    own_logins.switch(system, True)
     name = new_login()
     try:
         U.create_user(system, name, "Анна Петрова", Role.MANAGER, PASSWORD, "Продажи")

@@ -26,7 +26,7 @@ from qstui.db.setup import (
 )
 from qstui.db.statistics import refresh_statistics
 from qstui.i18n import N_, _
-from qstui.services.access import firebird_logins
+from qstui.services.access import own_logins
 
 _UNITS = (N_("B"), N_("kB"), N_("MB"), N_("GB"), N_("TB"))  # decimal, as the progress bar
 
@@ -181,7 +181,7 @@ def per_user_logins_cmd(switch: str) -> None:
     """
     ctx = state().context()
     _require_firebird(ctx.db.backend)
-    without = firebird_logins.switch(ctx, switch == "on")
+    without = own_logins.switch(ctx, switch == "on")
     if switch == "off":
         click.echo(_("Per-user Firebird logins: off."))
         return

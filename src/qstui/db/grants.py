@@ -14,7 +14,7 @@ What the role ``QSTUI_USER`` may do:
   bases, the schema revision: SELECT only;
 - ``users``, ``user_rights``, ``role_rights``, ``settings``, ``audit_log``: SELECT only.
   Firebird 3 has no column-level SELECT, so password material is kept out of ``users``
-  in this mode: an account with its own Firebird login holds ``FIREBIRD_LOGIN`` instead of
+  in this mode: an account with its own Firebird login holds ``OWN_LOGIN`` instead of
   a hash (``services.access.users``); the password lives in the server's security
   database, which only its administrator reads;
 - ``login_delays``: nothing (administrators' delays are written with the owner's
@@ -42,7 +42,7 @@ AUDIT_PROCEDURE = "QSTUI_AUDIT"
 ENTERED_PROCEDURE = "QSTUI_ENTERED"
 # In ``users.pass_hash`` of an account whose password is its Firebird login's: no hash
 # of anything, so nothing to guess offline; the login is checked by the server.
-FIREBIRD_LOGIN = "firebird-login"
+OWN_LOGIN = "firebird-login"
 
 READ_ONLY = frozenset(
     {
@@ -179,7 +179,7 @@ def grants_in_place(db: Database) -> bool:
 
 
 __all__ = [
-    "FIREBIRD_LOGIN",
+    "OWN_LOGIN",
     "ROLE",
     "GrantsResult",
     "apply_grants",

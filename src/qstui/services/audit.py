@@ -68,7 +68,7 @@ def record_as(
     yet; ``user_id`` is the account it was made in the name of (None: unknown);
     ``os_user``/``os_host``: who ran the CLI that made the change, and where.
 
-    On a connection with a user's own Firebird login (``Database.per_user``) the row is
+    On a connection with a user's own database login (``Database.per_user``) the row is
     written by the procedure ``QSTUI_AUDIT`` in the name of the connected login: the
     login's role may not write ``audit_log`` itself (``db.grants``)."""
     if session.info.get("per_user"):

@@ -68,8 +68,9 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from qstui.db import logins
 from qstui.db.engine import Database
-from qstui.db.grants import FIREBIRD_LOGIN
+from qstui.db.grants import OWN_LOGIN
 from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
 from qstui.services.access import direct_login, settings
@@ -139,7 +140,7 @@ def login(
     ``now`` (naive UTC) is for tests, the default is the clock's; ``source`` defaults to
     ``current_source()``; ``sleep`` waits out an administrator's delay.
     """
-    if db.needs_login:  # per-user Firebird logins: the server checks the password
+    if db.needs_login:  # users' own database logins: the server checks the password
         return direct_login.login(db, login_name, password, now)
     password = password if isinstance(password, str) else ""
     key = _login_key(login_name)
@@ -167,7 +168,7 @@ def login(
         record_failure(db, turn, where, refused=True)
         raise turn.lock
     new_hash = None
-    if turn.pass_hash != FIREBIRD_LOGIN and needs_rehash(turn.pass_hash):
+    if turn.pass_hash != OWN_LOGIN and needs_rehash(turn.pass_hash):
         new_hash = hash_password(password)
     result = enter(db, turn, where, moment, new_hash)
     if isinstance(result, AccountLocked):
@@ -177,8 +178,8 @@ def login(
 
 
 def _password_ok(db: Database, turn: Turn, password: str) -> bool:
-    """The password check: argon2, or the Firebird server for an account whose password
-    is its own Firebird login's (per-user mode, logging in on the owner's connection)."""
-    if turn.pass_hash == FIREBIRD_LOGIN:
-        return db.backend == "firebird" and direct_login.password_ok(db, turn.login, password)
+    """The password check: argon2, or the database server for an account whose password
+    is its own login's there (per-user mode, logging in on the owner's connection)."""
+    if turn.pass_hash == OWN_LOGIN:
+        return logins.password_ok(db, turn.login, password)
     return verify_password(turn.pass_hash, password)

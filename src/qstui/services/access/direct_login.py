@@ -1,4 +1,4 @@
-"""Logging in with an own Firebird login (the per-user mode; ``firebird_logins``).
+"""Logging in with an own Firebird login (the per-user mode; ``db.logins``).
 
 The database URL names the server and the path, no user (``firebird://host/path.fdb``):
 the login and password typed on the login screen are the connection's, with the role
@@ -8,9 +8,8 @@ login of the connected user, and only of that user, and tells whether the accoun
 locked in qstui. The context returned works on the user's own connection.
 
 The failed-attempt counter and the administrators' delays of ``auth`` do not apply:
-the role cannot write them, and a refused connection has nothing to write with. Firebird
-3 does not count failed logins either: the server's log (``firebird.log``) records them
-for the administrator.
+the role cannot write them, and a refused connection has nothing to write with. The
+server does not count failed logins either: its log records them for the administrator.
 """
 
 from __future__ import annotations
@@ -22,49 +21,12 @@ from sqlalchemy.exc import DBAPIError
 
 from qstui.db.engine import Database
 from qstui.db.grants import ENTERED_PROCEDURE
+from qstui.db.logins import connect_as, is_login_refused, plain
 from qstui.db.models import AppUser
-from qstui.db.urls import with_login
 from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
 from qstui.services.access._attempts import user_context
-from qstui.services.access.firebird_logins import login_name
 from qstui.services.context import Context
-
-_LOGIN_REFUSED = 335544472  # isc_login: "Your user name and password are not defined…"
-
-
-def _refused(exc: DBAPIError) -> bool:
-    return _LOGIN_REFUSED in getattr(exc.orig, "gds_codes", ())
-
-
-def _plain(login: str, password: str) -> bool:
-    try:
-        login_name(login)
-    except Exception:  # ValidationFailed: no Firebird login can have that name
-        return False
-    return password.isprintable()
-
-
-def connect_as(db: Database, login: str, password: str) -> Database:
-    """``db`` with the user's own login and the role (not yet connected)."""
-    return Database(with_login(db.url, login, password), lock_timeout=db.lock_timeout)
-
-
-def password_ok(db: Database, login: str, password: str) -> bool:
-    """Whether the Firebird server accepts ``login`` with ``password`` (an INACTIVE
-    login is refused) — for the owner's connection, whose user has no hash to check."""
-    if not _plain(login, password):
-        return False
-    probe = connect_as(db, login, password)
-    try:
-        with probe.engine.connect():
-            return True
-    except DBAPIError as exc:
-        if _refused(exc):
-            return False
-        raise
-    finally:
-        probe.dispose()
 
 
 def login(db: Database, login_name_: str, password: str, now: datetime | None = None) -> Context:
@@ -72,7 +34,7 @@ def login(db: Database, login_name_: str, password: str, now: datetime | None = 
     LoginFailed when the server refuses them, AccountLocked when qstui's lock stands."""
     key = login_name_.strip().lower() if isinstance(login_name_, str) else ""
     password = password if isinstance(password, str) else ""
-    if not _plain(key, password):
+    if not plain(key, password):
         raise LoginFailed()
     user_db = connect_as(db, key, password)
     try:
@@ -88,7 +50,7 @@ def login(db: Database, login_name_: str, password: str, now: datetime | None = 
             return user_context(s, user_db, user_id)
     except DBAPIError as exc:
         user_db.dispose()
-        if _refused(exc):
+        if is_login_refused(exc):
             raise LoginFailed() from None
         raise
     except BaseException:

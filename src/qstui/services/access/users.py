@@ -3,8 +3,8 @@
 Every function needs the right ``users.admin`` (listing too), runs in one transaction
 and records what it changed in the audit log. Clear passwords are only hashed
 (``services.passwords``); they never reach the database, the log or the audit. With
-per-user Firebird logins switched on, the password becomes the user's Firebird login's
-instead (``firebird_logins``) and no hash is kept.
+per-user logins switched on, the password becomes the user's own login's on the database
+server instead (``db.logins``) and no hash is kept.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import delete, false, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from qstui.db import logins
 from qstui.db.models import AppUser, Department, UserRight
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import NotFound, ValidationFailed
@@ -23,7 +24,6 @@ from qstui.domain.users import LastAdmin, UserInfo
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
-from qstui.services.access import firebird_logins
 from qstui.services.access.passwords import hash_password
 from qstui.services.access.user_lookup import normalize_login
 from qstui.services.context import Context
@@ -72,8 +72,8 @@ def create_user(
                     s, ctx, AuditAction.CREATE, "department", dep.id, {"name": [None, dep.name]}
                 )
             department_id = dep.id
-        if firebird_logins.is_on(s):
-            pass_hash = firebird_logins.create_login(s, login, password)
+        if logins.per_user_mode(s):
+            pass_hash = logins.create_login(s, login, password)
         else:
             pass_hash = hash_password(password)
         user = AppUser(
@@ -274,8 +274,8 @@ def set_password(ctx: Context, login: str, password: str) -> None:
         raise ValidationFailed(errors)
     with ctx.db.transaction() as s:
         user = _load(s, login)
-        if firebird_logins.is_on(s):
-            new_hash = firebird_logins.set_password(s, user.login, password, not user.is_locked)
+        if logins.per_user_mode(s):
+            new_hash = logins.set_password(s, user.login, password, not user.is_locked)
         else:
             new_hash = hash_password(password)
         old = {"pass_hash": user.pass_hash, "failed_logins": user.failed_logins}
@@ -305,8 +305,8 @@ def lock_user(ctx: Context, login: str) -> None:
         _ensure_admin_remains(s, user)
         user.is_locked = True
         user.updated_by = ctx.user_id
-        if firebird_logins.is_on(s):
-            firebird_logins.set_active(s, user.login, False)
+        if logins.per_user_mode(s):
+            logins.set_active(s, user.login, False)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, {"is_locked": [False, True]})
 
@@ -329,8 +329,8 @@ def unlock_user(ctx: Context, login: str) -> None:
         user.locked_until = None
         user.failed_logins = 0
         user.updated_by = ctx.user_id
-        if firebird_logins.is_on(s):
-            firebird_logins.set_active(s, user.login, True)
+        if logins.per_user_mode(s):
+            logins.set_active(s, user.login, True)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, diff)
 
