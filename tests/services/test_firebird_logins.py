@@ -21,8 +21,17 @@ from tests.services.firebird_login_support import (
 )
 
 from qstui.db.engine import Database
-from qstui.db.grants import OWN_LOGIN, ROLE, apply_grants
-from qstui.db.models import AppUser, AuditEntry
+from qstui.db.grants import (
+    LOCK_ROWS,
+    NO_ACCESS,
+    OWN_LOGIN,
+    READ_ONLY,
+    ROLE,
+    WRITABLE,
+    apply_grants,
+    unclassified,
+)
+from qstui.db.models import AppUser, AuditEntry, metadata
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccountLocked, LoginFailed, ValidationFailed
 from qstui.services.access import auth, direct_login, own_logins
@@ -114,6 +123,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         assert "no permission" in _refused(cur, "DELETE FROM audit_log")
         assert "no permission" in _refused(cur, "UPDATE audit_log SET user_id = NULL")
         assert "no permission" in _refused(cur, "SELECT * FROM login_delays")
+        assert "no permission" in _refused(cur, "SELECT token_hash FROM user_tokens")
         assert "no permission" in _refused(cur, "UPDATE regions SET name = 'x'")
         _refused(cur, "GRANT UPDATE ON users TO PUBLIC")
         _refused(cur, f"GRANT {ROLE} TO {admin}")
@@ -158,7 +168,9 @@ def test_audit_rows_of_a_manager_are_in_the_manager_s_own_name(server):
     manager, other = server.manager(), server.manager()
     with server.raw(manager) as con:
         run_sql(
-            con, "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'company', 1, NULL)"
+            con,
+            "EXECUTE PROCEDURE qstui_audit"
+            "(CURRENT_TIMESTAMP, 'update', 'company', 1, NULL, 'os', 'host')",
         )
         con.commit()
     with server.db.reader() as s:
@@ -237,4 +249,18 @@ def test_a_firebird_login_without_a_qstui_account_is_refused(server):
     with pytest.raises(LoginFailed):
         direct_login.login(server.per_user_db(), stray, "Stray-1")
     with server.raw(stray, "Stray-1") as con, pytest.raises(DatabaseError):  # no audit rows
-        run_sql(con, "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'x', 1, NULL)")
+        run_sql(
+            con,
+            "EXECUTE PROCEDURE qstui_audit(CURRENT_TIMESTAMP, 'update', 'x', 1, NULL, NULL, NULL)",
+        )
+
+
+@pytest.mark.one_backend
+def test_every_table_is_in_exactly_one_list_of_the_role():
+    """A table a migration adds gets nothing from the role until it is put in a list."""
+    names = {t.name for t in metadata.sorted_tables}
+    assert unclassified(sorted(names)) == []
+    lists = [WRITABLE, READ_ONLY, NO_ACCESS, LOCK_ROWS]
+    assert sum(len(group) for group in lists) == len(set().union(*lists))
+    assert set().union(*lists) - names == {"alembic_version"}
+    assert unclassified(["a_new_table"]) == ["a_new_table"]

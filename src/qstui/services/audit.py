@@ -72,7 +72,7 @@ def record_as(
     written by the procedure ``QSTUI_AUDIT`` in the name of the connected login: the
     login's role may not write ``audit_log`` itself (``db.grants``)."""
     if session.info.get("per_user"):
-        _record_through_procedure(session, action, object_kind, object_id, diff)
+        _record_through_procedure(session, action, object_kind, object_id, diff, os_user, os_host)
         return
     session.add(
         AuditEntry(
@@ -93,9 +93,12 @@ def _record_through_procedure(
     object_kind: str,
     object_id: int,
     diff: Mapping[str, list[Any]] | None,
+    os_user: str | None,
+    os_host: str | None,
 ) -> None:
     statement = text(
-        f"EXECUTE PROCEDURE {AUDIT_PROCEDURE}(:logged_at, :action, :kind, :object_id, :changes)"
+        f"EXECUTE PROCEDURE {AUDIT_PROCEDURE}"
+        "(:logged_at, :action, :kind, :object_id, :changes, :os_user, :os_host)"
     ).bindparams(
         bindparam("action", type_=EnumText(AuditAction)),
         bindparam("changes", type_=JSONText(None)),
@@ -109,5 +112,7 @@ def _record_through_procedure(
             "kind": object_kind,
             "object_id": object_id,
             "changes": dict(diff) if diff else None,
+            "os_user": os_user,
+            "os_host": os_host,
         },
     )
