@@ -9,11 +9,19 @@ from collections.abc import Iterator
 import pytest
 from click.testing import CliRunner, Result
 from firebird.driver import DatabaseError
-from tests.services.firebird_login_support import drop_logins, new_login, raw_connection, run_sql
+from sqlalchemy import select
+from tests.services.firebird_login_support import (
+    drop_logins,
+    new_login,
+    per_user_database,
+    raw_connection,
+    run_sql,
+)
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.grants import ROLE
+from qstui.db.models import AppUser, AuditEntry
 
 PASSWORD = "Cli-Пароль-'77"
 
@@ -110,3 +118,38 @@ def test_db_grants_takes_back_what_the_role_should_not_have(db, logins):
     assert ROLE in result.output
     with raw_connection(db, name, PASSWORD) as con:
         run_sql(con, "UPDATE companies SET city = 'Тверь' WHERE id = 0")
+
+
+def test_the_cli_acts_as_a_user_on_that_user_s_own_login(db, logins):
+    """A manager's URL names no user: ``--as LOGIN`` with the password connects as that
+    login; without it there is nobody to connect as."""
+    assert run(db, "db", "per-user-logins", "on").exit_code == 0
+    name = new_login()
+    logins.append(name)
+    added = run(
+        db, "user", "add", name, "--name", "Сидоров", "--role", "manager",
+        "--password-stdin", input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    shared = per_user_database(db)
+    try:
+        url = shared.url.render_as_string(hide_password=False)
+        assert "SYSDBA" not in url
+        own = CliRunner().invoke(
+            cli,
+            ["--db", url, "client", "add", "--name", "ООО Лютик", "--as", name, "--password-stdin"],
+            input=PASSWORD + "\n",
+        )
+        assert own.exit_code == 0, own.output
+        nobody = CliRunner().invoke(cli, ["--db", url, "user", "list"])
+        assert nobody.exit_code == 1 and "Traceback" not in nobody.output
+        assert "names no user" in nobody.stderr and "--as LOGIN" in nobody.stderr
+    finally:
+        shared.dispose()
+    with db.reader() as s:
+        author = s.execute(
+            select(AppUser.login)
+            .join(AuditEntry, AuditEntry.user_id == AppUser.id)
+            .where(AuditEntry.object_kind == "company")
+        ).scalar_one()
+    assert author == name
