@@ -6,6 +6,7 @@ logins and privileges (the SQLite runs skip them)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -37,6 +38,8 @@ from qstui.domain.errors import AccountLocked, LoginFailed, ValidationFailed
 from qstui.services.access import auth, direct_login, own_logins
 from qstui.services.access import users as U
 from qstui.services.calendar import events as E
+from qstui.services.clients import groups as G
+from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
 from qstui.services.errors import describe
 
@@ -264,3 +267,28 @@ def test_every_table_is_in_exactly_one_list_of_the_role():
     assert sum(len(group) for group in lists) == len(set().union(*lists))
     assert set().union(*lists) - names == {"alembic_version"}
     assert unclassified(["a_new_table"]) == ["a_new_table"]
+
+
+def test_bulk_writes_of_a_manager_keep_their_audit_rows(server, clock_at):
+    """An import and a mass activity write many rows at once (ids reserved from the
+    identity generator, audit rows in a batch): on a manager's own connection too."""
+    clock_at(date(2026, 11, 25))
+    manager = server.manager()
+    ctx = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        data = "Наименование;ИНН;Город\nАльфа;;Тверь\nБета;;Омск\n".encode()
+        report = import_clients(ctx, data, apply=True)
+        assert report.created == 2
+        group_id = G.create_group(ctx, "Рассылка")
+        ids = [line.company_id for line in report.lines]
+        G.add_members(ctx, group_id, ids)
+        G.plan_mass_activity(ctx, group_id, "Обзвон", date(2026, 11, 26))
+    finally:
+        ctx.db.dispose()
+    with server.db.reader() as s:
+        kinds = s.execute(
+            select(AuditEntry.object_kind, AuditEntry.user_id, AppUser.login).join(
+                AppUser, AppUser.id == AuditEntry.user_id
+            )
+        ).all()
+    assert {(k, login) for k, _id, login in kinds} >= {("company", manager), ("event", manager)}

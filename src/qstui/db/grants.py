@@ -22,6 +22,7 @@ in none gets nothing):
   the owner's credentials; a token's hash acts as its user);
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
+- USAGE on the identity generators of the business tables (bulk inserts reserve ids);
 - EXECUTE on two procedures, which hold the privileges themselves:
   ``QSTUI_AUDIT`` appends an audit row in the name of the connected login (never of
   another user), ``QSTUI_ENTERED`` records the connected login's own successful login.
@@ -204,6 +205,10 @@ def apply_grants(db: Database) -> GrantsResult:
             else:  # NO_ACCESS, and any table nobody classified: nothing
                 continue
             conn.exec_driver_sql(f"GRANT {privileges} ON {table} TO ROLE {ROLE}")
+        for generator in _identity_generators(conn, sorted(WRITABLE)):
+            # bulk inserts reserve ids with GEN_ID (db.bulk.reserve_ids)
+            quoted = '"' + generator.replace('"', '""') + '"'
+            conn.exec_driver_sql(f"GRANT USAGE ON GENERATOR {quoted} TO ROLE {ROLE}")
         conn.exec_driver_sql(f"GRANT SELECT ON users TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(
@@ -214,6 +219,17 @@ def apply_grants(db: Database) -> GrantsResult:
             conn.exec_driver_sql(f"GRANT EXECUTE ON PROCEDURE {procedure} TO ROLE {ROLE}")
         conn.commit()
     return GrantsResult(ROLE, written, read_only)
+
+
+def _identity_generators(conn: Connection, tables: list[str]) -> list[str]:
+    rows = conn.execute(
+        text(
+            "SELECT TRIM(RDB$RELATION_NAME), TRIM(RDB$GENERATOR_NAME) FROM RDB$RELATION_FIELDS "
+            "WHERE RDB$GENERATOR_NAME IS NOT NULL"
+        )
+    ).all()
+    wanted = {name.upper() for name in tables}
+    return sorted(str(generator) for table, generator in rows if str(table) in wanted)
 
 
 def _ensure_exception(conn: Connection) -> None:
