@@ -127,6 +127,7 @@ def test_a_manager_s_own_login_cannot_touch_users_rights_settings_or_audit(serve
         assert "no permission" in _refused(cur, "UPDATE audit_log SET user_id = NULL")
         assert "no permission" in _refused(cur, "SELECT * FROM login_delays")
         assert "no permission" in _refused(cur, "SELECT token_hash FROM user_tokens")
+        assert "no permission" in _refused(cur, "SELECT secret FROM onec_bases")
         assert "no permission" in _refused(cur, "UPDATE regions SET name = 'x'")
         _refused(cur, "GRANT UPDATE ON users TO PUBLIC")
         _refused(cur, f"GRANT {ROLE} TO {admin}")

@@ -11,15 +11,16 @@ What the role ``QSTUI_USER`` may do (every table of the schema is in one list; a
 in none gets nothing):
 - the business tables (``WRITABLE``): SELECT, INSERT, UPDATE, DELETE — visibility of
   rows stays in the services;
-- reference books, departments, pipelines and stages, products and price lists, the 1C
-  bases, the schema revision: SELECT only;
+- reference books, departments, pipelines and stages, products and price lists, the
+  schema revision: SELECT only;
 - ``users``, ``user_rights``, ``role_rights``, ``settings``, ``audit_log``: SELECT only.
   Firebird 3 has no column-level SELECT, so password material is kept out of ``users``
   in this mode: an account with its own Firebird login holds ``OWN_LOGIN`` instead of
   a hash (``services.access.users``); the password lives in the server's security
   database, which only its administrator reads;
-- ``login_delays``, ``user_tokens``: nothing (administrators' delays are written with
-  the owner's credentials; a token's hash acts as its user);
+- ``login_delays``, ``user_tokens``, ``onec_bases``: nothing (administrators' delays
+  are written with the owner's credentials; a token's hash acts as its user; a 1C base
+  holds its user's password);
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
 - USAGE on the identity generators of the business tables (bulk inserts reserve ids);
@@ -102,7 +103,6 @@ READ_ONLY = frozenset(
         "products",
         "price_lists",
         "price_list_items",
-        "onec_bases",
         "alembic_version",
         # who may do what, the policy and the record of what was done
         "users",
@@ -113,8 +113,8 @@ READ_ONLY = frozenset(
     }
 )
 # administrators' login delays; the CLI's personal tokens (hashes of secrets that act
-# as a user)
-NO_ACCESS = frozenset({"login_delays", "user_tokens"})
+# as a user); the 1C bases (their users' passwords: the exchange is the administrator's)
+NO_ACCESS = frozenset({"login_delays", "user_tokens", "onec_bases"})
 LOCK_ROWS = frozenset({"write_locks"})
 
 
