@@ -33,14 +33,19 @@ from qstui.db.grants import (
     unclassified,
 )
 from qstui.db.models import AppUser, AuditEntry, metadata
+from qstui.domain.clients import ContactInput
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import AccountLocked, LoginFailed, ValidationFailed
+from qstui.services import deals as D
 from qstui.services.access import auth, direct_login, own_logins
 from qstui.services.access import users as U
 from qstui.services.calendar import events as E
+from qstui.services.clients import card as CARD
+from qstui.services.clients import contacts as CT
 from qstui.services.clients import groups as G
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
+from qstui.services.deals import payments as P
 from qstui.services.errors import describe
 
 PASSWORD = "Пароль-o'k:1"  # a quote, a colon and Cyrillic go into the SQL literal
@@ -293,3 +298,29 @@ def test_bulk_writes_of_a_manager_keep_their_audit_rows(server, clock_at):
             )
         ).all()
     assert {(k, login) for k, _id, login in kinds} >= {("company", manager), ("event", manager)}
+
+
+def test_a_manager_s_day_on_an_own_login(server, clock_at):
+    """The everyday writes of a manager — a contact, a plan and its result, a deal, a
+    payment, a won deal, a client card — work with the role's grants alone."""
+    now = clock_at(date(2026, 11, 25))
+    manager = server.manager()
+    ctx = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        company_id = company(ctx, "ООО Ромашка")
+        CT.add_contact(
+            ctx, company_id, ContactInput(last_name="Петров"), phones=["+7 495 123-45-67"]
+        )
+        plan_id = E.plan_event(ctx, company_id, "call", "Перезвонить", now)
+        E.complete_event(ctx, plan_id, 1, result_text="Договорились")
+        deal_id = D.create_deal(ctx, company_id, "Поставка")
+        P.add_payment(ctx, deal_id, "actual", date(2026, 11, 25), "1000")
+        deal = D.get_deal(ctx, deal_id)
+        D.win_deal(ctx, deal_id, deal.version)
+        card = CARD.get_card(ctx, company_id)
+        assert card.name == "ООО Ромашка"
+    finally:
+        ctx.db.dispose()
+    with server.db.reader() as s:
+        kinds = set(s.scalars(select(AuditEntry.object_kind)))
+    assert {"company", "contact", "event", "deal", "payment"} <= kinds
