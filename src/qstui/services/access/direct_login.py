@@ -29,10 +29,10 @@ from qstui.services.access._attempts import user_context
 from qstui.services.context import Context
 
 
-def login(db: Database, login_name_: str, password: str, now: datetime | None = None) -> Context:
+def login(db: Database, login_name: str, password: str, now: datetime | None = None) -> Context:
     """The context of the user who connected with ``login`` and ``password``;
     LoginFailed when the server refuses them, AccountLocked when qstui's lock stands."""
-    key = login_name_.strip().lower() if isinstance(login_name_, str) else ""
+    key = login_name.strip().lower() if isinstance(login_name, str) else ""
     password = password if isinstance(password, str) else ""
     if not plain(key, password):
         raise LoginFailed()
