@@ -100,6 +100,8 @@ class QstuiApp(App[None]):
             await self.remove_mode(mode)
         self._open_modules.clear()
         await self.kept.forget()
+        if self.ctx.db is not self.db:  # the user's own connection (per-user logins)
+            self.ctx.db.dispose()
         self.ctx = None
         self.title = "qstui"
         self.screen.reset(self.prefill_login)  # type: ignore[attr-defined]

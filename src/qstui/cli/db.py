@@ -16,6 +16,7 @@ import click
 
 from qstui.cli.state import state
 from qstui.db.backup import Progress, backup_database, restore_database
+from qstui.db.grants import ROLE, apply_grants
 from qstui.db.setup import (
     database_info,
     init_database,
@@ -25,6 +26,7 @@ from qstui.db.setup import (
 )
 from qstui.db.statistics import refresh_statistics
 from qstui.i18n import N_, _
+from qstui.services.access import own_logins
 
 _UNITS = (N_("B"), N_("kB"), N_("MB"), N_("GB"), N_("TB"))  # decimal, as the progress bar
 
@@ -131,6 +133,72 @@ def upgrade_cmd() -> None:
             _("The database {where} is up to date (revision {rev}).").format(
                 where=where, rev=result.revision
             )
+        )
+    if result.grants:
+        click.echo(_("Grants of the role {role}: up to date.").format(role=ROLE))
+
+
+@db.command("grants")
+def grants_cmd() -> None:
+    """Create or bring up to date the SQL role of users with own Firebird logins.
+
+    Firebird only; run it with the database owner's (or SYSDBA's) credentials. The role
+    QSTUI_USER reads and writes the business tables, only reads the reference books,
+    users, rights, settings and the audit log, and writes its own audit rows and login
+    time through stored procedures. Running it again is harmless; `qstui db upgrade`
+    runs it after each migration once the role exists.
+
+    \b
+    Example:
+      qstui db grants
+    """
+    with opened(require_existing(_url())) as database:
+        _require_firebird(database.backend)
+        result = apply_grants(database)
+    click.echo(
+        _("Role {role}: {written} tables to read and write, {read} to read only.").format(
+            role=result.role, written=result.written, read=result.read_only
+        )
+    )
+
+
+@db.command("per-user-logins")
+@click.argument("switch", type=click.Choice(["on", "off"]))
+def per_user_logins_cmd(switch: str) -> None:
+    """Switch each user's own Firebird login on or off (Firebird only).
+
+    On: the role's grants are brought up to date, and from then on `qstui user add`,
+    `passwd`, `lock` and `unlock` (run with the owner's credentials) also create, change,
+    deactivate and activate the user's Firebird login; the account keeps no password
+    hash. Users then connect with a URL without user and password
+    (firebird://server/path/crm.fdb): the login screen's login is the connection's.
+    Give each existing user a password again (`qstui user passwd LOGIN`) to make the
+    login.
+
+    \b
+    Example:
+      qstui db per-user-logins on
+    """
+    ctx = state().context()
+    _require_firebird(ctx.db.backend)
+    without = own_logins.switch(ctx, switch == "on")
+    if switch == "off":
+        click.echo(_("Per-user Firebird logins: off."))
+        return
+    click.echo(_("Per-user Firebird logins: on (role {role}).").format(role=ROLE))
+    if without:
+        click.echo(
+            _(
+                "These users have no Firebird login yet and keep a password hash the role "
+                "can read: give each a new password (qstui user passwd LOGIN): {logins}"
+            ).format(logins=", ".join(without))
+        )
+
+
+def _require_firebird(backend: str) -> None:
+    if backend != "firebird":
+        raise click.ClickException(
+            _("Per-user logins need a Firebird server; this database is SQLite")
         )
 
 

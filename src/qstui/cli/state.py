@@ -40,6 +40,13 @@ class CliState:
             raise click.UsageError(_("--as needs a login"))
         if as_login not in self._contexts:
             db = self.database()
+            if as_login is None and db.needs_login:
+                raise click.ClickException(
+                    _(
+                        "The database URL names no user (each user's own Firebird login): "
+                        "act as a user with --as LOGIN, or use the administrator's URL"
+                    )
+                )
             self._contexts[as_login] = (
                 identity.proven_context(db, self.settings.state_dir, as_login, self.password_stdin)
                 if as_login is not None
@@ -48,6 +55,9 @@ class CliState:
         return self._contexts[as_login]
 
     def close(self) -> None:
+        for ctx in self._contexts.values():
+            if ctx.db is not self._db:  # a user's own database login (per-user logins)
+                ctx.db.dispose()
         self._contexts.clear()
         if self._db is not None:
             self._db.dispose()

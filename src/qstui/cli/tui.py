@@ -19,6 +19,8 @@ def ready_database(state: CliState) -> Database:
         from qstui.db.setup import init_database
 
         init_database(db)
+    elif db.needs_login:
+        pass  # each user's own Firebird login: nothing can be read before the login
     elif current_revision(db) != head_revision():
         raise click.ClickException(
             _("The database is not initialized or needs an upgrade: run `qstui db init`")

@@ -25,7 +25,7 @@ from qstui.db import compat  # noqa: F401  (registers the Firebird compatibility
 from qstui.db.errors import out_of_range
 from qstui.db.locks import LOCK_TIMEOUT_KEY
 from qstui.db.server_watch import DEFAULT_SERVER_TIMEOUT
-from qstui.db.urls import is_firebird, mask_url, normalize_url
+from qstui.db.urls import is_firebird, is_per_user, mask_url, needs_login, normalize_url
 
 if TYPE_CHECKING:
     from qstui.db.firebird_engine import FirebirdLink
@@ -102,17 +102,29 @@ class Database:
         server_timeout: float = DEFAULT_SERVER_TIMEOUT,
     ) -> None:
         self.url = normalize_url(url) if isinstance(url, str) else url
+        self.lock_timeout = lock_timeout
+        self.server_timeout = server_timeout
         self._link: FirebirdLink | None = None
         if is_firebird(self.url):
             self._link = _firebird_link(self.url, echo, lock_timeout, server_timeout)
             self.engine = self._link.engine
         else:
             self.engine = _sqlite_engine(self.url, echo, lock_timeout)
-        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # ``per_user``: connected with a user's own Firebird login and role; the services
+        # write protected tables through the procedures of ``db.grants`` (Session.info).
+        self.per_user = is_per_user(self.url)
+        self.sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={"per_user": self.per_user}
+        )
 
     @property
     def backend(self) -> str:
         return "firebird" if is_firebird(self.url) else "sqlite"
+
+    @property
+    def needs_login(self) -> bool:
+        """No user in the URL: the login screen's login and password connect."""
+        return needs_login(self.url)
 
     @property
     def display_url(self) -> str:

@@ -5,7 +5,8 @@ gds codes; a stale ``version`` gives ``StaleDataError``. Callers get ``Conflict`
 all of them, and ``DatabaseUnavailable`` for a lost or unreachable server (its
 ``ServerNotAnswering`` comes ready-made from ``db.server_watch``). A number
 too big for an INTEGER column (firebird-driver refuses one beyond 32 bits before
-sending it, sqlite3 one beyond 64 bits) names no row: ``NotFound``.
+sending it, sqlite3 one beyond 64 bits) names no row: ``NotFound``. A privilege a
+user's own Firebird login lacks (``db.grants``) is ``AccessDenied``.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ import re
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import exc as orm_exc
 
-from qstui.domain.errors import Conflict, DatabaseUnavailable, NotFound, ServiceError
+from qstui.domain.errors import AccessDenied, Conflict, DatabaseUnavailable, NotFound, ServiceError
 from qstui.i18n import _
 
 # isc_deadlock, isc_update_conflict, isc_lock_conflict, isc_lock_timeout
 CONFLICT_GDS_CODES = frozenset({335544336, 335544451, 335544345, 335544878, 335544510})
 CONFLICT_SQLSTATES = frozenset({"40001"})
+NO_PERMISSION_GDS = 335544352  # isc_no_priv: the connection's login lacks a privilege
 
 
 def is_conflict(error: BaseException) -> bool:
@@ -59,6 +61,14 @@ def friendly(error: BaseException) -> ServiceError | None:
         return error
     if is_conflict(error):
         return Conflict(None, None)
+    if NO_PERMISSION_GDS in set(getattr(getattr(error, "orig", None), "gds_codes", None) or ()):
+        return AccessDenied(
+            "",
+            _(
+                "Your own database login may not change this: it is done by the "
+                "administrator with the database owner's credentials"
+            ),
+        )
     if isinstance(error, sa_exc.DBAPIError | sa_exc.OperationalError | sa_exc.InterfaceError):
         return DatabaseUnavailable(first_line(error))
     module = type(error).__module__

@@ -70,6 +70,7 @@ class UpgradeResult:
     url: str
     revision_before: str | None
     revision: str
+    grants: bool = False  # the per-user role's grants were brought up to date (db.grants)
 
     @property
     def migrated(self) -> bool:
@@ -159,9 +160,9 @@ def upgrade_database(target: DbTarget) -> UpgradeResult:
     url = require_existing(target)
     with opened(target) as db:
         before = current_revision(db)
-        upgrade(db)
+        grants = upgrade(db)  # and the per-user role's grants, if there is one
         after = current_revision(db)
-    return UpgradeResult(backend_of(url), mask_url(url), before, after or "")
+    return UpgradeResult(backend_of(url), mask_url(url), before, after or "", grants)
 
 
 def revision_known(revision: str | None) -> bool:

@@ -28,6 +28,8 @@ from qstui.i18n import _
 FIREBIRD_DRIVER = "firebird+firebird"
 DEFAULT_FIREBIRD_PORT = 3050
 HIDDEN = "***"
+# The SQL role of a user who connects with an own Firebird login (``db.grants``).
+PER_USER_ROLE = "QSTUI_USER"
 # scheme://user:PASSWORD@ — up to the last "@" before a space, so that a password with
 # an unescaped "@" or ":" is hidden whole (hiding more than the password is harmless).
 _URL_PASSWORD = re.compile(r"(?P<head>\b[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]*:)\S*@")
@@ -122,6 +124,24 @@ def _firebird(url: URL) -> URL:
 
 def is_firebird(url: URL) -> bool:
     return url.get_backend_name() == "firebird"
+
+
+def needs_login(url: URL) -> bool:
+    """A Firebird URL without a user name: each user connects with an own Firebird
+    login, the one typed on the login screen (``with_login``)."""
+    return is_firebird(url) and not url.username
+
+
+def with_login(url: URL, login: str, password: str) -> URL:
+    """``url`` connecting as the Firebird login ``login`` with the role of qstui users."""
+    query = dict(url.query)
+    query["role"] = PER_USER_ROLE
+    return url.set(username=login, password=password, query=query)
+
+
+def is_per_user(url: URL) -> bool:
+    """A connection with a user's own Firebird login and the role ``PER_USER_ROLE``."""
+    return is_firebird(url) and str(url.query.get("role", "")).upper() == PER_USER_ROLE
 
 
 def firebird_dsn(url: URL) -> str:

@@ -171,7 +171,9 @@ class QstuiServer(Server):
             assert self._logins is not None
             async with self._logins:
                 loop = asyncio.get_running_loop()
-                await loop.run_in_executor(None, auth.login, self.db, login, password)
+                ctx = await loop.run_in_executor(None, auth.login, self.db, login, password)
+            if ctx.db is not self.db:  # a per-user Firebird login's own connection
+                ctx.db.dispose()
         except ServiceError as exc:
             log.info("web login of %r refused: %s", login[:LOGIN_MAX], type(exc).__name__)
             return self._form(request, str(exc), login, status=401)

@@ -223,6 +223,11 @@ def _enter(
         s.execute(
             delete(LoginDelay).where(LoginDelay.user_id == user_id, LoginDelay.source == source)
         )
+    return user_context(s, db, user_id)
+
+
+def user_context(s: Session, db: Database, user_id: int) -> Context:
+    """The context of the user ``user_id``: who it is and its rights."""
     user = s.execute(
         select(AppUser.login, AppUser.full_name, AppUser.role, AppUser.department_id).where(
             AppUser.id == user_id

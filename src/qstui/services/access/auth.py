@@ -46,6 +46,11 @@ for the one that locked the account) with the account's login, the source, the o
 (``failed``, ``locked``, ``unknown``) and the attempt's number — never the password, nor
 the text of an unknown login (it may be a password typed in the login field).
 
+**Per-user Firebird logins.** With a URL that names no user, the server checks the
+login and password (``direct_login``; the counters above do not apply there). On the
+owner's connection, an account whose password is its Firebird login's is checked by
+connecting with it.
+
 These rules run where the login is checked: they hold against guessing through qstui,
 not against someone who holds the database's own credentials.
 A login is not an edit of the user's card: the counters are written with a plain UPDATE
@@ -63,10 +68,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
+from qstui.db import logins
 from qstui.db.engine import Database
+from qstui.db.grants import OWN_LOGIN
 from qstui.domain.clock import utcnow
 from qstui.domain.errors import AccountLocked, LoginFailed
-from qstui.services.access import settings
+from qstui.services.access import direct_login, settings
 from qstui.services.access._attempts import Policy, Turn, enter, record_failure, take_turn
 from qstui.services.access.passwords import hash_password, needs_rehash, verify_password
 from qstui.services.access.user_lookup import LOGIN_MAX
@@ -133,6 +140,8 @@ def login(
     ``now`` (naive UTC) is for tests, the default is the clock's; ``source`` defaults to
     ``current_source()``; ``sleep`` waits out an administrator's delay.
     """
+    if db.needs_login:  # users' own database logins: the server checks the password
+        return direct_login.login(db, login_name, password, now)
     password = password if isinstance(password, str) else ""
     key = _login_key(login_name)
     where = (source if source is not None else current_source())[:SOURCE_MAX]
@@ -152,15 +161,25 @@ def login(
         if not turn.busy:
             record_failure(db, turn, where, refused=turn.user_id is not None)
         raise LoginFailed()
-    if not verify_password(turn.pass_hash, password):
+    if not _password_ok(db, turn, password):
         record_failure(db, turn, where, refused=not turn.may_enter)
         raise LoginFailed()
     if not turn.may_enter:
         record_failure(db, turn, where, refused=True)
         raise turn.lock
-    new_hash = hash_password(password) if needs_rehash(turn.pass_hash) else None
+    new_hash = None
+    if turn.pass_hash != OWN_LOGIN and needs_rehash(turn.pass_hash):
+        new_hash = hash_password(password)
     result = enter(db, turn, where, moment, new_hash)
     if isinstance(result, AccountLocked):
         record_failure(db, turn, where, refused=True)
         raise result
     return result
+
+
+def _password_ok(db: Database, turn: Turn, password: str) -> bool:
+    """The password check: argon2, or the database server for an account whose password
+    is its own login's there (per-user mode, logging in on the owner's connection)."""
+    if turn.pass_hash == OWN_LOGIN:
+        return logins.password_ok(db, turn.login, password)
+    return verify_password(turn.pass_hash, password)

@@ -2,7 +2,9 @@
 
 Every function needs the right ``users.admin`` (listing too), runs in one transaction
 and records what it changed in the audit log. Clear passwords are only hashed
-(``services.passwords``); they never reach the database, the log or the audit.
+(``services.passwords``); they never reach the database, the log or the audit. With
+per-user logins switched on, the password becomes the user's own login's on the database
+server instead (``db.logins``) and no hash is kept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy import delete, false, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from qstui.db import logins
 from qstui.db.models import AppUser, Department, UserRight
 from qstui.domain.enums import AuditAction, Role
 from qstui.domain.errors import NotFound, ValidationFailed
@@ -69,12 +72,16 @@ def create_user(
                     s, ctx, AuditAction.CREATE, "department", dep.id, {"name": [None, dep.name]}
                 )
             department_id = dep.id
+        if logins.per_user_mode(s):
+            pass_hash = logins.create_login(s, login, password)
+        else:
+            pass_hash = hash_password(password)
         user = AppUser(
             login=login,
             full_name=full_name,
             role=Role(role),
             department_id=department_id,
-            pass_hash=hash_password(password),
+            pass_hash=pass_hash,
             updated_by=ctx.user_id,
         )
         s.add(user)
@@ -265,9 +272,12 @@ def set_password(ctx: Context, login: str, password: str) -> None:
     errors = _password_errors(password)
     if errors:
         raise ValidationFailed(errors)
-    new_hash = hash_password(password)
     with ctx.db.transaction() as s:
         user = _load(s, login)
+        if logins.per_user_mode(s):
+            new_hash = logins.set_password(s, user.login, password, not user.is_locked)
+        else:
+            new_hash = hash_password(password)
         old = {"pass_hash": user.pass_hash, "failed_logins": user.failed_logins}
         user.pass_hash = new_hash
         user.failed_logins = 0
@@ -295,6 +305,8 @@ def lock_user(ctx: Context, login: str) -> None:
         _ensure_admin_remains(s, user)
         user.is_locked = True
         user.updated_by = ctx.user_id
+        if logins.per_user_mode(s):
+            logins.set_active(s, user.login, False)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, {"is_locked": [False, True]})
 
@@ -317,6 +329,8 @@ def unlock_user(ctx: Context, login: str) -> None:
         user.locked_until = None
         user.failed_logins = 0
         user.updated_by = ctx.user_id
+        if logins.per_user_mode(s):
+            logins.set_active(s, user.login, True)
         s.flush()
         audit.record(s, ctx, AuditAction.UPDATE, "user", user.id, diff)
 

@@ -24,7 +24,6 @@ from qstui.db.bulk import insert_rows
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import (
     AppUser,
-    AuditEntry,
     ClientGroup,
     Company,
     Deal,
@@ -389,9 +388,8 @@ def plan_mass_activity(
                 Event.activity_id == activity.id
             )
         ).all()
-        insert_rows(
-            s.connection(),
-            AuditEntry.__table__,
+        audit.record_rows(
+            s,
             [
                 {
                     "logged_at": now,

@@ -45,7 +45,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from qstui.db.bulk import insert_rows, reserve_ids
 from qstui.db.compat import chunks, digits_in, id_in
 from qstui.db.locks import lock_for_writing
-from qstui.db.models import AppUser, AuditEntry, Company, Email, Phone, SearchWord
+from qstui.db.models import AppUser, Company, Email, Phone, SearchWord
 from qstui.db.statistics import refresh_statistics
 from qstui.domain.clients import (
     DuplicateHit,
@@ -549,7 +549,7 @@ def _apply(session: Session, ctx: Context, items: list[Planned]) -> None:
     )
     insert_rows(conn, SearchWord.__table__, words)
     refresh_companies(session, [i.company_id for i in updates])  # type: ignore[misc]
-    insert_rows(conn, AuditEntry.__table__, audits)
+    audit.record_rows(session, audits)
 
 
 def _update_companies(
