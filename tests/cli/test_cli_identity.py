@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func
 from sqlalchemy import select as sql_select
+from tests.cli.outcome import one_line_error
 from tests.conftest import file_mode
 
 from qstui.cli.main import cli
@@ -53,17 +54,6 @@ def run(db: Database, *args: str, password: str | None = None) -> Result:
 def ok(result: Result) -> str:
     assert result.exit_code == 0, (result.output, result.exception)
     return result.stdout
-
-
-def refused(result: Result, *fragments: str) -> str:
-    """The command failed with one line on stderr holding every fragment."""
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
-    return lines[0]
 
 
 @pytest.fixture
@@ -115,9 +105,11 @@ def log_in(db: Database, login: str = "anna", password: str = PASSWORD) -> Path:
 
 def test_as_without_a_password_or_a_token_is_refused(db, people):
     before = company_count(db)
-    refused(run(db, "client", "list", "--as", "anna"), "anna", "qstui login --as anna")
-    refused(run(db, "client", "add", "--name", "Лютик", "--as", "anna"), "--password-stdin")
-    refused(run(db, "client", "edit", str(people["romashka"]), "--city", "Тула", "--as", "anna"))
+    one_line_error(run(db, "client", "list", "--as", "anna"), "anna", "qstui login --as anna")
+    one_line_error(run(db, "client", "add", "--name", "Лютик", "--as", "anna"), "--password-stdin")
+    one_line_error(
+        run(db, "client", "edit", str(people["romashka"]), "--city", "Тула", "--as", "anna")
+    )
     assert company_count(db) == before
     # the same in Russian
     url = db.url.render_as_string(hide_password=False)
@@ -132,7 +124,9 @@ def test_usage_mistakes(db, people):
     assert result.exit_code == 2 and "--password-stdin goes with --as" in result.stderr
     result = run(db, "client", "list", "--as", " ")
     assert result.exit_code == 2 and "--as needs a login" in result.stderr
-    refused(run(db, "client", "list", "--as", "anna", "--password-stdin", password=""), "stdin")
+    one_line_error(
+        run(db, "client", "list", "--as", "anna", "--password-stdin", password=""), "stdin"
+    )
     assert failed_logins(db, "anna") == 0  # an empty line is no attempt
 
 
@@ -140,13 +134,13 @@ def test_usage_mistakes(db, people):
 
 
 def test_a_wrong_password_is_refused_and_counted_as_a_failed_login(db, people):
-    refused(
+    one_line_error(
         run(db, "client", "list", "--as", "anna", "--password-stdin", password="wrong"),
         "Wrong login or password",
     )
     assert failed_logins(db, "anna") == 1
     add = ("client", "add", "--name", "Лютик", "--as", "anna", "--password-stdin")
-    refused(run(db, *add, password=OTHER_PASSWORD), "Wrong login or password")
+    one_line_error(run(db, *add, password=OTHER_PASSWORD), "Wrong login or password")
     assert failed_logins(db, "anna") == 2
     assert company_count(db) == 2
 
@@ -199,10 +193,10 @@ def test_a_new_login_replaces_and_revokes_the_previous_token(db, people):
 
 def test_login_with_a_wrong_password_makes_no_token(db, people, state_dir):
     result = run(db, "login", "--as", "anna", "--password-stdin", password="wrong")
-    refused(result, "Wrong login or password")
+    one_line_error(result, "Wrong login or password")
     assert token_rows(db) == [] and not (state_dir / "tokens").exists()
     assert failed_logins(db, "anna") == 1
-    refused(run(db, "login", "--as", "anna"), "no terminal", "--password-stdin")
+    one_line_error(run(db, "login", "--as", "anna"), "no terminal", "--password-stdin")
 
 
 def test_logout_revokes_the_token_and_deletes_the_file(db, people):
@@ -213,7 +207,7 @@ def test_logout_revokes_the_token_and_deletes_the_file(db, people):
     assert not file.exists() and token_rows(db) == []
     file.write_bytes(saved)  # a copy kept somewhere proves nothing any more
     file.chmod(0o600)
-    refused(run(db, "client", "list", "--as", "anna"), "revoked", "qstui login --as anna")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "revoked", "qstui login --as anna")
     assert not file.exists()
     assert "not logged in" in ok(run(db, "logout", "--as", "anna"))
 
@@ -225,10 +219,10 @@ def test_a_revoked_token_is_refused(db, people):
     file = log_in(db)
     assert "Tokens revoked: 1" in ok(run(db, "user", "tokens", "revoke", "anna", "--all"))
     before = company_count(db)
-    refused(run(db, "client", "add", "--name", "Лютик", "--as", "anna"), "revoked")
+    one_line_error(run(db, "client", "add", "--name", "Лютик", "--as", "anna"), "revoked")
     assert company_count(db) == before
     assert not file.exists()  # the stale file is gone: the next command asks for a password
-    refused(run(db, "client", "list", "--as", "anna"), "needs their password")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "needs their password")
 
 
 def test_an_expired_token_is_refused(db, people, clock_at):
@@ -238,7 +232,7 @@ def test_an_expired_token_is_refused(db, people, clock_at):
     clock_at(datetime.combine(DAY + timedelta(days=1), datetime.min.time()))
     assert listed(run(db, "client", "list", "--as", "anna", "--json")) == ["Ромашка"]
     clock_at(DAY + timedelta(days=2))
-    refused(run(db, "client", "list", "--as", "anna"), "expired on 27.11.2026")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "expired on 27.11.2026")
     # still listed, as expired, until revoked
     (info,) = json.loads(ok(run(db, "user", "tokens", "list", "anna", "--json")))
     assert info["expired"] is True
@@ -247,13 +241,15 @@ def test_an_expired_token_is_refused(db, people, clock_at):
 def test_a_user_locked_after_the_token_was_made_is_refused(db, people):
     log_in(db)
     ok(run(db, "user", "lock", "anna"))
-    refused(run(db, "client", "list", "--as", "anna"), "locked by an administrator")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "locked by an administrator")
     edit = run(db, "client", "edit", str(people["romashka"]), "--city", "Тула", "--as", "anna")
-    refused(edit, "locked")
-    refused(
+    one_line_error(edit, "locked")
+    one_line_error(
         run(db, "client", "list", "--as", "anna", "--password-stdin", password=PASSWORD), "locked"
     )
-    refused(run(db, "login", "--as", "anna", "--password-stdin", password=PASSWORD), "locked")
+    one_line_error(
+        run(db, "login", "--as", "anna", "--password-stdin", password=PASSWORD), "locked"
+    )
     ok(run(db, "user", "unlock", "anna"))
     assert listed(run(db, "client", "list", "--as", "anna", "--json")) == ["Ромашка"]
 
@@ -265,7 +261,7 @@ def test_a_temporary_lock_after_failed_logins_refuses_the_token_too(db, people, 
     for _attempt in range(2):
         bad = run(db, "client", "list", "--as", "anna", "--password-stdin", password="guess")
         assert bad.exit_code == 1
-    refused(run(db, "client", "list", "--as", "anna"), "locked until")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "locked until")
     clock_at(datetime.combine(DAY, datetime.min.time()) + timedelta(hours=11))  # lock is over
     assert listed(run(db, "client", "list", "--as", "anna", "--json")) == ["Ромашка"]
 
@@ -275,7 +271,7 @@ def test_an_exposed_token_file_is_not_used(db, people):
         pytest.skip("file modes are POSIX")
     file = log_in(db)
     file.chmod(0o644)
-    refused(run(db, "client", "list", "--as", "anna"), "read by other users", "qstui logout")
+    one_line_error(run(db, "client", "list", "--as", "anna"), "read by other users", "qstui logout")
     assert file.exists()
     ok(run(db, "logout", "--as", "anna"))  # the cure works on it
     assert not file.exists() and token_rows(db) == []
@@ -295,14 +291,16 @@ def test_tokens_list_and_revoke_rights(db, people):
     assert "boris" in ok(run(db, "user", "tokens", "list"))
     own = json.loads(ok(run(db, "user", "tokens", "list", "--as", "boris", "--json")))
     assert [t["id"] for t in own] == [boris_id]
-    refused(run(db, "user", "tokens", "list", "anna", "--as", "boris"), "Access denied")
+    one_line_error(run(db, "user", "tokens", "list", "anna", "--as", "boris"), "Access denied")
 
     # a manager cannot revoke another user's token
-    refused(run(db, "user", "tokens", "revoke", "anna", "--all", "--as", "boris"), "Access denied")
-    refused(
+    one_line_error(
+        run(db, "user", "tokens", "revoke", "anna", "--all", "--as", "boris"), "Access denied"
+    )
+    one_line_error(
         run(db, "user", "tokens", "revoke", "anna", str(anna_id), "--as", "boris"), "Access denied"
     )
-    refused(
+    one_line_error(
         run(db, "user", "tokens", "revoke", "boris", str(anna_id), "--as", "boris"), "not found"
     )
     assert len(token_rows(db)) == 2

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from tests.cli.outcome import one_line_error
 from tests.cli.proof import sign_in
 from tests.conftest import FROZEN_NOW, file_mode
 
@@ -31,15 +32,6 @@ TODAY = FROZEN_NOW.date()
 def run(db: Database, *args: str) -> Result:
     url = db.url.render_as_string(hide_password=False)
     return CliRunner().invoke(cli, ["--db", url, "deal", *args])
-
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def _company(db: Database, name: str, manager_id: int | None) -> int:
@@ -167,12 +159,12 @@ def test_show_the_card(db, deals):
 
 
 def test_show_refuses_what_the_user_does_not_see(db, deals):
-    assert_one_line_error(
+    one_line_error(
         run(db, "show", str(deals["other"]), "--as", "anna"), str(deals["other"]), "not found"
     )
-    assert_one_line_error(run(db, "show", "999999"), "not found")
-    assert_one_line_error(run(db, "list", "--manager", "nobody"), "nobody")
-    assert_one_line_error(run(db, "list", "--as", "ghost"), "ghost")
+    one_line_error(run(db, "show", "999999"), "not found")
+    one_line_error(run(db, "list", "--manager", "nobody"), "nobody")
+    one_line_error(run(db, "list", "--as", "ghost"), "ghost")
     assert run(db, "list", "--status", "maybe").exit_code == 2
 
 
@@ -191,10 +183,10 @@ def test_proposal_files(db, deals, tmp_path, open_umask):
     text = txt_path.read_text(encoding="utf-8")
     assert "Total: 100,000.00" in text and "incl. VAT 20" in text
 
-    assert_one_line_error(
+    one_line_error(
         run(db, "proposal", str(deals["main"]), str(tmp_path / "kp.pdf")), ".txt, .html or .md"
     )
-    assert_one_line_error(
+    one_line_error(
         run(db, "proposal", str(deals["other"]), str(tmp_path / "x.md"), "--as", "anna"),
         "not found",
     )

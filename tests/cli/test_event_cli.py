@@ -13,6 +13,7 @@ from datetime import datetime
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import select
+from tests.cli.outcome import one_line_error
 from tests.cli.proof import sign_in
 
 from qstui.cli.main import cli
@@ -46,15 +47,6 @@ def run(db: Database, *args: str) -> Result:
 def ok(result: Result) -> str:
     assert result.exit_code == 0, (result.output, result.exception)
     return result.output
-
-
-def one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 @pytest.fixture

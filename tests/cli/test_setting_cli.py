@@ -8,6 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
+from tests.cli.outcome import one_line_error
 from tests.cli.proof import sign_in
 
 from qstui.cli.main import cli
@@ -31,15 +32,6 @@ if "setting" not in cli.commands:
 def run(db: Database, *args: str) -> Result:
     url = db.url.render_as_string(hide_password=False)
     return CliRunner(env={"COLUMNS": "200"}).invoke(cli, ["--db", url, "setting", *args])
-
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def stored(db: Database) -> dict:
@@ -242,13 +234,13 @@ def test_set_get_and_list(db):
 
 def test_cli_errors_are_one_line(db, people):
     sign_in(db, "anna", "office")
-    assert_one_line_error(run(db, "set", "auth.max_attempts", "0"), "auth.max_attempts")
-    assert_one_line_error(run(db, "set", "auth.max_attempts", "many"), "auth.max_attempts")
-    assert_one_line_error(run(db, "set", "company.inn", "1234567890"), "company.inn")
-    assert_one_line_error(run(db, "set", "colour", "red"), "custom.")
-    assert_one_line_error(run(db, "get", "colour"), "custom.")
-    assert_one_line_error(run(db, "set", "company.name", "X", "--as", "anna"), "Access denied")
-    assert_one_line_error(run(db, "set", "auth.lock_minutes", "5", "--as", "office"), "users.admin")
+    one_line_error(run(db, "set", "auth.max_attempts", "0"), "auth.max_attempts")
+    one_line_error(run(db, "set", "auth.max_attempts", "many"), "auth.max_attempts")
+    one_line_error(run(db, "set", "company.inn", "1234567890"), "company.inn")
+    one_line_error(run(db, "set", "colour", "red"), "custom.")
+    one_line_error(run(db, "get", "colour"), "custom.")
+    one_line_error(run(db, "set", "company.name", "X", "--as", "anna"), "Access denied")
+    one_line_error(run(db, "set", "auth.lock_minutes", "5", "--as", "office"), "users.admin")
     assert run(db, "set", "company.name", "X", "--as", "office").exit_code == 0
     assert stored(db) == {"company.name": "X"}
     with db.reader() as s:

@@ -6,6 +6,7 @@ import json
 
 from click.testing import CliRunner, Result
 from sqlalchemy import func, select
+from tests.cli.outcome import one_line_error
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
@@ -20,15 +21,6 @@ PASSWORD = "Cli-Пароль-77"
 def run(db: Database, *args: str, input: str | None = None) -> Result:
     url = db.url.render_as_string(hide_password=False)
     return CliRunner().invoke(cli, ["--db", url, "user", *args], input=input)
-
-
-def assert_one_line_error(result: Result, *fragments: str) -> None:
-    assert result.exit_code == 1, result.output
-    assert "Traceback" not in result.output
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for fragment in fragments:
-        assert fragment in lines[0]
 
 
 def add(db: Database, login: str, role: str = "manager", *extra: str) -> Result:
@@ -147,7 +139,7 @@ def test_add_refuses_a_short_password_and_a_taken_login(db):
         "--password-stdin",
         input="abc\n",
     )
-    assert_one_line_error(result, "password")
+    one_line_error(result, "password")
     assert run(db, "list", "--json").stdout.strip() == "[]"
     add(db, "anna")
     again = run(
@@ -161,7 +153,7 @@ def test_add_refuses_a_short_password_and_a_taken_login(db):
         "--password-stdin",
         input=PASSWORD + "\n",
     )
-    assert_one_line_error(again, "anna")
+    one_line_error(again, "anna")
 
 
 def test_bad_role_is_a_usage_error(db):
@@ -212,7 +204,7 @@ def test_grant_unknown_right_fails_in_one_line_and_changes_nothing(db):
     add(db, "anna")
     before, audit_before = db_rights(db, "anna"), len(audit_texts(db))
     result = run(db, "grant", "anna", R.EXPORT, "teleport")
-    assert_one_line_error(result, "teleport")
+    one_line_error(result, "teleport")
     assert db_rights(db, "anna") == before
     assert len(audit_texts(db)) == audit_before
 
@@ -263,11 +255,11 @@ def test_lock_unlock_and_passwd(db):
 def test_locking_the_last_admin_is_refused(db):
     add(db, "boss", "admin")
     add(db, "anna")
-    assert_one_line_error(run(db, "lock", "boss"), "boss", R.USERS_ADMIN)
+    one_line_error(run(db, "lock", "boss"), "boss", R.USERS_ADMIN)
     assert db_user(db, "boss")["is_locked"] is False
-    assert_one_line_error(run(db, "revoke", "boss", R.USERS_ADMIN), "boss")
+    one_line_error(run(db, "revoke", "boss", R.USERS_ADMIN), "boss")
     assert R.USERS_ADMIN in db_rights(db, "boss")
-    assert_one_line_error(run(db, "copy-rights", "anna", "boss"), "boss")
+    one_line_error(run(db, "copy-rights", "anna", "boss"), "boss")
     assert db_rights(db, "boss") == set(R.CATALOGUE)
 
 
@@ -282,9 +274,9 @@ def test_unknown_login_fails_in_one_line(db):
         ("copy-rights", "anna", "nobody"),
         ("copy-rights", "nobody", "anna"),
     ):
-        assert_one_line_error(run(db, *args), "nobody")
+        one_line_error(run(db, *args), "nobody")
     result = run(db, "passwd", "nobody", "--password-stdin", input=PASSWORD + "\n")
-    assert_one_line_error(result, "nobody")
+    one_line_error(result, "nobody")
     assert db_rights(db, "anna") == R.PRESETS[Role.MANAGER]
 
 
