@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.engine import URL
 
 from qstui.db.urls import firebird_dsn, is_firebird
+from qstui.files import create_private
 
 PAGE_SIZE = 16384
 _IO_ERROR = 335544344  # isc_io_error: the file cannot be opened
@@ -41,7 +42,7 @@ def create_database(url: URL) -> bool:
         path = _sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.touch()
+            create_private(path)  # it will hold password hashes: the owner's only
         return True
     from firebird.driver import create_database as fb_create
 

@@ -11,6 +11,7 @@ long a call waits for a Firebird server that stopped answering before it is give
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,11 +65,23 @@ def _sqlite_engine(url: URL, echo: bool, lock_timeout: int) -> Engine:
         cur = dbapi_con.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
         if database and database != ":memory:":
+            _private_if_new(database)  # before WAL: its files take the database's mode
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
     return engine
+
+
+def _private_if_new(database: str) -> None:
+    """A database file SQLite has just created (still empty) is made the owner's only:
+    it will hold password hashes. An existing file keeps the mode it was given."""
+    path = Path(database)
+    try:
+        if path.stat().st_size == 0 and path.stat().st_uid == os.getuid():
+            path.chmod(0o600)
+    except OSError:
+        pass  # not ours to change, or gone: SQLite reports what matters
 
 
 def _firebird_link(url: URL, echo: bool, lock_timeout: int, server_timeout: float) -> FirebirdLink:
