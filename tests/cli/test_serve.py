@@ -38,9 +38,11 @@ import aiohttp
 import click
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from qstui.cli.main import cli
 from qstui.db.engine import Database
+from qstui.db.models import LoginDelay
 from qstui.domain.enums import Role
 from qstui.serve.server import IDLE_CLOSE
 from qstui.services.access.users import create_user
@@ -360,6 +362,21 @@ async def test_a_page_of_a_foreign_origin_is_refused(serve):
         async with open_session(http, served, ws_url) as ws:
             await read_until(ws, FULL_NAME, b"")
             assert len(served.sessions()) == 1
+
+
+async def test_an_administrators_web_logins_are_delayed_per_browser_address(serve, db):
+    """A wrong password on the web page counts against the browser's address (the
+    server's own source would make every browser share one delay)."""
+    create_user(Context.system(db), "boss", "The Boss", Role.ADMIN, PASSWORD)
+    served = serve()
+    async with client(served) as http:
+        form = {"login": "boss", "password": "wrong"}
+        headers = {"Origin": served.url}
+        async with http.post(f"{served.url}/login", data=form, headers=headers) as response:
+            assert response.status == 401
+    with db.reader() as s:
+        sources = s.scalars(select(LoginDelay.source)).all()
+    assert sources == ["web 127.0.0.1"]
 
 
 # --- the session cap -------------------------------------------------------------------------

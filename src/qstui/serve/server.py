@@ -26,6 +26,7 @@ import logging
 import ssl
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from functools import partial
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -171,7 +172,8 @@ class QstuiServer(Server):
             assert self._logins is not None
             async with self._logins:
                 loop = asyncio.get_running_loop()
-                ctx = await loop.run_in_executor(None, auth.login, self.db, login, password)
+                check = partial(auth.login, source=web_source(request))
+                ctx = await loop.run_in_executor(None, check, self.db, login, password)
             if ctx.db is not self.db:  # a per-user Firebird login's own connection
                 ctx.db.dispose()
         except ServiceError as exc:
@@ -309,6 +311,13 @@ class QstuiServer(Server):
         """On shutdown: close every websocket, which ends its session's process."""
         for websocket in list(self._sockets):
             await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
+
+
+def web_source(request: web.Request) -> str:
+    """Where a web login comes from, for an administrator's per-source delay
+    (``auth``): the browser's address as the server sees it (behind a reverse proxy,
+    the proxy's — every browser then shares one delay)."""
+    return f"web {request.remote or '?'}"
 
 
 def _size(width: object, height: object) -> tuple[int, int]:
