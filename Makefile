@@ -39,7 +39,7 @@ format: $(STAMP)
 # server too when QSTUI_BENCH_FIREBIRD is its URL; bench/RESULTS.md is rewritten.
 bench: $(STAMP)
 	$(BIN)/python -m bench --results
-	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then $(BIN)/python -m bench --db "$$QSTUI_BENCH_FIREBIRD" --results; fi
+	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_DB="$$QSTUI_BENCH_FIREBIRD" $(BIN)/python -m bench --results; fi
 
 # The README's screenshots, from a fresh small demo database
 screenshots: $(STAMP)

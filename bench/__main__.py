@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,12 @@ def _print_screen(row: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default=DEFAULT_DB, help="database URL (the large demo)")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("QSTUI_BENCH_DB") or DEFAULT_DB,
+        help="database URL (the large demo); a URL with a password is better given in "
+        "$QSTUI_BENCH_DB, where `ps` does not show it",
+    )
     parser.add_argument("--as", dest="logins", action="append", metavar="LOGIN")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--only", help="measure only what has this text in its name")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -20,7 +21,12 @@ def main(argv: list[str] | None = None) -> int:
         description="Many managers at once on one demo database, then a check that "
         "nothing was lost.",
     )
-    parser.add_argument("--db", required=True, help="database URL holding a demo")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("QSTUI_BENCH_DB"),
+        help="database URL holding a demo (default $QSTUI_BENCH_DB, where `ps` does not "
+        "show its password)",
+    )
     parser.add_argument("--users", type=int, default=50, help="simulated managers (50)")
     parser.add_argument("--minutes", type=float, default=2.0, help="how long they work (2)")
     parser.add_argument("--seed", type=int, default=1, help="random seed (1)")
@@ -33,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
+    if not args.db:
+        parser.error("give the database: --db URL or $QSTUI_BENCH_DB")
     if args.users < 1 or args.minutes <= 0:
         parser.error("--users and --minutes must be positive")
     try:
