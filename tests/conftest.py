@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -161,31 +162,33 @@ def clock_at() -> Iterator[Callable[[date | datetime], datetime]]:
         clock.freeze(before)
 
 
+@contextmanager
+def _env_folder(name: str, folder: Path) -> Iterator[Path]:
+    """``$name`` points at ``folder`` while the block runs, then is as it was."""
+    before = os.environ.get(name)
+    os.environ[name] = str(folder)
+    try:
+        yield folder
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _log_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The CLI's log file goes to a folder of the test run, never to the user's."""
-    folder = tmp_path_factory.mktemp("log")
-    before = os.environ.get("QSTUI_LOG_DIR")
-    os.environ["QSTUI_LOG_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("QSTUI_LOG_DIR", None)
-    else:
-        os.environ["QSTUI_LOG_DIR"] = before
+    with _env_folder("QSTUI_LOG_DIR", tmp_path_factory.mktemp("log")) as folder:
+        yield folder
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _state_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The CLI's token files (``qstui login``) go to a folder of the test run, never to
     the user's; ``tests/cli`` gives every test a folder of its own."""
-    folder = tmp_path_factory.mktemp("state")
-    before = os.environ.get("QSTUI_STATE_DIR")
-    os.environ["QSTUI_STATE_DIR"] = str(folder)
-    yield folder
-    if before is None:
-        os.environ.pop("QSTUI_STATE_DIR", None)
-    else:
-        os.environ["QSTUI_STATE_DIR"] = before
+    with _env_folder("QSTUI_STATE_DIR", tmp_path_factory.mktemp("state")) as folder:
+        yield folder
 
 
 @pytest.fixture
