@@ -6,14 +6,19 @@ the OS user ``qstui-probe`` and runs its processes with ``setpriv``)."""
 from __future__ import annotations
 
 import csv
+import fcntl
 import json
 import os
 import pwd
+import select as fd_select
 import shutil
+import struct
 import subprocess
 import sys
 import sysconfig
 import tempfile
+import termios
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,6 +131,45 @@ class Probe:
 
     def qstui(self, *args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
         return self.run(self.python, "-m", "qstui", *args, stdin=stdin, **env)
+
+    def tui(self, *lines: str, until: str, timeout: float = 60.0) -> str:
+        """The TUI in a real terminal (a pseudo-terminal of 100×30) as this OS user: each
+        of ``lines`` typed with Enter, 2 s after the first paint and after each other (the
+        cursor blinks, so the screen is never quiet); what it drew until ``until``
+        appeared (or ``timeout`` passed), escape sequences included."""
+        leader, follower = os.openpty()
+        fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+        process = subprocess.Popen(
+            [*_as(self.user), self.python, "-m", "qstui"],
+            stdin=follower,
+            stdout=follower,
+            stderr=follower,
+            env={**self.env, "TERM": "xterm-256color"},
+            cwd=self.home,
+            start_new_session=True,
+        )
+        os.close(follower)
+        drawn = b""
+        pending = list(lines)
+        last_step = 0.0
+        deadline = time.monotonic() + timeout
+        try:
+            while time.monotonic() < deadline and until.encode() not in drawn:
+                ready, _, _ = fd_select.select([leader], [], [], 0.2)
+                if ready:
+                    try:
+                        drawn += os.read(leader, 65536)
+                    except OSError:  # the program ended
+                        break
+                    last_step = last_step or time.monotonic()
+                if pending and last_step and time.monotonic() - last_step > 2.0:
+                    os.write(leader, pending.pop(0).encode() + b"\r")
+                    last_step = time.monotonic()
+        finally:
+            process.kill()
+            process.wait()
+            os.close(leader)
+        return drawn.decode("utf-8", "replace")
 
     def raw(self, db: Database, login: str, password: str, *statements: str) -> dict[str, object]:
         job = {
@@ -316,6 +360,12 @@ def test_a_manager_s_os_account_cannot_get_around_the_services(server, probe):
     for statement, answer in raw.items():
         assert isinstance(answer, str) and answer.startswith("refused:"), statement
     assert _audit_rows(db) == audit_before
+
+    # The TUI in a real terminal refuses the locked user, and lets the manager in.
+    refused = probe.tui(locked, PASSWORD, until="Wrong login or password")
+    assert "Wrong login or password" in refused
+    welcomed = probe.tui(manager, PASSWORD, until="Today, ")
+    assert "Wrong login or password" not in welcomed and "Today, " in welcomed
 
     # Nobody was taken over: the other manager's password and the lock still hold.
     assert "connect" in probe.raw(db, other, "Taken-over-1")

@@ -45,7 +45,7 @@ from qstui.db.engine import Database
 from qstui.db.models import LoginDelay
 from qstui.domain.enums import Role
 from qstui.serve.server import IDLE_CLOSE
-from qstui.services.access.users import create_user
+from qstui.services.access.users import create_user, lock_user, unlock_user
 from qstui.services.context import Context
 
 START_TIMEOUT = 60.0  # seconds for the server to answer (a cold start imports a lot)
@@ -362,6 +362,21 @@ async def test_a_page_of_a_foreign_origin_is_refused(serve):
         async with open_session(http, served, ws_url) as ws:
             await read_until(ws, FULL_NAME, b"")
             assert len(served.sessions()) == 1
+
+
+async def test_a_locked_user_is_refused_and_gets_no_process(serve, db):
+    served = serve()
+    lock_user(Context.system(db), LOGIN)
+    async with client(served) as http:
+        # until the password is right a locked login answers as an unknown one does
+        status, page = await log_in(http, served, password="wrong")
+        assert (status, alert(page)) == (401, "Wrong login or password")
+        status, page = await log_in(http, served)
+        assert (status, alert(page)) == (401, "The account is locked by an administrator")
+        assert "data-session-websocket-url" not in page and served.sessions() == []
+        unlock_user(Context.system(db), LOGIN)
+        status, page = await log_in(http, served)
+        assert status == 200 and "data-session-websocket-url" in page
 
 
 async def test_an_administrators_web_logins_are_delayed_per_browser_address(serve, db):
