@@ -31,7 +31,7 @@ from qstui.domain.clients import (
 )
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import AuditAction, ClientKind
-from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFailed
+from qstui.domain.errors import AccessDenied, Busy, Conflict, NotFound, ValidationFailed
 from qstui.domain.normalize import fold
 from qstui.services import rights as R
 from qstui.services.access.users import revoke
@@ -439,8 +439,10 @@ def test_second_save_from_the_same_version_is_a_conflict_and_nothing_is_lost(db)
         C.delete_company(team.head, cid, second.version)
 
 
-def test_concurrent_transactions_on_one_row_end_in_conflict(db):
-    """One thread holds an open transaction that changed the row; the other saves."""
+def test_a_save_waits_for_an_uncommitted_change_of_the_row_then_gives_up(db):
+    """One thread holds an open transaction that changed the row; the other saves. It
+    waits for the lock timeout, then says someone is saving right now — not "changed
+    by", which is not true yet (here the holder rolls back) — and writes nothing."""
     team = make_team(db)
     cid = company(team.ivanov, "Спорная", notes="исходно")
     version = C.get_card(team.ivanov, cid).version
@@ -472,7 +474,7 @@ def test_concurrent_transactions_on_one_row_end_in_conflict(db):
     thread.start()
     try:
         assert locked.wait(10)
-        with pytest.raises(Conflict):
+        with pytest.raises(Busy):
             C.update_company(ctx, cid, version, notes="моя правка", city="Тула")
     finally:
         release.set()

@@ -26,7 +26,7 @@ from qstui.db.locks import lock_for_writing
 from qstui.db.models import Company, Event
 from qstui.domain.clients import CompanyInput, DuplicateReason, DuplicatesFound, ImportAction
 from qstui.domain.errors import Busy
-from qstui.services.calendar.events import log_interaction
+from qstui.services.calendar.events import log_interaction, touch_last_contact
 from qstui.services.clients import companies as C
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
@@ -173,3 +173,41 @@ def test_interactions_logged_at_once_on_one_client_are_all_saved(db, own_db):
         ).one()
     assert saved == 16
     assert (row.last_contact_at, row.version) == (max(moments), version)
+
+
+def test_a_card_saved_while_an_interaction_updates_the_last_contact_is_saved(db, own_db):
+    """The derived update holds the company's row uncommitted when the card is saved:
+    the save waits for it instead of reporting a change nobody made."""
+    team = make_team(db)
+    client = company(team.ivanov, "Клиент с картой")
+    with db.reader() as s:
+        version = s.scalar(select(Company.version).where(Company.id == client))
+    holder = own_db(team.head)
+    saver = own_db(team.ivanov)
+    outcome: list[Any] = []
+    with holder.db.transaction() as s:
+        touch_last_contact(s, client, NOW)
+        thread = threading.Thread(
+            target=lambda: outcome.append(
+                _outcome(C.update_company, saver, client, version, name="Клиент переименован")
+            )
+        )
+        thread.start()
+        thread.join(1.0)  # the save is waiting for the holder
+        assert thread.is_alive() or outcome, "the save neither waited nor ended"
+    thread.join(30)
+    assert outcome == [version + 1]
+    with db.reader() as s:
+        row = s.execute(
+            select(Company.name, Company.last_contact_at, Company.version).where(
+                Company.id == client
+            )
+        ).one()
+    assert tuple(row) == ("Клиент переименован", NOW, version + 1)
+
+
+def _outcome(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return call(*args, **kwargs)
+    except Exception as exc:
+        return exc

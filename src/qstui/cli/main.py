@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from qstui import __version__, logs
-from qstui.cli import interrupts
+from qstui.cli import click_language, interrupts
 from qstui.cli.state import CliState
 from qstui.config import ConfigError, check_private, load_settings
 from qstui.db.urls import UrlError, url_secrets
@@ -22,10 +22,22 @@ from qstui.domain import clock
 from qstui.i18n import LANGUAGES, _, set_language
 from qstui.services.errors import describe
 
+click_language.install()
+
 
 class QstuiGroup(click.Group):
     """Turns every failure into one line on stderr and exit code 1; an unexpected one
     leaves its traceback in the log file the line names."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Choose the language as soon as ``--lang`` is read: click resolves the command
+        (and may report an unknown one) before the group's callback runs."""
+        rest = super().parse_args(ctx, args)
+        try:
+            set_language(load_settings(db=None, lang=ctx.params.get("lang")).lang)
+        except ConfigError:
+            pass  # the callback reports it
+        return rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

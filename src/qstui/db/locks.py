@@ -15,7 +15,14 @@ rule 8), the same on SQLite and Firebird.
   the same transaction (a failed statement undoes only itself) and sees the committed
   row.
 
-Both wait about the connection's lock timeout (``lock_timeout``, kept in
+- **A user's save of a row that a derived update holds** (``hold_row``): a card saved
+  while an interaction of the same client is being logged. The save's versioned UPDATE
+  would meet the uncommitted derived update as an update conflict and report a
+  "changed by" that never happened; so the row is first taken with an UPDATE that
+  changes nothing, run again while it meets a writer. The versioned UPDATE that follows
+  then fails only when the version really changed.
+
+All wait about the connection's lock timeout (``lock_timeout``, kept in
 ``Connection.info``), then give up with ``Busy`` — "someone else is saving, try again"
 — never with a "changed by" conflict, which would not be true.
 """
@@ -67,4 +74,16 @@ def lock_for_writing(conn: Connection, table: Table) -> None:
         )
 
 
-__all__ = ["execute_waiting", "lock_for_writing"]
+def hold_row(conn: Connection, table: Table, ident: int) -> None:
+    """Take the row ``ident`` of ``table`` (a table with ``version`` and ``updated_at``)
+    for this transaction, waiting for a concurrent writer of it (see the module doc); its
+    values stay as they are."""
+    execute_waiting(
+        conn,
+        update(table)
+        .where(table.c.id == ident)
+        .values(version=table.c.version, updated_at=table.c.updated_at),
+    )
+
+
+__all__ = ["execute_waiting", "hold_row", "lock_for_writing"]

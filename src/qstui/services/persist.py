@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from qstui.db.errors import is_conflict
+from qstui.db.locks import hold_row
 from qstui.db.models import AppUser
 from qstui.domain.enums import AuditAction
 from qstui.domain.errors import Conflict, NotFound, ServiceError
@@ -125,9 +126,11 @@ def apply_changes(
 
 def flush_checked(session: Session, ctx: Context, obj: Any) -> None:
     """Flush the changes of ``obj`` (a row with a version); a write conflict becomes a
-    ``Conflict`` naming who saved it last."""
+    ``Conflict`` naming who saved it last. A concurrent derived update of the row (an
+    interaction's last contact, a deal's money sums) is waited for, not reported."""
     ident = obj.id  # after a failed flush the object can no longer be read
     try:
+        hold_row(session.connection(), type(obj).__table__, ident)
         session.flush()
     except Exception as exc:
         conflict = as_conflict(ctx, exc, type(obj), ident)
