@@ -288,6 +288,9 @@ async def test_a_session_starts_after_the_login_and_keeps_secrets_off_command_li
         status, page = await log_in(http, served)
         assert status == 200
         assert "<div>qstui</div>" in page and "textual.js" in page
+        # nothing is loaded from another site (fonts, scripts): the page's own server only
+        linked = re.findall(r'(?:href|src)="((?:https?:)?//[^"]*)"', page)
+        assert linked and all(url.startswith(served.url + "/") for url in linked), linked
         ws_url = websocket_url(page)
         assert re.fullmatch(rf"ws://127\.0\.0\.1:{served.port}/ws/[\w-]{{43}}", ws_url)
         assert served.sessions() == []  # a slot is reserved, nothing is started yet
@@ -392,6 +395,37 @@ async def test_an_administrators_web_logins_are_delayed_per_browser_address(serv
     with db.reader() as s:
         sources = s.scalars(select(LoginDelay.source)).all()
     assert sources == ["web 127.0.0.1"]
+
+
+async def test_behind_a_trusted_proxy_each_browser_has_its_own_delay(serve, db):
+    """From a --trusted-proxy the browser's address is the last X-Forwarded-For entry
+    (what the proxy saw), not what the browser wrote before it; from any other address
+    the header is ignored."""
+    create_user(Context.system(db), "boss", "The Boss", Role.ADMIN, PASSWORD)
+    behind = serve("--trusted-proxy", "127.0.0.1")
+    direct = serve()
+    form = {"login": "boss", "password": "wrong"}
+    for served, forwarded in (
+        (behind, "10.0.0.1"),
+        (behind, "6.6.6.6, 10.0.0.2"),  # a browser's own entry first: not taken
+        (behind, "not an address"),
+        (direct, "10.0.0.3"),
+    ):
+        async with client(served) as http:
+            headers = {"Origin": served.url, "X-Forwarded-For": forwarded}
+            async with http.post(f"{served.url}/login", data=form, headers=headers) as response:
+                assert response.status == 401
+    with db.reader() as s:
+        sources = set(s.scalars(select(LoginDelay.source)))
+    assert sources == {"web 10.0.0.1", "web 10.0.0.2", "web 127.0.0.1"}
+
+
+def test_a_trusted_proxy_must_be_an_ip_address(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["--db", str(tmp_path / "x.db"), "serve", "--trusted-proxy", "proxy.example"]
+    )
+    assert result.exit_code == 2
+    assert "Not an IP address for --trusted-proxy: proxy.example" in result.output
 
 
 # --- the session cap -------------------------------------------------------------------------

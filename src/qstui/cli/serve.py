@@ -62,6 +62,14 @@ WILDCARDS = {"", "0.0.0.0", "::", "[::]"}
     type=click.FloatRange(0, min_open=True),
     help="A session nobody typed in for this long is closed and its process ended.",
 )
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    metavar="ADDRESS",
+    multiple=True,
+    help="The IP address of a reverse proxy in front of the server (repeatable): for its "
+    "requests the browser's address is taken from the last X-Forwarded-For entry.",
+)
 def serve(
     host: str,
     port: int,
@@ -71,6 +79,7 @@ def serve(
     keyfile: Path | None,
     max_sessions: int,
     idle_minutes: float,
+    trusted_proxies: tuple[str, ...],
 ) -> None:
     """Serve the application to web browsers.
 
@@ -118,6 +127,14 @@ def serve(
                     file=certfile, reason=getattr(exc, "reason", None) or exc.strerror or exc
                 )
             ) from None
+    proxies = set()
+    for address in trusted_proxies:
+        try:
+            proxies.add(str(ipaddress.ip_address(address.strip())))
+        except ValueError:
+            raise click.UsageError(
+                _("Not an IP address for --trusted-proxy: {address}").format(address=address)
+            ) from None
     settings = state().settings
     db = ready_database(state())
     server = QstuiServer(
@@ -130,6 +147,7 @@ def serve(
         idle_seconds=idle_minutes * 60,
         child_environment={"QSTUI_DB": settings.db_url, "QSTUI_LANG": settings.lang},
         ssl_context=ssl_context,
+        trusted_proxies=frozenset(proxies),
     )
     click.echo(_("Serving qstui on {url} (Ctrl+C to stop)").format(url=public_url))
     if certfile is None and not public_url.startswith("https") and not _loopback(host):

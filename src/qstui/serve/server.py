@@ -21,6 +21,7 @@ server stops.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import json
 import logging
 import ssl
@@ -76,6 +77,7 @@ class QstuiServer(Server):
         idle_seconds: float,
         child_environment: Mapping[str, str],
         ssl_context: ssl.SSLContext | None = None,
+        trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
         self.argv = [sys.executable, "-m", "qstui"]
         super().__init__(" ".join(self.argv), host=host, port=port, title="qstui")
@@ -86,6 +88,7 @@ class QstuiServer(Server):
         self.idle_seconds = idle_seconds
         self.child_environment = dict(child_environment)
         self.ssl_context = ssl_context
+        self.trusted_proxies = trusted_proxies
         self._logins: asyncio.Semaphore | None = None
         self._sockets: set[web.WebSocketResponse] = set()
         self._tasks: set[asyncio.Task[object]] = set()  # kept until done (asyncio's advice)
@@ -172,7 +175,7 @@ class QstuiServer(Server):
             assert self._logins is not None
             async with self._logins:
                 loop = asyncio.get_running_loop()
-                check = partial(auth.login, source=web_source(request))
+                check = partial(auth.login, source=web_source(request, self.trusted_proxies))
                 ctx = await loop.run_in_executor(None, check, self.db, login, password)
             if ctx.db is not self.db:  # a per-user Firebird login's own connection
                 ctx.db.dispose()
@@ -313,11 +316,21 @@ class QstuiServer(Server):
             await websocket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutdown")
 
 
-def web_source(request: web.Request) -> str:
+def web_source(request: web.Request, trusted_proxies: frozenset[str] = frozenset()) -> str:
     """Where a web login comes from, for an administrator's per-source delay
-    (``auth``): the browser's address as the server sees it (behind a reverse proxy,
-    the proxy's — every browser then shares one delay)."""
-    return f"web {request.remote or '?'}"
+    (``auth``): the browser's address as the server sees it — or, for a request from a
+    trusted reverse proxy (``--trusted-proxy``), the address that proxy put last in
+    ``X-Forwarded-For`` (the one it saw; what a browser wrote before it is not taken).
+    Without it, behind a proxy every browser would share the proxy's one delay."""
+    remote = request.remote or "?"
+    if remote in trusted_proxies:
+        forwarded = request.headers.getall("X-Forwarded-For", [])
+        last = ",".join(forwarded).split(",")[-1].strip()
+        try:
+            return f"web {ipaddress.ip_address(last)}"
+        except ValueError:
+            pass  # no usable address: the proxy's own
+    return f"web {remote}"
 
 
 def _size(width: object, height: object) -> tuple[int, int]:
