@@ -253,3 +253,16 @@ def test_nothing_listening_is_unavailable() -> None:
     ):
         c.metadata()
     assert PASSWORD not in str(caught.value)
+
+
+def test_a_patch_whose_answer_was_lost_is_not_a_conflict(
+    client: ODataClient, simulator: Simulator, store: Store
+) -> None:
+    ref, created = client.create(CP, {"Description": "Ромашка"})
+    simulator.faults.fail_after(0, DROP_AFTER, methods=["PATCH"])
+    with pytest.raises(OnecUnavailable, match="unknown"):
+        client.update(CP, ref, {"Description": "Лютик"}, data_version=created["DataVersion"])
+    assert store.objects[CP][ref]["Description"] == "Лютик"  # 1C made it; we cannot know
+    simulator.faults.fail_after(0, DROP_AFTER, methods=["PATCH"])
+    client.update(CP, ref, {"Description": "Василёк"})  # no If-Match: the retry is harmless
+    assert store.objects[CP][ref]["Description"] == "Василёк"

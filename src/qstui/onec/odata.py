@@ -12,7 +12,9 @@
   A POST that creates an object is retried only when the request never reached 1C
   (connection refused, connect timeout) or 1C answered 5xx (it rolled the write back):
   a connection dropped after sending leaves its outcome unknown, and creating it again
-  could make a duplicate, so it is an ``OnecUnavailable`` that says so.
+  could make a duplicate, so it is an ``OnecUnavailable`` that says so. A PATCH with
+  ``If-Match`` is retried, but a 412 after a lost answer is the same unknown outcome
+  (our own lost write may have changed the ``DataVersion``), not a conflict.
 - Writes: POST (the new key from the ``Location`` header, which is percent-encoded),
   PATCH (a tabular section is sent whole, each row with its ``LineNumber``), ``Post`` /
   ``Unpost`` of a document (``?PostingModeOperational=false``), ``If-Match`` with the
@@ -258,6 +260,7 @@ class ODataClient:
             all_headers["Accept"] = accept
         where = f"{method} {unquote(path)}"
         attempt = 0
+        maybe_applied = False  # an earlier attempt may have reached 1C
         while True:
             try:
                 response = self._http.request(
@@ -269,14 +272,18 @@ class ODataClient:
             except httpx.HTTPError as exc:
                 retry = idempotent or isinstance(exc, _NOT_SENT)
                 if retry and attempt < self.retries:
+                    maybe_applied = maybe_applied or not isinstance(exc, _NOT_SENT)
                     self._wait(attempt, where, exc)
                     attempt += 1
                     continue
-                raise OnecUnavailable(self.base_url, _reason(exc, retry)) from None
+                raise OnecUnavailable(self.base_url, _reason(exc, not retry)) from None
             if response.status_code >= 500 and attempt < self.retries:
                 self._wait(attempt, where, f"HTTP {response.status_code}")
                 attempt += 1
                 continue
+            if response.status_code == 412 and maybe_applied and "If-Match" in all_headers:
+                # the DataVersion we sent may be the one our own lost attempt replaced
+                raise OnecUnavailable(self.base_url, _reason(None, True))
             if response.status_code >= 400:
                 raise _error(response, where)
             return response
@@ -288,14 +295,18 @@ class ODataClient:
             self._sleep(delay)
 
 
-def _reason(exc: httpx.HTTPError, was_retried: bool) -> str:
-    text = str(exc) or type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        text = _("no answer in time ({detail})").format(detail=text)
-    if not was_retried:
+def _reason(exc: httpx.HTTPError | None, outcome_unknown: bool) -> str:
+    """Why 1C did not answer; ``outcome_unknown``: a write may have been made."""
+    if exc is None:
+        text = "HTTP 412"
+    else:
+        text = str(exc) or type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            text = _("no answer in time ({detail})").format(detail=text)
+    if outcome_unknown:
         text = _(
-            "{detail}; the connection broke after the object was sent, so whether 1C"
-            " created it is unknown: check in 1C before trying again"
+            "{detail}; the connection broke after the request was sent, so whether 1C made"
+            " the change is unknown: check in 1C before trying again"
         ).format(detail=text)
     return text
 
