@@ -211,9 +211,9 @@ def test_the_password_is_nowhere_but_the_config_file(
     for path in _log_dir.rglob("*"):
         if path.is_file():
             assert PASSWORD.encode() not in path.read_bytes(), path
-    database_file = Path(db.url.database or "")
-    if database_file.is_file():
-        assert PASSWORD.encode() not in database_file.read_bytes()
+    database_file = Path(db.url.database or "")  # SQLite's file, or the local .fdb
+    assert database_file.is_file(), database_file
+    assert PASSWORD.encode() not in database_file.read_bytes()
 
 
 @pytest.mark.parametrize("seed_from_db", [False, True], ids=["built-in", "from-db"])
@@ -246,6 +246,8 @@ def test_the_simulator_command_serves_until_stopped(
         line = process.stdout.readline()
         url = next(word for word in line.split() if word.startswith("http://"))
         assert PASSWORD not in line
+        command_line = Path(f"/proc/{process.pid}/cmdline").read_bytes()  # what ps shows
+        assert b"simulator" in command_line and PASSWORD.encode() not in command_line
         auth = ("Администратор", PASSWORD)
         response = httpx.get(url + "Catalog_Контрагенты?$format=json", auth=auth)
         assert response.status_code == 200
