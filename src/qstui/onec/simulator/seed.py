@@ -15,8 +15,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from qstui.demo.requisites import inn_legal
-from qstui.demo.requisites import kpp as kpp_of
 from qstui.onec import mapping as M
 from qstui.onec.simulator.store import Store
 
@@ -51,6 +49,21 @@ class SeedSummary:
     organization: str  # Ref_Key of our organisation in 1C
     currencies: dict[str, str]  # code → Ref_Key
     units: dict[str, str]  # ОКЕИ code → Ref_Key
+
+
+_INN10_WEIGHTS = (2, 4, 10, 3, 5, 9, 4, 6, 8)
+
+
+def inn_legal(rng: random.Random, region_code: str, office: str) -> str:
+    """A valid 10-digit INN (the check digit ``domain.validators.inn`` verifies); made
+    here rather than imported from ``qstui.demo``, which would load the database layer."""
+    body = f"{region_code}{office}{rng.randint(0, 99999):05d}"
+    check = sum(int(d) * w for d, w in zip(body, _INN10_WEIGHTS, strict=True)) % 11 % 10
+    return body + str(check)
+
+
+def kpp_of(region_code: str, office: str) -> str:
+    return f"{region_code}{office}01001"
 
 
 CURRENCIES = (
