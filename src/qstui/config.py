@@ -9,7 +9,8 @@ The log file (``qstui.logs``) is in the platformdirs user log dir, or ``QSTUI_LO
 the personal tokens of ``qstui login`` in the platformdirs user state dir, or
 ``QSTUI_STATE_DIR``.
 
-The config file must be private (mode 600) when its ``db`` URL holds a password:
+The config file must be private (mode 600) when its ``db`` URL holds a password, or
+when its ``[onec_passwords]`` table holds passwords of 1C bases (``qstui.onec.secrets``):
 ``check_private`` refuses to start otherwise.
 
 Config file example::
@@ -37,6 +38,7 @@ from qstui.db.urls import url_secrets
 from qstui.i18n import _
 
 APP_NAME = "qstui"
+ONEC_PASSWORDS = "onec_passwords"  # the config file's table of 1C passwords (onec.secrets)
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,7 @@ def check_private(settings: Settings) -> None:
     others may read: whoever reads it holds the database (chmod 600 it)."""
     path = settings.config_file
     if settings.db_source != str(path) or not url_secrets(settings.db_url):
+        _check_onec_passwords(path)
         return
     mode = path.stat().st_mode
     if mode & 0o044:
@@ -144,6 +147,20 @@ def check_private(settings: Settings) -> None:
                 "The config file {path} holds the database password and others may read it"
                 " (mode {mode}): run chmod 600 {path}"
             ).format(path=path, mode=oct(mode & 0o777)[2:])
+        )
+
+
+def _check_onec_passwords(path: Path) -> None:
+    """The same for the passwords of 1C bases (``qstui.onec.secrets``)."""
+    if not path.is_file():
+        return
+    table = read_config_file(path).get(ONEC_PASSWORDS)
+    if isinstance(table, dict) and table and path.stat().st_mode & 0o044:
+        raise ConfigError(
+            _(
+                "The config file {path} holds passwords of 1C bases and others may read it"
+                " (mode {mode}): run chmod 600 {path}"
+            ).format(path=path, mode=oct(path.stat().st_mode & 0o777)[2:])
         )
 
 

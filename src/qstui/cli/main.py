@@ -111,7 +111,7 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
 
 
 def _register() -> None:
-    from qstui.cli import audit, clients, deals, demo, events, login, serve, tokens, users
+    from qstui.cli import audit, clients, deals, demo, events, login, onec, serve, tokens, users
     from qstui.cli import db as db_commands
     from qstui.cli import settings as settings_commands
 
@@ -128,6 +128,7 @@ def _register() -> None:
         serve.serve,
         login.login,
         login.logout,
+        onec.onec,
     ):
         cli.add_command(command)
 

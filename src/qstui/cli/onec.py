@@ -1,0 +1,265 @@
+"""``qstui onec``: bases of 1C (E1) and the 1C simulator.
+
+The password of a base's 1C user is read from stdin (``--password-stdin``), never from
+the command line (``ps`` shows command lines to every user), and kept in the admin's
+config file or the environment (``qstui.onec.secrets``), never in the shared database.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+from rich.table import Table
+
+from qstui.cli.common import emit_json, json_option, table_console
+from qstui.cli.state import state
+from qstui.i18n import N_, _
+from qstui.onec import mapping as M
+from qstui.onec.secrets import ENV_SOURCE, FILE_SOURCE, Secrets, env_name
+
+ROLE_LABELS = {
+    M.COUNTERPARTY: N_("counterparties"),
+    M.PARTNER: N_("partners"),
+    M.CONTRACT: N_("contracts"),
+    M.PRODUCT: N_("nomenclature"),
+    M.UNIT: N_("units of measure"),
+    M.CURRENCY: N_("currencies"),
+    M.ORGANIZATION: N_("organisations"),
+    M.INVOICE: N_("invoices to buyers"),
+    M.PAYMENT: N_("incoming payments"),
+    M.SHIPMENT: N_("shipments"),
+    M.INVOICE_FACTURE: N_("invoice-factures"),
+}
+SIMULATOR_USER = "Администратор"
+SIMULATOR_PASSWORD = "demo"  # the demo's, like the demo users' (qstui demo)
+SIMULATOR_PASSWORD_ENV = "QSTUI_ONEC_SIMULATOR_PASSWORD"
+
+
+def _secrets() -> Secrets:
+    return Secrets.of(state().settings.config_file)
+
+
+def _stdin_password() -> str:
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException(_("No password on the first line of stdin"))
+    return password
+
+
+def _source_text(source: str | None, name: str) -> str:
+    if source == ENV_SOURCE:
+        return _("environment ({env})").format(env=env_name(name))
+    if source == FILE_SOURCE:
+        return _("config file")
+    return _("missing")
+
+
+@click.group("onec")
+def onec() -> None:
+    """Exchange with 1C:Enterprise over its standard OData interface."""
+
+
+@onec.group("base")
+def base() -> None:
+    """Bases of 1C qstui exchanges with (requires the right admin)."""
+
+
+@base.command("add")
+@click.argument("name")
+@click.option(
+    "--url",
+    required=True,
+    help="The base's OData address: http(s)://host/base/odata/standard.odata/",
+)
+@click.option(
+    "--config",
+    "config_kind",
+    type=click.Choice(M.CONFIG_KINDS),
+    required=True,
+    help="The configuration: bp30 (Бухгалтерия 3.0), ut11 (УТ 11), unf (УНФ).",
+)
+@click.option("--user", "login", required=True, help="The 1C user qstui logs in as.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the 1C user's password from the first line of stdin and keep it in your "
+    "config file (mode 600). Without it, set QSTUI_ONEC_<NAME>_PASSWORD.",
+)
+def add_base(name: str, url: str, config_kind: str, login: str, password_stdin: bool) -> None:
+    """Add the 1C base NAME."""
+    from qstui.services.onec import bases
+
+    ctx = state().context()
+    secrets = _secrets()
+    password = _stdin_password() if password_stdin else None
+    if password is not None:
+        secrets.check_writable()
+    base_id = bases.add_base(ctx, name, url, config_kind, login)
+    if password is None:
+        click.echo(
+            _("1C base {name} added (id {id}); give its password in {env}").format(
+                name=name, id=base_id, env=env_name(name)
+            )
+        )
+        return
+    try:
+        secrets.store(name, password)
+    except BaseException:
+        bases.remove_base(ctx, name)  # no base left without the password the admin gave
+        raise
+    click.echo(
+        _("1C base {name} added (id {id}); its password is kept in {file}").format(
+            name=name, id=base_id, file=secrets.config_file
+        )
+    )
+
+
+@base.command("list")
+@json_option
+def list_bases(as_json: bool) -> None:
+    """List the 1C bases."""
+    from qstui.services.onec import bases
+
+    infos = bases.list_bases(state().context(), _secrets())
+    if as_json:
+        emit_json(infos)
+        return
+    if not infos:
+        click.echo(_("No 1C bases yet: add one with “qstui onec base add”"))
+        return
+    table = Table()
+    for title in (_("Name"), _("Configuration"), _("URL"), _("1C user"), _("Password")):
+        table.add_column(title)
+    for info in infos:
+        table.add_row(
+            info.name,
+            info.config_kind,
+            info.url,
+            info.login,
+            _source_text(info.password_source, info.name),
+        )
+    table_console().print(table)
+
+
+@base.command("remove")
+@click.argument("name")
+def remove_base(name: str) -> None:
+    """Remove the 1C base NAME, its links and its kept password."""
+    from qstui.services.onec import bases
+
+    bases.remove_base(state().context(), name)
+    _secrets().forget(name.strip())
+    click.echo(_("1C base {name} removed").format(name=name.strip()))
+
+
+@base.command("test")
+@click.argument("name")
+@json_option
+def test_base(name: str, as_json: bool) -> None:
+    """Connect to the 1C base NAME and check that it publishes what qstui needs."""
+    from qstui.services.onec import bases
+
+    check = bases.check_base(state().context(), name, _secrets())
+    if as_json:
+        emit_json(
+            {
+                "name": check.name,
+                "url": check.url,
+                "config": check.config_kind,
+                "ok": check.ok,
+                "published": [o.entity_set for o in check.objects if o.published],
+                "missing": [o.entity_set for o in check.missing],
+                "menu_path": check.menu_path,
+            }
+        )
+    else:
+        for obj in check.objects:
+            mark = "✓" if obj.published else "✗"
+            click.echo(f"{mark} {obj.entity_set} ({_(ROLE_LABELS[obj.role])})")
+    if not check.ok:
+        raise click.ClickException(
+            _(
+                "{count} objects are not published in 1C base {name}: publish them in 1C, «{menu}»"
+            ).format(count=len(check.missing), name=check.name, menu=check.menu_path)
+        )
+    if not as_json:
+        click.echo(_("1C base {name} publishes every object qstui needs").format(name=check.name))
+
+
+@onec.command("simulator")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=8089,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: any free one).",
+)
+@click.option(
+    "--config",
+    "config_kind",
+    type=click.Choice(M.CONFIG_KINDS),
+    default=M.BP30,
+    show_default=True,
+    help="The configuration to simulate.",
+)
+@click.option(
+    "--seed-from-db",
+    is_flag=True,
+    help="Fill the base from this database's companies and products (some match, "
+    "some differ, some exist on one side only); default: a built-in set.",
+)
+@click.option(
+    "--user",
+    "login",
+    default=SIMULATOR_USER,
+    show_default=True,
+    help="The 1C user the simulator accepts.",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help=f"Read that user's password from stdin (default: ${SIMULATOR_PASSWORD_ENV}, "
+    f"else “{SIMULATOR_PASSWORD}”).",
+)
+def simulator(
+    host: str, port: int, config_kind: str, seed_from_db: bool, login: str, password_stdin: bool
+) -> None:
+    """Run a simulated 1C base (standard OData interface) until stopped (Ctrl+C)."""
+    from qstui.onec.simulator import Simulator, Store
+    from qstui.onec.simulator.seed import built_in, seed
+
+    if password_stdin:
+        password = _stdin_password()
+    else:
+        password = os.environ.get(SIMULATOR_PASSWORD_ENV) or SIMULATOR_PASSWORD
+    store = Store(config_kind)
+    if seed_from_db:
+        from qstui.services.onec.simulator_seed import seed_records
+
+        companies, products = seed_records(state().context())
+    else:
+        companies, products = built_in()
+    summary = seed(store, companies, products)
+    try:
+        server = Simulator(store, user=login, password=password, host=host, port=port)
+    except OSError as exc:
+        raise click.ClickException(
+            _("Cannot listen on {host}:{port}: {reason}").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
+        ) from None
+    counterparties = len(summary.same + summary.other_name + summary.other_kpp + summary.only_there)
+    click.echo(
+        _(
+            "1C simulator ({config}) at {url} — user {user}; {count} counterparties; "
+            "Ctrl+C stops it"
+        ).format(config=config_kind, url=server.url, user=login, count=counterparties)
+    )
+    sys.stdout.flush()
+    try:
+        server.serve_forever()
+    finally:
+        server.stop()

@@ -1,0 +1,6 @@
+"""The 1C exchange as services: bases (E1) and the check of what a base publishes.
+
+Every function takes a ``Context`` and checks the right first: ``admin`` to manage
+bases. Passwords of 1C users are never read from nor written to the database: they come
+from ``qstui.onec.secrets`` (the environment or the admin's private config file).
+"""
