@@ -96,3 +96,14 @@ class ReportSpec:
     currency: str | None = None
     filters: dict[str, tuple[Any, ...]] = field(default_factory=dict)
     statuses: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportRecipe:
+    """How a ``ReportTable`` was computed (its ``spec``): the report's name, the options
+    chosen, and the engine spec behind each measure column, by column key — what
+    drill-down re-runs to list the deals or clients behind a number."""
+
+    report: str
+    options: Any
+    measures: dict[str, ReportSpec]

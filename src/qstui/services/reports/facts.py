@@ -34,6 +34,7 @@ from qstui.db.models import (
 from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus, PaymentKind
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.report_spec import DIMENSION_LABELS, Measure, ReportSpec
+from qstui.domain.reports import DrillKind
 from qstui.i18n import _
 from qstui.services.context import Context
 from qstui.services.reports.periods import in_period
@@ -71,6 +72,7 @@ class Facts:
     currency: Any = None
     dims: dict[str, Any] = field(default_factory=dict)  # dimension → expression
     multiplied: bool = False
+    drill: tuple[Any, DrillKind] | None = None  # the ids a number is made of, and what they are
 
 
 class _From:
@@ -175,6 +177,7 @@ def _deals(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
         timestamp=False,
         count_of=Deal.id,
         currency=Deal.currency_code,
+        drill=(Deal.id, DrillKind.DEALS),
     )
     amount: Any = Deal.amount
     for name in names:
@@ -249,6 +252,7 @@ def _money_rows(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts
         amount=model.amount,
         currency=model.currency_code,
     )
+    facts.drill = (deal.id, DrillKind.DEALS)
     for name in names:
         if name in ("manager", "department"):
             co = _company(src, model.company_id)
@@ -300,6 +304,7 @@ def _clients(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
         date=Company.created_at,
         timestamp=True,
         count_of=Company.id,
+        drill=(Company.id, DrillKind.CLIENTS),
     )
     for name in names:
         if name == "manager":
@@ -327,6 +332,7 @@ def _events(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
         date=Event.event_at,
         timestamp=True,
         count_of=Event.id,
+        drill=(Event.id, DrillKind.EVENTS),
     )
     for name in names:
         expr = _company_dimension(ctx, src, name, Event.company_id)
@@ -360,6 +366,7 @@ def _claims(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
         date=Claim.registered_at,
         timestamp=True,
         count_of=Claim.id,
+        drill=(Claim.id, DrillKind.CLAIMS),
     )
     for name in names:
         expr = _company_dimension(ctx, src, name, Claim.company_id)
