@@ -17,8 +17,8 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from deal_support import Team, add, company, make_team, product
 from sqlalchemy import select
+from tests.services.deal_support import Team, add, company, make_team, product
 
 from qstui.db.engine import Database
 from qstui.db.models import (
