@@ -62,6 +62,8 @@ class Aggregate:
     labels: dict[str, dict[Any, str]]  # dimension → id → shown name
     notes: list[str] = field(default_factory=list)
     multiplied: bool = False  # a fact may be in several rows: totals are not sums
+    # money measures: how many facts each sum is made of (the same query counts them)
+    counts: dict[Key, int] = field(default_factory=dict)
 
     @property
     def money(self) -> bool:
@@ -97,12 +99,13 @@ def aggregate(ctx: Context, spec: ReportSpec) -> Aggregate:
     if spec.dynamics is not Dynamics.NONE:
         groups.append(bucket(facts.date, spec.dynamics).label("b"))
     notes: list[str] = []
+    counts: dict[Key, int] = defaultdict(int)
+    counted = facts.count_of.distinct() if facts.multiplied else facts.count_of
     with ctx.db.reader() as s:
         currency = report_currency(s, spec)
         if spec.measure in MONEY_MEASURES:
-            values = _money(s, spec, facts, groups, currency, notes)
+            values = _money(s, spec, facts, groups, currency, notes, counts)
         else:
-            counted = facts.count_of.distinct() if facts.multiplied else facts.count_of
             query = (
                 select(*groups, func.count(counted))
                 .select_from(facts.from_)
@@ -115,7 +118,7 @@ def aggregate(ctx: Context, spec: ReportSpec) -> Aggregate:
             for i, name in enumerate(spec.dimensions)
         }
     notes.extend(visibility_notes(ctx))
-    return Aggregate(spec, currency, values, labels, notes, facts.multiplied)
+    return Aggregate(spec, currency, values, labels, notes, facts.multiplied, dict(counts))
 
 
 def _key(row: Any, spec: ReportSpec) -> Key:
@@ -132,11 +135,15 @@ def _money(
     groups: list[Any],
     currency: str,
     notes: list[str],
+    counts: dict[Key, int],
 ) -> dict[Key, Decimal]:
+    """Sums (and, into ``counts``, the number of facts) by group in ``currency``."""
     width = len(groups)
     total = func.sum(facts.amount)
+    # a fact has one currency and one day, so counts per (currency, day) add up exactly
+    many = func.count(facts.count_of.distinct() if facts.multiplied else facts.count_of)
     same = (
-        select(*groups, total)
+        select(*groups, total, many)
         .select_from(facts.from_)
         .where(*facts.where, facts.currency == currency)
         .group_by(*groups)
@@ -144,11 +151,13 @@ def _money(
     values: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     weighted = spec.measure is Measure.WEIGHTED
     for row in s.execute(same):
-        values[_key(row[:width], spec)] += _kopecks(_weigh(row[width], weighted))
+        key = _key(row[:width], spec)
+        values[key] += _kopecks(_weigh(row[width], weighted))
+        counts[key] += int(row[width + 1])
     code = facts.currency.label("cur")
     day = facts.date.label("day")
     other = (
-        select(*groups, code, day, total)
+        select(*groups, code, day, total, many)
         .select_from(facts.from_)
         .where(*facts.where, facts.currency != currency)
         .group_by(*groups, facts.currency, facts.date)
@@ -160,7 +169,9 @@ def _money(
     earlier: dict[str, set[date]] = defaultdict(set)
     for row in foreign:
         amount = _weigh(row[width + 2], weighted)
-        values[_key(row[:width], spec)] += rates.convert(amount, row.cur, currency, row.day)
+        key = _key(row[:width], spec)
+        values[key] += rates.convert(amount, row.cur, currency, row.day)
+        counts[key] += int(row[width + 3])
         for c in (row.cur, currency):
             used = rates.rate_day(c, row.day)
             if used is not None and used != row.day:

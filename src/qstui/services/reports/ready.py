@@ -49,6 +49,8 @@ from qstui.services.reports.engine import (
 )
 
 CENT = Decimal("0.01")
+# a count of these is read from the query of the money measure (one pass, not two)
+COUNT_OF = {Measure.WON: Measure.WON_COUNT, Measure.LOST: Measure.LOST_COUNT}
 Report = Callable[[Context, ReportOptions], ReportTable]
 
 
@@ -98,6 +100,17 @@ def percent(part: Any, whole: Any) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def _counted(done: Any, spec: ReportSpec) -> Aggregate | None:
+    """The counts of an aggregate already computed whose money measure's count is
+    ``spec``, as an aggregate of their own."""
+    for agg in done:
+        if COUNT_OF.get(agg.spec.measure) is spec.measure and (
+            replace(agg.spec, measure=spec.measure) == spec
+        ):
+            return Aggregate(spec, agg.currency, agg.counts, agg.labels, [], agg.multiplied)
+    return None
+
+
 def assemble(
     ctx: Context,
     name: str,
@@ -108,7 +121,9 @@ def assemble(
 ) -> ReportTable:
     """One table of several measures over the same groups: a row for every group any
     measure has; ``ratios`` are percent columns (column, part key, whole key)."""
-    aggs: dict[str, Aggregate] = {p.column.key: aggregate(ctx, p.spec) for p in parts}
+    aggs: dict[str, Aggregate] = {}
+    for p in sorted(parts, key=lambda p: p.column.kind is not ColumnKind.MONEY):
+        aggs[p.column.key] = _counted(aggs.values(), p.spec) or aggregate(ctx, p.spec)
     first = aggs[parts[0].column.key]
     labels: dict[str, dict[Any, str]] = {}
     for agg in aggs.values():
