@@ -253,12 +253,19 @@ def in_period(day: date | None, period: tuple[date, date] | None) -> bool:
 
 
 def money_by(rows: list[tuple[Any, str, date, Decimal]], to: str) -> dict[Any, Decimal]:
-    """Sums per group in ``to``: per (group, currency, day) first, each sum converted at
-    the rate of its day and rounded (the rule the reports state)."""
+    """Sums per group in ``to`` (the rule the reports state): amounts already in ``to``
+    summed and rounded once; others summed per (group, currency, day), each sum
+    converted at the rate of its day and rounded."""
     per_day: dict[tuple[Any, str, date], Decimal] = defaultdict(Decimal)
+    same: dict[Any, Decimal] = defaultdict(Decimal)
     for group, code, day, amount in rows:
-        per_day[(group, code, day)] += amount
+        if code == to:
+            same[group] += amount
+        else:
+            per_day[(group, code, day)] += amount
     out: dict[Any, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for group, amount in same.items():
+        out[group] += amount.quantize(KOPECK, rounding=ROUND_HALF_UP)
     for (group, code, day), amount in per_day.items():
         out[group] += convert(amount, code, to, day)
     return dict(out)

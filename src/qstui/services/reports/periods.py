@@ -31,7 +31,9 @@ def bucket(column: Any, dynamics: Dynamics) -> Any:
     if dynamics is Dynamics.MONTH:
         return year * _n(100) + month
     if dynamics is Dynamics.QUARTER:
-        return year * _n(10) + (month - _n(1)) / _n(3) + _n(1)
+        # ``op("/")``: integer division on both backends (SQLAlchemy's ``/`` would make
+        # it a true division on SQLite)
+        return year * _n(10) + (month - _n(1)).self_group().op("/")(_n(3)) + _n(1)
     if dynamics is Dynamics.DECADE:
         day = extract("day", column)
         decade = case((day <= _n(10), _n(0)), (day <= _n(20), _n(1)), else_=_n(2))
