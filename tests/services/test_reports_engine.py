@@ -26,7 +26,7 @@ from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus
 from qstui.domain.report_spec import Measure, ReportSpec
 from qstui.domain.reports import DrillKind, Dynamics
 from qstui.services.reports.drill import drill
-from qstui.services.reports.engine import aggregate, run_report
+from qstui.services.reports.engine import aggregate, dimensions_of, run_report
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
@@ -158,3 +158,12 @@ def test_interactions_by_type_and_clients_by_group(world: World) -> None:
     by_group = {r.keys["client_group"]: r.values["count"] for r in clients.rows}
     assert by_group[group_a] == by_group[group_b] == 1
     assert clients.totals["count"] == sum(by_group.values()) - 1
+
+
+@pytest.mark.one_backend
+def test_the_builder_offers_the_dimensions_each_measure_has() -> None:
+    assert "product" not in dimensions_of(Measure.PAID)
+    assert "interaction_type" in dimensions_of(Measure.EVENTS)
+    assert "claim_status" in dimensions_of(Measure.CLAIMS)
+    assert "claim_status" not in dimensions_of(Measure.WON)
+    assert dimensions_of(Measure.WON)[:3] == ("manager", "department", "product")

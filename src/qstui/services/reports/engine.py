@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from qstui.domain.clock import utcnow
 from qstui.domain.deals import KOPECK
+from qstui.domain.enums import Role
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day as day_text
 from qstui.domain.report_spec import (
@@ -324,3 +325,18 @@ def filter_notes(spec: ReportSpec) -> list[str]:
     if spec.statuses:
         notes.append(_("Deal statuses: {names}").format(names=", ".join(spec.statuses)))
     return notes
+
+
+def dimensions_of(measure: Measure) -> tuple[str, ...]:
+    """The dimensions a report of ``measure`` can have rows by (for the builder's form),
+    in the order of ``DIMENSION_LABELS``. Needs no database: the facts are only built."""
+    probe = Context(db=None, user_id=None, login="", full_name="", role=Role.ADMIN,  # type: ignore[arg-type]
+                    rights=frozenset({R.SEE_ALL}))  # fmt: skip
+    names = []
+    for name in DIMENSION_LABELS:
+        try:
+            build(probe, ReportSpec(measure), (name,))
+        except ValidationFailed:
+            continue
+        names.append(name)
+    return tuple(names)
