@@ -19,7 +19,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, case, cast, func, literal_column, null, select
 from sqlalchemy.orm import Session
 
 from qstui.domain.clock import utcnow
@@ -138,41 +138,41 @@ def _money(
     notes: list[str],
     counts: dict[Key, int],
 ) -> dict[Key, Decimal]:
-    """Sums (and, into ``counts``, the number of facts) by group in ``currency``."""
+    """Sums (and, into ``counts``, the number of facts) by group in ``currency``, in one
+    pass: grouped by currency too, and by day where the currency is another one (the
+    day of an amount in ``currency`` is a NULL, so it is one sum per group)."""
     width = len(groups)
+    # ``currency`` is a known code of 3 letters (``report_currency``): a literal, so the
+    # CASE of the select list and of the GROUP BY are the same text on Firebird
+    if not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise UnknownCurrency(currency)
+    own = facts.currency == literal_column(f"'{currency}'")
+    day = case((own, cast(null(), Date)), else_=facts.date)
     total = func.sum(facts.amount)
     # a fact has one currency and one day, so counts per (currency, day) add up exactly
     many = func.count(facts.count_of.distinct() if facts.multiplied else facts.count_of)
-    same = (
-        select(*groups, total, many)
+    query = (
+        select(*groups, facts.currency.label("cur"), day.label("day"), total, many)
         .select_from(facts.from_)
-        .where(*facts.where, facts.currency == currency)
-        .group_by(*groups)
+        .where(*facts.where)
+        .group_by(*groups, facts.currency, day)
+    )
+    found = s.execute(query).all()
+    rates = RateBook.load(
+        s,
+        [pair for r in found if r.day is not None for pair in ((r.cur, r.day), (currency, r.day))],
     )
     values: dict[Key, Decimal] = defaultdict(lambda: ZERO)
     weighted = spec.measure is Measure.WEIGHTED
-    for row in s.execute(same):
-        key = _key(row[:width], spec)
-        values[key] += _kopecks(_weigh(row[width], weighted))
-        counts[key] += int(row[width + 1])
-    code = facts.currency.label("cur")
-    day = facts.date.label("day")
-    other = (
-        select(*groups, code, day, total, many)
-        .select_from(facts.from_)
-        .where(*facts.where, facts.currency != currency)
-        .group_by(*groups, facts.currency, facts.date)
-    )
-    foreign = s.execute(other).all()
-    rates = RateBook.load(
-        s, [pair for r in foreign for pair in ((r.cur, r.day), (currency, r.day))]
-    )
     earlier: dict[str, set[date]] = defaultdict(set)
-    for row in foreign:
+    for row in found:
         amount = _weigh(row[width + 2], weighted)
         key = _key(row[:width], spec)
-        values[key] += rates.convert(amount, row.cur, currency, row.day)
         counts[key] += int(row[width + 3])
+        if row.day is None:  # in the report currency: summed exactly, rounded once
+            values[key] += _kopecks(amount)
+            continue
+        values[key] += rates.convert(amount, row.cur, currency, row.day)
         for c in (row.cur, currency):
             used = rates.rate_day(c, row.day)
             if used is not None and used != row.day:
