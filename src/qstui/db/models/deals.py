@@ -58,10 +58,6 @@ class Deal(Base, Editable):
         # the deal list, newest start first: Firebird navigates an index one way only,
         # so it is descending there (SQLite walks it both ways)
         Index(None, "started_on", "id", firebird_descending=True),
-        # won (lost) money by the day it was won (lost), per manager and currency: the
-        # sales report reads the range of a status and period from the index alone on
-        # SQLite (everything it sums is in the index)
-        Index(None, "status", "closed_on", "manager_id", "currency_code", "amount"),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
