@@ -26,7 +26,8 @@ from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus
 from qstui.domain.report_spec import Measure, ReportSpec
 from qstui.domain.reports import DrillKind, Dynamics
 from qstui.services.reports.drill import drill
-from qstui.services.reports.engine import aggregate, dimensions_of, run_report
+from qstui.services.reports.engine import aggregate
+from qstui.services.reports.tables import dimensions_of, run_report
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

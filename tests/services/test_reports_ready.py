@@ -29,8 +29,8 @@ from qstui.services import rights as R
 from qstui.services.access.users import revoke
 from qstui.services.context import Context, context_for
 from qstui.services.reports.drill import drill
-from qstui.services.reports.engine import run_report
 from qstui.services.reports.ready import READY, run_ready
+from qstui.services.reports.tables import run_report
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 

@@ -18,9 +18,10 @@ from qstui.domain.reports import DrillKind, Dynamics, ReportRow, ReportTable
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.reports.engine import check_spec, measure_column
+from qstui.services.reports.engine import check_spec
 from qstui.services.reports.facts import build
 from qstui.services.reports.periods import bucket_end
+from qstui.services.reports.tables import measure_column
 
 MAX_DRILL = 100_000  # ids at most; a list screen pages them
 

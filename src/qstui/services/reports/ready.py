@@ -38,9 +38,8 @@ from qstui.domain.reports import (
 )
 from qstui.i18n import N_, _
 from qstui.services.context import Context
-from qstui.services.reports.engine import (
-    Aggregate,
-    aggregate,
+from qstui.services.reports.engine import Aggregate, aggregate
+from qstui.services.reports.tables import (
     dimension_columns,
     filter_notes,
     grand_total,
