@@ -85,16 +85,38 @@ def add_payment(
         raise ValidationFailed(errors)
     with writing(ctx) as s:
         deal = deal_for_money(s, ctx, deal_id, values)
-        payment = Payment(
-            deal_id=deal.id,
-            company_id=deal.company_id,
-            pay_kind=pay_kind,
-            updated_by=ctx.user_id,
-            **values,
-        )
-        record_create(s, ctx, payment, "payment")
+        payment = insert_payment(s, ctx, deal, pay_kind, values)
         recount_deal_money(s, [deal.id])
         return payment.id
+
+
+def payment_value_errors(values: dict[str, Any]) -> dict[str, str]:
+    """Errors of the payment fields in ``values`` (normalized in place), for writers that
+    check many payments before ``insert_payment``."""
+    return money_field_errors(values)
+
+
+def insert_payment(
+    s: Session,
+    ctx: Context,
+    deal: Deal,
+    kind: PaymentKind,
+    values: dict[str, Any],
+    import_key: str | None = None,
+) -> Payment:
+    """Write and audit a payment of ``deal`` (loaded visible) from ``values`` checked by
+    ``payment_value_errors`` with a known currency; ``import_key`` names the imported
+    document it came from. The caller checked the rights and recounts the deal."""
+    payment = Payment(
+        deal_id=deal.id,
+        company_id=deal.company_id,
+        pay_kind=kind,
+        updated_by=ctx.user_id,
+        import_key=import_key,
+        **values,
+    )
+    record_create(s, ctx, payment, "payment")
+    return payment
 
 
 def _load_payment(s: Session, ctx: Context, payment_id: int, version: int) -> Payment:
