@@ -44,6 +44,8 @@ class Match:
     deal_id: int | None = None
     reason: str = ""  # how it matched, for people: «счет 345», «договор 17/2026-П», …
     candidates: tuple[Candidate, ...] = ()
+    company_name: str = ""
+    deal_title: str = ""
 
 
 @dataclass(frozen=True)

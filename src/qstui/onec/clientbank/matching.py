@@ -85,6 +85,17 @@ def same_number(in_purpose: str, document_no: str) -> bool:
     return False
 
 
+def _matched(client: ClientRecord, deal: DealRecord, reason: str) -> Match:
+    return Match(
+        MatchStatus.MATCHED,
+        client.id,
+        deal.id,
+        reason,
+        company_name=client.name,
+        deal_title=deal.title,
+    )
+
+
 def _deal_candidate(deal: DealRecord, client: ClientRecord) -> Candidate:
     return Candidate(client.id, client.name, deal.id, deal.title, deal.debt)
 
@@ -98,13 +109,14 @@ def _pick(deals: Sequence[DealRecord], client: ClientRecord, reason: str) -> Mat
         if len(owing) == 1:
             deals = owing
     if len(deals) == 1:
-        return Match(MatchStatus.MATCHED, client.id, deals[0].id, reason)
+        return _matched(client, deals[0], reason)
     return Match(
         MatchStatus.AMBIGUOUS,
         client.id,
         None,
         reason,
         tuple(_deal_candidate(deal, client) for deal in deals),
+        company_name=client.name,
     )
 
 
@@ -123,15 +135,14 @@ def match_deal(client: ClientRecord, deals: Sequence[DealRecord], purpose: str) 
     open_deals = [deal for deal in deals if deal.is_open]
     owing = [deal for deal in open_deals if deal.debt > 0]
     if len(owing) == 1:
-        return Match(
-            MatchStatus.MATCHED, client.id, owing[0].id, _("the only open deal with a debt")
-        )
+        return _matched(client, owing[0], _("the only open deal with a debt"))
     return Match(
         MatchStatus.CLIENT,
         client.id,
         None,
         _("no deal found"),
         tuple(_deal_candidate(deal, client) for deal in open_deals),
+        company_name=client.name,
     )
 
 

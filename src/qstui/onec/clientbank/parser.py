@@ -267,7 +267,11 @@ def parse(data: bytes) -> Statement:
         st.warnings.append(Note(last, _("The file has no КонецФайла")))
     st.readable = has_marker or bool(st.documents or st.sections)
     if not has_marker:
-        st.errors.insert(0, Note(first[0], _("The file does not begin with 1CClientBankExchange")))
+        not_ours = Note(first[0], _("The file does not begin with 1CClientBankExchange"))
+        if not st.readable:  # another kind of file: what its lines are not says nothing
+            st.errors, st.warnings = [not_ours], []
+            return st
+        st.errors.insert(0, not_ours)
     _check_totals(st)
     return st
 

@@ -261,20 +261,29 @@ def _choose(s: Session, ctx: Context, preview: BankPreview, choices: Mapping[int
             {"choices": _("No incoming payment begins at line {line}").format(line=unknown[0])}
         )
     ids = sorted(set(choices.values()))
-    found: dict[int, int] = {}
+    found: dict[int, Any] = {}
     for batch in chunks(ids):
-        found.update(
-            s.execute(
-                select(Deal.id, Deal.company_id).where(id_in(Deal.id, batch), deal_visible(ctx))
-            ).all()
+        rows = s.execute(
+            select(Deal.id, Deal.company_id, Deal.title, Company.name)
+            .join(Company, Company.id == Deal.company_id)
+            .where(id_in(Deal.id, batch), deal_visible(ctx))
         )
+        found.update((row.id, row) for row in rows)
     for line, deal_id in sorted(choices.items()):
         if deal_id not in found:
             raise NotFound(_("Deal"), deal_id)
+        deal = found[deal_id]
         n = lines[line]
         preview.incoming[n] = replace(
             preview.incoming[n],
-            match=Match(MatchStatus.MATCHED, found[deal_id], deal_id, _("chosen by the user")),
+            match=Match(
+                MatchStatus.MATCHED,
+                deal.company_id,
+                deal_id,
+                _("chosen by the user"),
+                company_name=deal.name,
+                deal_title=deal.title,
+            ),
         )
 
 
