@@ -11,9 +11,9 @@ import pytest
 from tests.onec.bank_support import DEBTS_AFTER, FIVE, OURS, document, five_payment_world, statement
 from tests.services.deal_support import count
 
-from qstui.db.models import ExchangeRun, Payment
+from qstui.db.models import AuditEntry, ExchangeRun, Payment
 from qstui.domain.bank import MatchStatus
-from qstui.domain.enums import ExchangeStatus, PaymentKind, PaymentSource
+from qstui.domain.enums import AuditAction, ExchangeStatus, PaymentKind, PaymentSource
 from qstui.domain.errors import AccessDenied, NotFound
 from qstui.services.access.users import grant
 from qstui.services.context import context_for
@@ -73,6 +73,7 @@ def test_import_creates_the_expected_payments_once(db):
             for p in payments
         ]
         purposes = [p.purpose for p in payments]
+        ids = [p.id for p in payments]
         run = s.query(ExchangeRun).one()
         run_row = (run.status, run.n_created, run.n_skipped, run.run_kind, run.summary)
     assert got == [
@@ -110,6 +111,15 @@ def test_import_creates_the_expected_payments_once(db):
     assert purposes[0].startswith("ООО Плательщик (INN 7701000001): Оплата по счету № 345")
     assert _debts(world) == DEBTS_AFTER
     assert before["a1"] == Decimal("118000.00")
+    with db.reader() as s:  # audited as a payment added by hand is
+        entries = s.query(AuditEntry).filter(AuditEntry.object_kind == "payment").all()
+        audited = sorted(
+            (e.object_id, e.action, e.changes["amount"], e.changes["source"]) for e in entries
+        )
+    assert audited == sorted(
+        (p_id, AuditAction.CREATE, [None, str(p[2])], [None, "bank"])
+        for p_id, p in zip(ids, got, strict=True)
+    )
     assert run_row[:4] == (ExchangeStatus.OK, 3, 2, "bank_import")
     assert "day.txt" in run_row[4]
 
@@ -121,15 +131,23 @@ def test_import_creates_the_expected_payments_once(db):
 
 
 def test_a_failure_in_the_middle_leaves_no_payment(db):
+    """600 payments are written in batches of 250: the import fails after two of them."""
     world = five_payment_world(db)
     before = _debts(world)
+    many = [
+        document(str(1000 + n), "02.03.2026", "1.00", "7701000001", "Оплата по счету № 345")
+        for n in range(600)
+    ]
+    calls: list[tuple[int, int]] = []
 
     def stop(done: int, total: int) -> None:
-        if done == 2:
+        calls.append((done, total))
+        if done == 500:
             raise RuntimeError("the connection was lost")
 
     with pytest.raises(RuntimeError):
-        import_statement(world.team.system, statement(*FIVE), source_name="day.txt", progress=stop)
+        import_statement(world.team.system, statement(*FIVE, *many), progress=stop)
+    assert calls == [(250, 603), (500, 603)]
     assert count(db, Payment) == 0
     assert _debts(world) == before
     with db.reader() as s:
@@ -139,7 +157,7 @@ def test_a_failure_in_the_middle_leaves_no_payment(db):
             0,
             "the connection was lost",
         )
-    assert import_statement(world.team.system, statement(*FIVE)).created == 3
+    assert import_statement(world.team.system, statement(*FIVE, *many)).created == 603
 
 
 def test_a_chosen_deal_imports_a_client_only_line(db):
