@@ -85,5 +85,8 @@ def test_the_client_rules():
     by_inn = {"7701000001": [ALFA, BRANCH]}
     assert match_payment("7701000001", "770102001", "", by_inn, {}).company_id == 2
     assert match_payment("7701000001", "", "", by_inn, {}).status == MatchStatus.AMBIGUOUS
+    deals = {1: [_deal(10, "5"), _deal(11, "0", is_open=False)]}
+    both = match_payment("7701000001", "", "", by_inn, deals)
+    assert [(c.company_id, c.deal_id) for c in both.candidates] == [(1, 10), (2, None)]
     assert match_payment("7709999999", "", "", by_inn, {}).status == MatchStatus.UNMATCHED
     assert match_payment("", "", "", by_inn, {}).status == MatchStatus.UNMATCHED

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tests.onec.bank_support import FIVE, five_payment_world, statement
+from tests.onec.bank_support import FIVE, document, five_payment_world, statement
 from tests.services.deal_support import PASSWORD, count
 from tests.ui.conftest import LARGE, log_in, make_app, screen_text, settle
 from tests.ui.test_palette import choose, open_palette
@@ -24,7 +24,9 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
     world = five_payment_world(db)
     grant(world.team.system, "head", "onec.exchange")
     path = tmp_path / "day.txt"
-    path.write_bytes(statement(*FIVE))
+    # a sixth payment: Бета's INN without a KPP (Бета and its branch share the INN)
+    ambiguous = document("106", "06.03.2026", "4000.00", "7702000002", "Оплата за услуги")
+    path.write_bytes(statement(*FIVE, ambiguous))
     app = make_app(db)
     async with app.run_test(size=LARGE) as pilot:
         await log_in(pilot, app, "head", PASSWORD)
@@ -35,12 +37,12 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
         await pilot.press(*str(path), "enter")
         await settle(pilot, app)
         table = app.screen.query_one("#bank-lines", DataTable)
-        assert table.row_count == 5
+        assert table.row_count == 6
         assert app.focused is table
         text = screen_text(app)
         assert "Альфа: ноутбуки" in text and "Бета: поставка" in text
         assert "client only" in text and "unmatched" in text
-        assert "Incoming: 5 (matched 3, client only 1, ambiguous 0, unmatched 1)" in text
+        assert "Incoming: 6 (matched 3, client only 1, ambiguous 1, unmatched 1)" in text
         assert count(db, Payment) == 0
 
         await pilot.press("down", "down", "down", "enter")  # the line of Гамма
@@ -54,12 +56,23 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
         assert isinstance(app.screen, BankImportScreen)
         assert "Гамма: вторая" in screen_text(app)
 
+        await pilot.press("down", "down", "enter")  # the ambiguous line: Бета or its branch
+        await settle(pilot, app)
+        assert isinstance(app.screen, PickDialog)
+        offered = [(c.company_id, c.deal_id) for _l, c in app.screen.options]
+        assert set(offered) == {(world.beta, world.b1), (world.beta, world.b2)}  # deals only
+        wanted = offered.index((world.beta, world.b2))
+        await pilot.press(*["down"] * wanted, "enter")
+        await settle(pilot, app)
+        assert "Бета: сервис" in screen_text(app)
+
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert count(db, Payment) == 4
+        assert count(db, Payment) == 5
         text = screen_text(app)
-        assert "Payments created: 4" in text and text.count("imported") >= 4
+        assert "Payments created: 5" in text and text.count("imported") >= 5
         assert Debt.deal_debt(world.team.system, world.g2).debt == Decimal("2000.00")
+        assert Debt.deal_debt(world.team.system, world.b2).debt == Decimal("6000.00")
 
         app.open_deal(world.g2)
         await settle(pilot, app)

@@ -154,6 +154,7 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
         if preview is None:
             return
         table = self.query_one("#bank-lines", DataTable)
+        row = table.cursor_row  # the user stays on the line they were at
         table.clear()
         for line in preview.incoming:
             table.add_row(
@@ -166,6 +167,8 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
                 self._target(line),
                 key=str(line.line),
             )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
         self.query_one("#bank-summary", Static).update(self._summary(preview))
         self.qapp.shown("bank_import")
 

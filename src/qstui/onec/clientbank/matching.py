@@ -146,6 +146,12 @@ def match_deal(client: ClientRecord, deals: Sequence[DealRecord], purpose: str) 
     )
 
 
+def _client_candidates(client: ClientRecord, deals: Sequence[DealRecord]) -> list[Candidate]:
+    """The open deals of a client to choose from, or the client alone when it has none."""
+    open_deals = [_deal_candidate(deal, client) for deal in deals if deal.is_open]
+    return open_deals or [Candidate(client.id, client.name)]
+
+
 def match_client(clients: Sequence[ClientRecord], kpp: str) -> list[ClientRecord]:
     """The clients of an INN the payer is: all of them, or those of its KPP when that
     narrows them to one."""
@@ -176,7 +182,11 @@ def match_payment(
         return Match(
             MatchStatus.AMBIGUOUS,
             reason=_("several clients with INN {inn}").format(inn=inn),
-            candidates=tuple(Candidate(c.id, c.name) for c in clients),
+            candidates=tuple(
+                candidate
+                for client in clients
+                for candidate in _client_candidates(client, deals_by_client.get(client.id, ()))
+            ),
         )
     return match_deal(clients[0], deals_by_client.get(clients[0].id, ()), purpose)
 
