@@ -18,9 +18,11 @@ from qstui.cli.common import as_option, context, emit_json, json_option, plain, 
 from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, MatchStatus
 from qstui.domain.formatting import day, money
 from qstui.i18n import _
-from qstui.services.onec.bank_import import import_statement, preview_statement
-
-MAX_BYTES = 64 * 1024 * 1024  # a day's statement is kilobytes; a year's, a few megabytes
+from qstui.services.onec.bank_import import (
+    import_statement,
+    preview_statement,
+    read_statement_file,
+)
 
 
 @click.command("bank-import")
@@ -41,7 +43,7 @@ def bank_import(
     """Read a bank statement FILE, match its incoming payments to clients and deals and,
     with --apply, record the matched ones as payments from the bank. Importing the same
     statement again creates nothing."""
-    data = _read(file)
+    data = read_statement_file(file)
     ctx = context(as_login)
     if apply:
         result = import_statement(ctx, data, accounts, source_name=file.name)
@@ -57,23 +59,6 @@ def bank_import(
         )
     else:
         _print(result, apply)
-
-
-def _read(file: Path) -> bytes:
-    try:
-        with file.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise click.ClickException(
-            _("Cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc)
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise click.ClickException(
-            _("{file} is larger than {size} MB: not a bank statement").format(
-                file=file, size=MAX_BYTES // (1024 * 1024)
-            )
-        )
-    return data
 
 
 def as_dict(result: BankPreview) -> dict[str, Any]:

@@ -12,7 +12,6 @@ happens in the worker too. Opened from the command palette and the deals list (`
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from textual.app import ComposeResult
@@ -23,16 +22,17 @@ from textual.widgets import DataTable, Header, Input, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, Candidate, MatchStatus
-from qstui.domain.errors import ServiceError
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import PickDialog
 from qstui.services.context import Context
-from qstui.services.onec.bank_import import import_statement, preview_statement
+from qstui.services.onec.bank_import import (
+    import_statement,
+    preview_statement,
+    read_statement_file,
+)
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.key_footer import KeyFooter
-
-MAX_BYTES = 64 * 1024 * 1024
 
 
 class PathSuggester(Suggester):
@@ -56,27 +56,8 @@ class PathSuggester(Suggester):
         return None
 
 
-def read_statement(path: str) -> bytes:
-    """The bytes of a statement file; a ServiceError in the user's words when unreadable."""
-    file = Path(os.path.expanduser(path.strip()))
-    try:
-        with file.open("rb") as fh:
-            data = fh.read(MAX_BYTES + 1)
-    except OSError as exc:
-        raise ServiceError(
-            _("Cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc)
-        ) from None
-    if len(data) > MAX_BYTES:
-        raise ServiceError(
-            _("{file} is larger than {size} MB: not a bank statement").format(
-                file=file, size=MAX_BYTES // (1024 * 1024)
-            )
-        )
-    return data
-
-
 def _preview(ctx: Context, path: str) -> tuple[bytes, BankPreview]:
-    data = read_statement(path)
+    data = read_statement_file(path.strip())
     return data, preview_statement(ctx, data)
 
 

@@ -1,7 +1,7 @@
 """Bank statements in the 1CClientBankExchange format (E7): decoding, parsing, and the
 plain records that matching and importing work on. No database here."""
 
-from qstui.onec.clientbank.parser import parse, parse_amount, parse_date, read_file
+from qstui.onec.clientbank.parser import load, parse, parse_amount, parse_date, read_file
 from qstui.onec.clientbank.statement import AccountSection, BankDocument, Party, Statement
 from qstui.onec.clientbank.text import Note
 
@@ -11,6 +11,7 @@ __all__ = [
     "Note",
     "Party",
     "Statement",
+    "load",
     "parse",
     "parse_amount",
     "parse_date",

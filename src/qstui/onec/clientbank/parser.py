@@ -15,6 +15,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from qstui.domain.errors import ServiceError
 from qstui.i18n import _
 from qstui.onec.clientbank.statement import AccountSection, BankDocument, Party, Statement
 from qstui.onec.clientbank.text import Note, decode
@@ -299,6 +300,29 @@ def _check_totals(st: Statement) -> None:
             )
 
 
+MAX_BYTES = 64 * 1024 * 1024  # a day's statement is kilobytes; a year's, a few megabytes
+
+
+def load(path: str | Path) -> bytes:
+    """The bytes of a statement file (``~`` expanded); ``ServiceError`` in the user's
+    words when it cannot be read or is far too large to be a statement."""
+    file = Path(path).expanduser()
+    try:
+        with file.open("rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise ServiceError(
+            _("Cannot read {file}: {reason}").format(file=file, reason=exc.strerror or exc)
+        ) from None
+    if len(data) > MAX_BYTES:
+        raise ServiceError(
+            _("{file} is larger than {size} MB: not a bank statement").format(
+                file=file, size=MAX_BYTES // (1024 * 1024)
+            )
+        )
+    return data
+
+
 def read_file(path: str | Path) -> Statement:
-    """Read a statement file (OSError when it cannot be opened)."""
-    return parse(Path(path).read_bytes())
+    """Read a statement file (``ServiceError`` when it cannot be read)."""
+    return parse(load(path))

@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import String, bindparam, select
@@ -50,7 +51,7 @@ from qstui.domain.enums import (
 )
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
-from qstui.onec.clientbank import BankDocument, Statement, parse
+from qstui.onec.clientbank import BankDocument, Statement, load, parse
 from qstui.onec.clientbank.matching import (
     ClientRecord,
     DealRecord,
@@ -68,6 +69,12 @@ RUN_KIND = "bank_import"
 _KEY = re.compile(r"bank:[0-9a-f]{40}")
 RUB_LEGACY = "810"  # the ruble's code in account numbers (ISO 4217 says 643)
 Progress = Callable[[int, int], None]
+
+
+def read_statement_file(path: str | Path) -> bytes:
+    """The bytes of a statement file, for ``preview_statement`` and ``import_statement``
+    (``ServiceError`` in the user's words when it cannot be read)."""
+    return load(path)
 
 
 def preview_statement(ctx: Context, data: bytes, accounts: Sequence[str] = ()) -> BankPreview:
