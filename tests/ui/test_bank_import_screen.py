@@ -4,6 +4,7 @@ on its card. Both backends."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from tests.onec.bank_support import FIVE, document, five_payment_world, statement
@@ -13,16 +14,23 @@ from tests.ui.test_palette import choose, open_palette
 from textual.widgets import DataTable, Input
 
 from qstui.db.models import Payment
+from qstui.domain.clients import CompanyInput
 from qstui.screens.bank_import import BankImportScreen
 from qstui.screens.client_tabs.base import PickDialog
 from qstui.screens.deal_card import DealCardScreen
+from qstui.screens.dialogs.pick_deal import PickDealDialog
+from qstui.services import deals as D
 from qstui.services.access.users import grant
+from qstui.services.clients.companies import create_company
 from qstui.services.deals import debt as Debt
 
 
 async def test_import_a_statement_from_the_palette(db, tmp_path):
     world = five_payment_world(db)
     grant(world.team.system, "head", "onec.exchange")
+    # a client registered as users do (searchable), whose deal the unknown payer pays
+    delta = create_company(world.team.anna, CompanyInput(name="Дельта Плюс"))
+    d1 = D.create_deal(world.team.anna, delta, "Дельта: проект", started_on=date(2026, 2, 1))
     path = tmp_path / "day.txt"
     # a sixth payment: Бета's INN without a KPP (Бета and its branch share the INN)
     ambiguous = document("106", "06.03.2026", "4000.00", "7702000002", "Оплата за услуги")
@@ -66,11 +74,26 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
         await settle(pilot, app)
         assert "Бета: сервис" in screen_text(app)
 
+        await pilot.press("up", "enter")  # the unmatched line: find a client and its deal
+        await settle(pilot, app)
+        assert isinstance(app.screen, PickDealDialog)
+        await pilot.press(*"дельт", "enter")
+        await settle(pilot, app)
+        assert [c.id for c in app.screen.clients] == [delta]
+        await pilot.press("enter")  # the client found
+        await settle(pilot, app)
+        assert [deal.id for deal in app.screen.deals] == [d1]
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert isinstance(app.screen, BankImportScreen)
+        assert "Дельта Плюс: Дельта: проект" in screen_text(app)
+
         await pilot.press("ctrl+s")
         await settle(pilot, app)
-        assert count(db, Payment) == 5
+        assert count(db, Payment) == 6
         text = screen_text(app)
-        assert "Payments created: 5" in text and text.count("imported") >= 5
+        assert "Payments created: 6" in text and text.count("imported") >= 6
+        assert Debt.deal_debt(world.team.system, d1).debt == Decimal("-1000.00")  # an advance
         assert Debt.deal_debt(world.team.system, world.g2).debt == Decimal("2000.00")
         assert Debt.deal_debt(world.team.system, world.b2).debt == Decimal("6000.00")
 

@@ -4,7 +4,8 @@ incoming payments matched to clients and deals, then imported.
 Type the file's path (completion: → accepts the suggested name) and Enter: the dry run
 (``services.onec.bank_import.preview_statement``, in a worker) fills the table — each
 incoming payment with its match: matched, client only, ambiguous, unmatched. Enter on a
-line with candidates picks its deal; ctrl+s imports the matched and the chosen lines
+line picks its deal (among the candidates, or any client's open deal for a payment
+none was found for); ctrl+s imports the matched and the chosen lines
 (``import_statement``) and shows the table again, imported lines marked. Reading the file
 happens in the worker too. Opened from the command palette and the deals list (``i``).
 """
@@ -24,6 +25,7 @@ from qstui.domain import formatting as fmt
 from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, Candidate, MatchStatus
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import PickDialog
+from qstui.screens.dialogs.pick_deal import PickDealDialog
 from qstui.services.context import Context
 from qstui.services.onec.bank_import import (
     import_statement,
@@ -210,8 +212,15 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
         if line is None or line.payment_id is not None:
             return
         candidates = [c for c in line.match.candidates if c.deal_id is not None]
-        if not candidates:
-            self.notify(_("No deal to choose for this line"), severity="warning")
+
+        def chosen(candidate: Candidate | None) -> None:
+            if candidate is not None:
+                self.choices[line.line] = candidate
+                self._show()
+
+        title = _("The deal of the payment of line {line}").format(line=line.line)
+        if not candidates:  # no client found, or none with an open deal: find one
+            self.app.push_screen(PickDealDialog(title), chosen)
             return
         options = [
             (
@@ -221,16 +230,7 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
             )
             for c in candidates
         ]
-
-        def chosen(candidate: Candidate | None) -> None:
-            if candidate is not None:
-                self.choices[line.line] = candidate
-                self._show()
-
-        self.app.push_screen(
-            PickDialog(_("The deal of the payment of line {line}").format(line=line.line), options),
-            chosen,
-        )
+        self.app.push_screen(PickDialog(title, options), chosen)
 
     # --- importing -------------------------------------------------------------------------
 
