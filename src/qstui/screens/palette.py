@@ -31,6 +31,7 @@ from textual.markup import escape
 from qstui.domain.normalize import fold
 from qstui.domain.search import HitKind, SearchHit
 from qstui.i18n import N_, _
+from qstui.services import rights as R
 from qstui.services.errors import describe
 from qstui.services.search.find import find_anything
 from qstui.ui.modules import allowed
@@ -176,6 +177,12 @@ class NavigationProvider(_ListedCommands):
                 title,
                 _help(_key(app, module.key), _("open the module")),
                 partial(app.run_action, f"module('{module.name}')"),
+            )
+        if ctx.has(R.ONEC_EXCHANGE):
+            yield (
+                _("1C: import a bank statement"),
+                _help(_("incoming payments to clients and deals")),
+                app.open_bank_import,  # type: ignore[attr-defined]
             )
         for action, label, key in APP_COMMANDS:
             yield _(label), _help(_key(app, key)), partial(app.run_action, action)
