@@ -11,7 +11,7 @@ from tests.onec.bank_support import FIVE, document, five_payment_world, statemen
 from tests.services.deal_support import PASSWORD, count
 from tests.ui.conftest import LARGE, log_in, make_app, screen_text, settle
 from tests.ui.test_palette import choose, open_palette
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, ProgressBar
 
 from qstui.db.models import Payment
 from qstui.domain.clients import CompanyInput
@@ -88,9 +88,13 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
         assert isinstance(app.screen, BankImportScreen)
         assert "Дельта Плюс: Дельта: проект" in screen_text(app)
 
+        bar = app.screen.query_one("#bank-progress", ProgressBar)
+        assert not bar.display
         await pilot.press("ctrl+s")
         await settle(pilot, app)
         assert count(db, Payment) == 6
+        # the bar followed the payments written, and went away with the result
+        assert (bar.total, bar.progress, bar.display) == (6, 6, False)
         text = screen_text(app)
         assert "Payments created: 6" in text and text.count("imported") >= 6
         assert Debt.deal_debt(world.team.system, d1).debt == Decimal("-1000.00")  # an advance

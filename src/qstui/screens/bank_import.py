@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.suggester import Suggester
-from textual.widgets import DataTable, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from qstui.domain import formatting as fmt
 from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, Candidate, MatchStatus
@@ -97,6 +97,9 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
             id="bank-file",
         )
         yield Static("", id="bank-summary")
+        bar = ProgressBar(id="bank-progress", show_eta=False)
+        bar.display = False  # while the payments are written
+        yield bar
         table: DataTable[Any] = DataTable(id="bank-lines", cursor_type="row", zebra_stripes=True)
         yield table
         yield KeyFooter()
@@ -239,6 +242,9 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
             self.notify(_("Read a statement first"), severity="warning")
             return
         choices = {line: c.deal_id for line, c in self.choices.items() if c.deal_id is not None}
+        bar = self.query_one("#bank-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
         self.call_service(
             import_statement,
             self.data,
@@ -246,10 +252,23 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
             choices,
             os.path.basename(self.source),
             then=self._imported,
+            on_error=self._not_imported,
             loading=self.query_one("#bank-lines"),
+            progress=self._progress,
         )
 
+    def _progress(self, done: int, total: int) -> None:
+        """In the worker's thread, after each batch of payments written."""
+        self.app.call_from_thread(
+            self.query_one("#bank-progress", ProgressBar).update, total=total, progress=done
+        )
+
+    def _not_imported(self, error: BaseException) -> None:
+        self.query_one("#bank-progress", ProgressBar).display = False
+        self.qapp.show_error(error)
+
     def _imported(self, preview: BankPreview) -> None:
+        self.query_one("#bank-progress", ProgressBar).display = False
         self.preview = preview
         self.choices.clear()
         self._show()
