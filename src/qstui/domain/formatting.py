@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from qstui.i18n import language
+from qstui.i18n import _, language
 
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥", "KZT": "₸", "BYN": "Br"}
 KOPECK = Decimal("0.01")
@@ -24,6 +24,16 @@ def money(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
         text = text.replace(",", NBSP).replace(".", ",")
     sign = CURRENCY_SIGNS.get(currency or "", currency or "")
     return f"{text}{NBSP}{sign}" if sign else text
+
+
+def debt(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
+    """A debt as people read it (D6): the amount owed, or «аванс 1 000,00 ₽» when the
+    client paid more than was invoiced or shipped — never a negative debt."""
+    if amount is None:
+        return ""
+    if amount < 0:
+        return _("advance {amount}").format(amount=money(-amount, currency))
+    return money(amount, currency)
 
 
 def number(value: Decimal | int | None, places: int = 0) -> str:

@@ -159,6 +159,7 @@ def document_info(d: DealDocument) -> DocumentInfo:
         state=d.state,
         note=d.note,
         version=d.version,
+        by_hand=d.by_hand,
     )
 
 
