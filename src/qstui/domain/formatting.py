@@ -36,6 +36,14 @@ def debt(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
     return money(amount, currency)
 
 
+def debt_phrase(amount: Decimal, currency: str | None, phrase: str) -> str:
+    """``phrase`` (translated, e.g. «долг: {amount}») with the debt; «аванс …» instead
+    when the client paid in advance."""
+    if amount < 0:
+        return debt(amount, currency)
+    return phrase.format(amount=money(amount, currency))
+
+
 def number(value: Decimal | int | None, places: int = 0) -> str:
     if value is None:
         return ""

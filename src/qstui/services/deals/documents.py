@@ -153,9 +153,6 @@ def update_hand_document(ctx: Context, document_id: int, version: int, **changes
     if unknown:
         raise TypeError(f"unknown document fields: {', '.join(sorted(unknown))}")
     values = dict(changes)
-    for key in ("doc_no", "doc_date", "amount"):
-        if key in values and values[key] is None:
-            values.pop(key)  # required: None keeps what is saved
     errors = _field_errors(values, required=False)
     if "kind" in values:
         values["doc_kind"] = _hand_kind(values.pop("kind"), errors)
