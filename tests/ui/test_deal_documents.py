@@ -141,6 +141,17 @@ async def test_a_hand_made_invoice_and_a_payment_make_a_red_debt_then_an_advance
         assert "red" not in str(amount.style)
         assert not red_spans(app.screen.query_one("#card-head").content, "аванс")
 
+        # the client card says the same: its head and its deals table
+        company_id = get_deal(ctx, deal_id).company_id
+        total = client_debt(ctx, company_id).total
+        app.open_client(company_id)
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientCardScreen"
+        head = app.screen.query_one("#card-head").content.plain
+        assert fmt.debt(total) in head and "-" not in fmt.debt(total)
+        if total < 0:
+            assert "аванс" in head
+
 
 async def test_hand_made_documents_are_edited_and_deleted_1c_ones_are_not(demo_db):
     i18n.set_language("ru")

@@ -31,7 +31,7 @@ class DocumentsTab(DealTab):
             Col("kind", N_("Kind"), 14),
             Col("number", N_("Number"), 8, 1, 20),
             Col("date", N_("Date"), 10),
-            Col("sum", N_("Sum"), 15, right=True),
+            Col("sum", N_("Sum"), 14, right=True),
             Col("state", N_("State"), 10, 1, 20),
             Col("source", N_("Source"), 8),
             Col("note", N_("Note"), 6, 2, 60, wide=True),
