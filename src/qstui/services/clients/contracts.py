@@ -25,8 +25,8 @@ from qstui.services import rights as R
 from qstui.services.clients._validation import Form
 from qstui.services.clients.filters import visible_company
 from qstui.services.context import Context
-from qstui.services.deals._shared import check_currency
 from qstui.services.persist import apply_changes, conflict_for, record_create, writing
+from qstui.services.refbooks.currency import check_currency
 from qstui.services.visibility import company_visible
 
 
