@@ -228,8 +228,8 @@ def _print_card(card: DealCard) -> None:
         console.print(payments)
 
     if card.documents:
-        documents = Table(title=_("1C documents"), title_justify="left")
-        for title in (_("Document"), _("Number"), _("Date"), _("Amount"), _("State")):
+        documents = Table(title=_("Documents"), title_justify="left")
+        for title in (_("Document"), _("Number"), _("Date"), _("Amount"), _("State"), _("Source")):
             documents.add_column(title, justify="right" if title == _("Amount") else "left")
         for d in card.documents:
             documents.add_row(
@@ -238,6 +238,7 @@ def _print_card(card: DealCard) -> None:
                 day(d.doc_date),
                 money(d.amount, d.currency_code),
                 _(DOC_STATE_LABELS[d.state]),
+                _("by hand") if d.by_hand else _("1C"),
             )
         console.print(documents)
 
