@@ -86,7 +86,8 @@ def parse_day(text: str) -> date:
 
 
 def parse_money(text: str) -> Decimal:
-    """``1 234,50`` / ``1234.5`` / ``1,234.50`` → Decimal (kopecks); ValueError otherwise."""
+    """``1 234,50`` / ``1234.5`` / ``1,234.50`` → Decimal (kopecks); ValueError otherwise
+    (more than two decimal places too: an amount typed is never rounded silently)."""
     raw = (text or "").replace(NBSP, "").replace(" ", "").replace("₽", "").strip()
     if not raw:
         raise ValueError(text)
@@ -94,11 +95,12 @@ def parse_money(text: str) -> Decimal:
     raw = raw.replace(",", "") if "," in raw and "." in raw else raw.replace(",", ".")
     try:
         value = Decimal(raw)
+        kopecks = value.quantize(KOPECK)  # InvalidOperation for NaN, ∞ and huge numbers
     except ArithmeticError as exc:
         raise ValueError(text) from exc
-    if not value.is_finite():
+    if kopecks != value:
         raise ValueError(text)
-    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return kopecks
 
 
 def hhmm(value: datetime | None) -> str:
