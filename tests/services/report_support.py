@@ -26,11 +26,11 @@ from qstui.db.models import (
     DealStage,
     Event,
     EventType,
+    Payment,
     Pipeline,
     Stage,
 )
 from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus, PaymentKind
-from qstui.db.models import Payment
 from qstui.domain.normalize import fold
 from qstui.services.deals.sums import recount_deal_money
 
@@ -289,7 +289,7 @@ def _events(db: Database, world: World, rng: random.Random) -> None:
             company_id = rng.choice(list(world.companies))
             who = rng.choice(people)
             at = datetime.combine(_day(rng), datetime.min.time()) + timedelta(
-                hours=rng.randrange(24)
+                hours=6 + rng.randrange(12)
             )
             status = rng.choice((EventStatus.DONE, EventStatus.DONE, EventStatus.PLANNED))
             type_id = rng.choice(list(world.event_types))

@@ -151,4 +151,3 @@ def test_a_users_funnel_holds_only_the_deals_the_user_sees(db, clock_at, seed, w
         if d["status"] == DealStatus.OPEN and world.visible(who, d["manager_id"], d["company_id"])
     }
     assert set(seen) == visible_open
-

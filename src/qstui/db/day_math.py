@@ -31,7 +31,8 @@ def _days_default(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
 @compiles(_DaysBetween, FIREBIRD)
 def _days_firebird(element: _DaysBetween, compiler: Any, **kw: Any) -> str:
     start, end = (compiler.process(c, **kw) for c in element.clauses)
-    return f"DATEDIFF(DAY, {start}, {end})"
+    # the casts type a bound day (a parameter alone has no type in DATEDIFF)
+    return f"DATEDIFF(DAY, CAST({start} AS DATE), CAST({end} AS DATE))"
 
 
 def days_between(start: Any, end: Any) -> Any:

@@ -194,3 +194,18 @@ def visibility_note(ctx: Context) -> list[str]:
 
 def next_day(day: date) -> date:
     return day + timedelta(days=1)
+
+
+def names_of(session: Session, model: Any, column: Any, ids: Iterable[int | None]) -> dict:
+    """``id → name`` of the rows of ``model`` with these ids (None ids are skipped)."""
+    from qstui.db.compat import chunks, id_in
+
+    found: dict[int | None, str] = {}
+    for chunk in chunks(sorted({i for i in ids if i is not None})):
+        for key, name in session.execute(select(model.id, column).where(id_in(model.id, chunk))):
+            found[key] = name
+    return found
+
+
+def no_manager() -> str:
+    return _("(no manager)")

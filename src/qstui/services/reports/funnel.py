@@ -139,7 +139,7 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
             .where(*where, is_open, ~same)
             .group_by(Deal.stage_id, Deal.currency_code, Deal.started_on)
         ).all()
-        rates = Converter(s, currency, [(code, day) for _, code, day, _ in foreign])
+        rates = Converter(s, currency, [(row[1], row[2]) for row in foreign])
         for stage_id, code, day, amount in foreign:
             money[stage_id] += rates.convert(amount, code, day)
         done = DealStage.done_on.isnot(None)
