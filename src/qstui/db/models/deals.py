@@ -58,6 +58,8 @@ class Deal(Base, Editable):
         # the deal list, newest start first: Firebird navigates an index one way only,
         # so it is descending there (SQLite walks it both ways)
         Index(None, "started_on", "id", firebird_descending=True),
+        # the funnel's open deals per stage (R1), read from the index alone on SQLite
+        Index(None, "status", "pipeline_id", "stage_id", "currency_code", "amount"),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -113,6 +115,8 @@ class DealStage(Base, Editable):
         # all late stages, and no walk over the late stages of lost deals
         Index(None, "responsible_id", "deal_open", "done_on", "due_on", "deal_id", "id"),
         Index(None, "deal_open", "done_on", "due_on", "deal_id", "id"),
+        # the funnel's stage history (R1: reached, days in stage), from the index alone
+        Index(None, "stage_id", "started_on", "done_on"),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)

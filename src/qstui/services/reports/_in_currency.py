@@ -12,15 +12,15 @@ report says so; a day with no rate on or before it is an error naming the rate.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
-from qstui.db.models import Currency, CurrencyRate
+from qstui.db.models import Company, Currency, CurrencyRate, Deal
 from qstui.domain.clock import today
 from qstui.domain.deals import KOPECK
 from qstui.domain.formatting import day as day_text
@@ -29,6 +29,7 @@ from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.refbooks.currency import MissingRate, UnknownCurrency, base_currency
+from qstui.services.visibility import owned_by_visible, visible_user_ids
 
 ZERO = Decimal("0.00")
 
@@ -209,3 +210,40 @@ def names_of(session: Session, model: Any, column: Any, ids: Iterable[int | None
 
 def no_manager() -> str:
     return _("(no manager)")
+
+
+def visible_deal_parts(ctx: Context) -> list[Callable[[Select[Any]], Select[Any]]]:
+    """``services.visibility.deal_visible`` as disjoint parts, each a function that
+    restricts a query over ``Deal``: the deals of a visible manager, and the other deals
+    of the visible managers' companies. A report runs its GROUP BY once per part and adds
+    the results: each part is an index range (deals by manager; companies by manager,
+    then their deals), where the OR of ``deal_visible`` makes both backends read every
+    deal. Seeing everything is one part with no condition; seeing nothing, no part."""
+    ids = visible_user_ids(ctx)
+    if ids is None:
+        return [lambda query: query]
+    if not ids:
+        return []
+
+    def own(query: Select[Any]) -> Select[Any]:
+        return query.where(owned_by_visible(ctx, Deal.manager_id))
+
+    def of_own_clients(query: Select[Any]) -> Select[Any]:
+        owner = aliased(Company)
+        return query.join(owner, owner.id == Deal.company_id).where(
+            owned_by_visible(ctx, owner.manager_id),
+            or_(Deal.manager_id.is_(None), ~owned_by_visible(ctx, Deal.manager_id)),
+        )
+
+    return [own, of_own_clients]
+
+
+def add_rows(target: dict[Any, list[Any]], rows: Iterable[Any], width: int) -> None:
+    """Add grouped rows ``(*key, *numbers)`` (the last ``width`` are numbers) into
+    ``target[key]`` — the results of one GROUP BY over several visibility parts."""
+    for row in rows:
+        key = tuple(row[: len(row) - width])
+        numbers = row[len(row) - width :]
+        found = target.setdefault(key, [0] * width)
+        for index, value in enumerate(numbers):
+            found[index] += value or 0

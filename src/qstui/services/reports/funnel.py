@@ -28,7 +28,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from qstui.db.day_math import days_between
@@ -50,6 +50,7 @@ from qstui.services.context import Context
 from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
+    add_rows,
     dated_rule,
     kopecks,
     manager_filter,
@@ -58,8 +59,9 @@ from qstui.services.reports._in_currency import (
     period_text,
     report_currency,
     visibility_note,
+    visible_deal_parts,
 )
-from qstui.services.visibility import deal_visible
+from qstui.services.visibility import deal_visible, sees_all
 
 REPORT = "funnel"
 OPEN_COLUMNS = ("count", "amount", "weighted")
@@ -91,17 +93,17 @@ def _pipeline(s: Session, pipeline_id: int | None) -> Pipeline:
     return found
 
 
-def _deals_of(ctx: Context, options: ReportOptions, pipeline_id: int) -> list[Any]:
-    """The conditions on ``Deal`` every number of the funnel shares."""
-    conditions = [
-        Deal.pipeline_id == pipeline_id,
-        deal_visible(ctx),
-        manager_filter(options, Deal.manager_id),
-    ]
+def _deals_of(options: ReportOptions, pipeline_id: int) -> list[Any]:
+    """The conditions on ``Deal`` every number of the funnel shares (visibility apart)."""
+    conditions = [Deal.pipeline_id == pipeline_id, manager_filter(options, Deal.manager_id)]
     if options.period is not None:
         start, end = sorted(options.period)
         conditions += [Deal.started_on >= start, Deal.started_on <= end]
     return conditions
+
+
+def _unfiltered(ctx: Context, options: ReportOptions) -> bool:
+    return sees_all(ctx) and not options.filters.get("manager") and options.period is None
 
 
 def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
@@ -118,45 +120,73 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 .order_by(Stage.sort_no)
             )
         )
-        where = _deals_of(ctx, options, pipeline_id)
+        where = _deals_of(options, pipeline_id)
         is_open = Deal.status == DealStatus.OPEN
         same = Deal.currency_code == currency
-        counts: dict[int, int] = {}
-        money: dict[int, Decimal] = {}
-        for stage_id, n, amount in s.execute(
-            select(
-                Deal.stage_id,
-                func.count(),
-                func.sum(case((same, Deal.amount), else_=0)),
-            )
-            .where(*where, is_open)
-            .group_by(Deal.stage_id)
-        ):
-            counts[stage_id] = n
-            money[stage_id] = kopecks(amount or ZERO)
-        foreign = s.execute(
-            select(Deal.stage_id, Deal.currency_code, Deal.started_on, func.sum(Deal.amount))
-            .where(*where, is_open, ~same)
-            .group_by(Deal.stage_id, Deal.currency_code, Deal.started_on)
-        ).all()
-        rates = Converter(s, currency, [(row[1], row[2]) for row in foreign])
-        for stage_id, code, day, amount in foreign:
-            money[stage_id] += rates.convert(amount, code, day)
         done = DealStage.done_on.isnot(None)
-        reached: dict[int, tuple[int, int, int]] = {}
-        for stage_id, n, days, n_done in s.execute(
-            select(
-                DealStage.stage_id,
-                func.count(),
-                func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
-                func.count(DealStage.done_on),
+        opened: dict[Any, list[Any]] = {}
+        foreign: dict[Any, list[Any]] = {}
+        reached: dict[Any, list[Any]] = {}
+        history = select(
+            DealStage.stage_id,
+            func.count(),
+            func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
+            func.count(DealStage.done_on),
+        ).group_by(DealStage.stage_id)
+        if _unfiltered(ctx, options):
+            # every deal of the pipeline: its stage rows alone, by the stage index
+            stage_ids = [row.id for row in stages]
+            add_rows(reached, s.execute(history.where(DealStage.stage_id.in_(stage_ids))), 3)
+        for part in visible_deal_parts(ctx):
+            add_rows(
+                opened,
+                s.execute(
+                    part(
+                        select(
+                            Deal.stage_id,
+                            func.count(),
+                            func.sum(case((same, Deal.amount), else_=0)),
+                        )
+                        .where(*where, is_open)
+                        .group_by(Deal.stage_id)
+                    )
+                ),
+                2,
             )
-            .join(Deal, Deal.id == DealStage.deal_id)
-            .where(*where)
-            .group_by(DealStage.stage_id)
-        ):
-            reached[stage_id] = (n, int(days or 0), n_done)
+            add_rows(
+                foreign,
+                s.execute(
+                    part(
+                        select(
+                            Deal.stage_id,
+                            Deal.currency_code,
+                            Deal.started_on,
+                            func.sum(Deal.amount),
+                        )
+                        .where(*where, is_open, ~same)
+                        .group_by(Deal.stage_id, Deal.currency_code, Deal.started_on)
+                    )
+                ),
+                1,
+            )
+            if not _unfiltered(ctx, options):
+                # grouped by ``stage_id + 0``: by the column itself SQLite would walk
+                # every stage row in the stage index's order and look each deal up
+                stage = (DealStage.stage_id + literal_column("0")).label("stage_id")
+                query = (
+                    select(stage, *history.selected_columns[1:])
+                    .join(Deal, Deal.id == DealStage.deal_id)
+                    .where(*where)
+                    .group_by(stage)
+                )
+                add_rows(reached, s.execute(part(query)), 3)
+        counts = {key[0]: n for key, (n, _sum) in opened.items()}
+        money = {key[0]: kopecks(amount or ZERO) for key, (_n, amount) in opened.items()}
+        rates = Converter(s, currency, [(code, day) for _sid, code, day in foreign])
+        for (stage_id, code, day), (amount,) in foreign.items():
+            money[stage_id] += rates.convert(amount, code, day)
         notes = [dated_rule(_("the deal's start day")), *rates.notes()]
+        reached = {key[0]: values for key, values in reached.items()}
     rows = []
     totals: dict[str, Any] = {"count": 0, "amount": ZERO, "weighted": ZERO}
     previous: int | None = None
@@ -223,7 +253,7 @@ def drill(
     options: ReportOptions = table.spec
     stage_id = row.keys["stage"]
     with ctx.db.reader() as s:
-        where = _deals_of(ctx, options, row.keys["pipeline"])
+        where = [*_deals_of(options, row.keys["pipeline"]), deal_visible(ctx)]
         if column_key in ("conversion", "days"):
             query = (
                 select(Deal.id)

@@ -26,10 +26,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, and_, case, func, literal, or_, select
+from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.compat import chunks, id_in
 from qstui.db.day_math import days_between
 from qstui.db.models import AppUser, ClientTerms, Company, Deal, DealDocument
 from qstui.domain.clock import today, utcnow
@@ -49,10 +48,10 @@ from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
     manager_filter,
-    names_of,
     no_manager,
     report_currency,
     visibility_note,
+    visible_deal_parts,
 )
 from qstui.services.visibility import deal_visible
 
@@ -97,56 +96,86 @@ def _bucket(first_on: Any) -> Any:
     return case((age <= 30, 0), (age <= 60, 1), (age <= 90, 2), else_=3)
 
 
-def _owing(ctx: Context, options: ReportOptions) -> list[Any]:
-    return [
-        _debt() > 0,
-        Deal.rate_missing.is_(False),
-        deal_visible(ctx),
-        manager_filter(options, Deal.manager_id),
-    ]
+def _owing(options: ReportOptions) -> list[Any]:
+    """The owing deals (visibility apart)."""
+    return [_debt() > 0, Deal.rate_missing.is_(False), manager_filter(options, Deal.manager_id)]
+
+
+def _limits_now(on: Any) -> Any:
+    """``company_id, credit_limit``: the largest limit of each client's valid terms."""
+    return (
+        select(ClientTerms.company_id, func.max(ClientTerms.credit_limit).label("credit_limit"))
+        .where(
+            ClientTerms.is_active.is_(True),
+            ClientTerms.credit_limit.isnot(None),
+            or_(ClientTerms.valid_from.is_(None), ClientTerms.valid_from <= on),
+            or_(ClientTerms.valid_to.is_(None), ClientTerms.valid_to >= on),
+        )
+        .group_by(ClientTerms.company_id)
+        .subquery("limits")
+    )
+
+
+def _grouped(s: Session, part: Any, options: ReportOptions, on: Any) -> list[Any]:
+    """Debt per client, manager, currency and age bucket of one visibility part, with
+    the client's name and limit and the manager's name (joined after grouping)."""
+    bills = _first_bills()
+    # bucketed in a derived table: Firebird cannot GROUP BY an expression with
+    # parameters (the day), only a column
+    owing = part(
+        select(
+            Deal.company_id,
+            Deal.manager_id,
+            Deal.currency_code,
+            _bucket(bills.c.first_on).label("bucket"),
+            _debt().label("debt"),
+        )
+        .join(bills, bills.c.deal_id == Deal.id)
+        .where(*_owing(options))
+    ).subquery("owing")
+    keys = (owing.c.company_id, owing.c.manager_id, owing.c.currency_code, owing.c.bucket)
+    grouped = select(*keys, func.sum(owing.c.debt).label("debt")).group_by(*keys).subquery("g")
+    limits = _limits_now(on)
+    return s.execute(
+        select(grouped, Company.name, AppUser.full_name, limits.c.credit_limit)
+        .join(Company, Company.id == grouped.c.company_id)
+        .outerjoin(AppUser, AppUser.id == grouped.c.manager_id)
+        .outerjoin(limits, limits.c.company_id == grouped.c.company_id)
+    ).all()
 
 
 def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
     """R6 for ``ctx``: what the visible clients owe, by client and manager."""
     ctx.require(R.REPORTS)
     on = today()
+    unnamed = no_manager()
     with ctx.db.reader() as s:
         currency = report_currency(s, options)
-        bills = _first_bills()
-        # bucketed in a derived table: Firebird cannot GROUP BY an expression with
-        # parameters (the day), only a column
-        owing = (
-            select(
-                Deal.company_id,
-                Deal.manager_id,
-                Deal.currency_code,
-                _bucket(bills.c.first_on).label("bucket"),
-                _debt().label("debt"),
+        grouped: list[Any] = []
+        unknown = 0
+        for part in visible_deal_parts(ctx):
+            grouped += _grouped(s, part, options, on)
+            unknown += s.scalar(
+                part(
+                    select(func.count())
+                    .select_from(Deal)
+                    .where(Deal.rate_missing.is_(True), manager_filter(options, Deal.manager_id))
+                )
             )
-            .join(bills, bills.c.deal_id == Deal.id)
-            .where(*_owing(ctx, options))
-            .subquery("owing")
-        )
-        keys = (owing.c.company_id, owing.c.manager_id, owing.c.currency_code, owing.c.bucket)
-        grouped = s.execute(select(*keys, func.sum(owing.c.debt)).group_by(*keys)).all()
-        unknown = s.scalar(
-            select(func.count())
-            .select_from(Deal)
-            .where(
-                Deal.rate_missing.is_(True),
-                deal_visible(ctx),
-                manager_filter(options, Deal.manager_id),
-            )
-        )
-        rates = Converter(s, currency, [(currency, on), *((row[2], on) for row in grouped)])
+        needs = [(currency, on), *((row.currency_code, on) for row in grouped)]
+        rates = Converter(s, currency, needs)
         table: dict[tuple[int, int | None], dict[str, Any]] = {}
-        for company_id, manager_id, code, index, amount in grouped:
-            values = table.setdefault((company_id, manager_id), dict.fromkeys(BUCKETS, ZERO))
-            values[BUCKETS[index]] += rates.convert(amount, code, on)
-        companies = {company_id for company_id, _m in table}
-        limits = _limits(s, companies, rates, on)
-        clients = names_of(s, Company, Company.name, companies)
-        managers = names_of(s, AppUser, AppUser.full_name, (m for _c, m in table))
+        limits: dict[int, Decimal] = {}
+        for row in grouped:
+            key = (row.company_id, row.manager_id)
+            values = table.get(key)
+            if values is None:
+                values = table[key] = dict.fromkeys(BUCKETS, ZERO)
+                values["client"] = row.name
+                values["manager"] = row.full_name or unnamed
+                if row.credit_limit is not None and row.company_id not in limits:
+                    limits[row.company_id] = rates.convert(row.credit_limit, rates.base, on)
+            values[BUCKETS[row.bucket]] += rates.convert(row.debt, row.currency_code, on)
     owed: dict[int, Decimal] = {}
     for (company_id, _m), values in table.items():
         values["debt"] = sum((values[b] for b in BUCKETS), ZERO)
@@ -160,8 +189,6 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
         rows.append(
             ReportRow(
                 values={
-                    "client": clients.get(company_id, ""),
-                    "manager": managers.get(manager_id, no_manager()),
                     **values,
                     "credit_limit": limit,
                     "over_limit": limit is not None and owed[company_id] > limit,
@@ -198,25 +225,6 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
     )
 
 
-def _limits(s: Session, companies: set[int], rates: Converter, on: Any) -> dict[int, Decimal]:
-    """The credit limit of each of these clients in the report currency."""
-    found: dict[int, Decimal] = {}
-    valid = and_(
-        ClientTerms.is_active.is_(True),
-        ClientTerms.credit_limit.isnot(None),
-        or_(ClientTerms.valid_from.is_(None), ClientTerms.valid_from <= on),
-        or_(ClientTerms.valid_to.is_(None), ClientTerms.valid_to >= on),
-    )
-    for chunk in chunks(sorted(companies)):
-        for company_id, limit in s.execute(
-            select(ClientTerms.company_id, func.max(ClientTerms.credit_limit))
-            .where(id_in(ClientTerms.company_id, chunk), valid)
-            .group_by(ClientTerms.company_id)
-        ):
-            found[company_id] = rates.convert(limit, rates.base, on)
-    return found
-
-
 def drill(
     ctx: Context, table: ReportTable, row: ReportRow, column_key: str
 ) -> tuple[DrillKind, list[int]]:
@@ -230,7 +238,8 @@ def drill(
             select(Deal.id)
             .join(bills, bills.c.deal_id == Deal.id)
             .where(
-                *_owing(ctx, options),
+                *_owing(options),
+                deal_visible(ctx),
                 Deal.company_id == row.keys["client"],
                 Deal.manager_id.is_(None) if manager_id is None else Deal.manager_id == manager_id,
             )
