@@ -1,13 +1,14 @@
-"""client_terms.credit_limit and the funnel's indexes (R1, R6)
+"""client_terms.credit_limit (R6) and covering indexes for the funnel and manager control
 
 ``client_terms.credit_limit``: the debt a client may carry, in the base currency (a client
 with several active terms has the largest limit among those valid today); the
 receivables report marks the clients over it.
 
-Two covering indexes for the funnel on the large demo (SQLite reads them instead of the
-tables): the open deals per pipeline and stage with their currency and amount, and the
-stage history (``deal_stages``: stage, started, done) for the conversion and the days
-in each stage.
+Covering indexes for the reports on the large demo (SQLite reads them instead of the
+tables): for the funnel (R1), the open deals per pipeline and stage with their currency
+and amount, and the stage history (stage, started, done) for the conversion and the
+days in each stage; for manager control (R3), the deals closed in a period, the deals
+open on a day, and a deal's stage rows by deadline (overdue on a day).
 
 Revision ID: 0013
 Revises: 0012
@@ -37,9 +38,27 @@ def upgrade() -> None:
     op.create_index(
         "ix_deal_stages_stage_id__1560d2", "deal_stages", ["stage_id", "started_on", "done_on"]
     )
+    op.create_index(
+        "ix_deals_status_closed_o_f8fd7b",
+        "deals",
+        ["status", "closed_on", "manager_id", "currency_code", "amount", "started_on"],
+    )
+    op.create_index(
+        "ix_deals_started_on_clos_2e6ba7",
+        "deals",
+        ["started_on", "closed_on", "manager_id", "planned_end_on"],
+    )
+    op.create_index(
+        "ix_deal_stages_deal_id_d_59857e",
+        "deal_stages",
+        ["deal_id", "due_on", "started_on", "done_on"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deal_stages_deal_id_d_59857e", table_name="deal_stages")
+    op.drop_index("ix_deals_started_on_clos_2e6ba7", table_name="deals")
+    op.drop_index("ix_deals_status_closed_o_f8fd7b", table_name="deals")
     op.drop_index("ix_deal_stages_stage_id__1560d2", table_name="deal_stages")
     op.drop_index("ix_deals_status_pipeline_912763", table_name="deals")
     op.drop_column("client_terms", "credit_limit")
