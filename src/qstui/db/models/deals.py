@@ -59,7 +59,7 @@ class Deal(Base, Editable):
         # so it is descending there (SQLite walks it both ways)
         Index(None, "started_on", "id", firebird_descending=True),
         # the funnel's open deals per stage (R1), read from the index alone on SQLite
-        Index(None, "status", "pipeline_id", "stage_id", "currency_code", "amount"),
+        Index(None, "status", "pipeline_id", "stage_id", "currency_code", "amount", "started_on"),
         # manager control (R3): deals closed in a period, and deals open on a day
         Index(None, "status", "closed_on", "manager_id", "currency_code", "amount", "started_on"),
         Index(None, "started_on", "closed_on", "manager_id", "planned_end_on"),

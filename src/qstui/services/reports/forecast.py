@@ -54,6 +54,7 @@ from qstui.services.reports._in_currency import (
     Converter,
     add_rows,
     kopecks,
+    lead,
     manager_filter,
     report_currency,
     visibility_note,
@@ -173,7 +174,7 @@ def forecast_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 select(Stage.probability, Deal.currency_code, year, month, func.sum(Deal.amount))
                 .join(Stage, Stage.id == Deal.stage_id)
                 .where(
-                    Deal.status == DealStatus.OPEN,
+                    lead(part, Deal.status) == DealStatus.OPEN,
                     manager_filter(options, Deal.manager_id),
                     or_(Deal.planned_end_on.is_(None), Deal.planned_end_on < last_day),
                 )

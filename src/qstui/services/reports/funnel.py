@@ -53,6 +53,7 @@ from qstui.services.reports._in_currency import (
     add_rows,
     dated_rule,
     kopecks,
+    lead,
     manager_filter,
     one_decimal,
     percent,
@@ -121,11 +122,9 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
             )
         )
         where = _deals_of(options, pipeline_id)
-        is_open = Deal.status == DealStatus.OPEN
         same = Deal.currency_code == currency
         done = DealStage.done_on.isnot(None)
         opened: dict[Any, list[Any]] = {}
-        foreign: dict[Any, list[Any]] = {}
         reached: dict[Any, list[Any]] = {}
         history = select(
             DealStage.stage_id,
@@ -138,36 +137,24 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
             stage_ids = [row.id for row in stages]
             add_rows(reached, s.execute(history.where(DealStage.stage_id.in_(stage_ids))), 3)
         for part in visible_deal_parts(ctx):
+            # one pass over the open deals: amounts in the report currency summed per
+            # stage, others per stage, currency and start day (``day`` is NULL for the
+            # former: a column of a derived table, which Firebird can group by)
+            money_rows = part(
+                select(
+                    Deal.stage_id,
+                    Deal.currency_code,
+                    case((~same, Deal.started_on)).label("day"),
+                    Deal.amount,
+                ).where(*where, lead(part, Deal.status) == DealStatus.OPEN)
+            ).subquery("open_deals")
+            keys = (money_rows.c.stage_id, money_rows.c.currency_code, money_rows.c.day)
             add_rows(
                 opened,
                 s.execute(
-                    part(
-                        select(
-                            Deal.stage_id,
-                            func.count(),
-                            func.sum(case((same, Deal.amount), else_=0)),
-                        )
-                        .where(*where, is_open)
-                        .group_by(Deal.stage_id)
-                    )
+                    select(*keys, func.count(), func.sum(money_rows.c.amount)).group_by(*keys)
                 ),
                 2,
-            )
-            add_rows(
-                foreign,
-                s.execute(
-                    part(
-                        select(
-                            Deal.stage_id,
-                            Deal.currency_code,
-                            Deal.started_on,
-                            func.sum(Deal.amount),
-                        )
-                        .where(*where, is_open, ~same)
-                        .group_by(Deal.stage_id, Deal.currency_code, Deal.started_on)
-                    )
-                ),
-                1,
             )
             if not _unfiltered(ctx, options):
                 # grouped by ``stage_id + 0``: by the column itself SQLite would walk
@@ -180,11 +167,17 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
                     .group_by(stage)
                 )
                 add_rows(reached, s.execute(part(query)), 3)
-        counts = {key[0]: n for key, (n, _sum) in opened.items()}
-        money = {key[0]: kopecks(amount or ZERO) for key, (_n, amount) in opened.items()}
-        rates = Converter(s, currency, [(code, day) for _sid, code, day in foreign])
-        for (stage_id, code, day), (amount,) in foreign.items():
-            money[stage_id] += rates.convert(amount, code, day)
+        counts: dict[int, int] = {}
+        exact: dict[int, Decimal] = {}
+        for (stage_id, _code, day), (n, amount) in opened.items():
+            counts[stage_id] = counts.get(stage_id, 0) + n
+            if day is None:
+                exact[stage_id] = exact.get(stage_id, ZERO) + amount
+        money = {stage_id: kopecks(amount) for stage_id, amount in exact.items()}
+        dated = [(key, amount) for key, (_n, amount) in opened.items() if key[2] is not None]
+        rates = Converter(s, currency, [(code, day) for (_sid, code, day), _a in dated])
+        for (stage_id, code, day), amount in dated:
+            money[stage_id] = money.get(stage_id, ZERO) + rates.convert(amount, code, day)
         notes = [dated_rule(_("the deal's start day")), *rates.notes()]
         reached = {key[0]: values for key, values in reached.items()}
     rows = []

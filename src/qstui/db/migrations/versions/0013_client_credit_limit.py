@@ -31,9 +31,9 @@ def upgrade() -> None:
         "client_terms", sa.Column("credit_limit", sa.Numeric(precision=18, scale=2), nullable=True)
     )
     op.create_index(
-        "ix_deals_status_pipeline_912763",
+        "ix_deals_status_pipeline_7ed8bc",
         "deals",
-        ["status", "pipeline_id", "stage_id", "currency_code", "amount"],
+        ["status", "pipeline_id", "stage_id", "currency_code", "amount", "started_on"],
     )
     op.create_index(
         "ix_deal_stages_stage_id__1560d2", "deal_stages", ["stage_id", "started_on", "done_on"]
@@ -60,5 +60,5 @@ def downgrade() -> None:
     op.drop_index("ix_deals_started_on_clos_2e6ba7", table_name="deals")
     op.drop_index("ix_deals_status_closed_o_f8fd7b", table_name="deals")
     op.drop_index("ix_deal_stages_stage_id__1560d2", table_name="deal_stages")
-    op.drop_index("ix_deals_status_pipeline_912763", table_name="deals")
+    op.drop_index("ix_deals_status_pipeline_7ed8bc", table_name="deals")
     op.drop_column("client_terms", "credit_limit")
