@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, literal_column, or_, select
@@ -156,7 +157,7 @@ def _late_on(day: date) -> Any:
         DealStage.started_on <= day,
         or_(DealStage.done_on.is_(None), DealStage.done_on > day),
     )
-    return and_(_open_on(day), or_(Deal.planned_end_on < day, stage_late))
+    return or_(Deal.planned_end_on < day, stage_late)
 
 
 def _done_events(span: Span) -> Any:
@@ -178,39 +179,53 @@ def _figures(
             {"won": 0, "lost": 0, "amount": ZERO, "days": 0, "open": 0, "late": 0, "events": 0},
         )
 
-    for manager_id, status, n, amount, days in s.execute(
+    # one pass over the deals closed in the period: amounts in the report currency per
+    # manager and status, others per currency and the day won too (``day`` is NULL for
+    # the former: a column of a derived table, which Firebird can group by)
+    closed = (
         select(
             Deal.manager_id,
             Deal.status,
-            func.count(),
-            func.sum(case((same, Deal.amount), else_=0)),
-            func.sum(days_between(Deal.started_on, Deal.closed_on)),
+            Deal.currency_code,
+            case((and_(won, ~same), Deal.closed_on)).label("day"),
+            Deal.amount,
+            days_between(Deal.started_on, Deal.closed_on).label("days"),
         )
         .where(*mine, _closed(span))
-        .group_by(Deal.manager_id, Deal.status)
-    ):
-        row = at(manager_id)
-        if status == DealStatus.WON:
-            row.update(won=n, days=int(days or 0))
-            row["amount"] += kopecks(amount or ZERO)
-        else:
-            row["lost"] = n
-    foreign = s.execute(
-        select(Deal.manager_id, Deal.currency_code, Deal.closed_on, func.sum(Deal.amount))
-        .where(*mine, _closed(span), won, ~same)
-        .group_by(Deal.manager_id, Deal.currency_code, Deal.closed_on)
+        .subquery("closed_deals")
+    )
+    keys = (closed.c.manager_id, closed.c.status, closed.c.currency_code, closed.c.day)
+    grouped = s.execute(
+        select(*keys, func.count(), func.sum(closed.c.amount), func.sum(closed.c.days)).group_by(
+            *keys
+        )
     ).all()
-    rates = Converter(s, currency, [(row[1], row[2]) for row in foreign])
-    for manager_id, code, day, amount in foreign:
-        at(manager_id)["amount"] += rates.convert(amount, code, day)
-    # grouped by ``manager_id + 0``: SQLite would otherwise walk the manager index for
-    # the order of the groups and read every deal, not the covering index of the days
+    rates = Converter(s, currency, [(row[2], row[3]) for row in grouped if row[3] is not None])
+    exact: dict[int | None, Decimal] = {}
+    for manager_id, status, code, day, n, amount, days in grouped:
+        row = at(manager_id)
+        if status != DealStatus.WON:
+            row["lost"] += n
+            continue
+        row["won"] += n
+        row["days"] += int(days or 0)
+        if day is None:
+            exact[manager_id] = exact.get(manager_id, ZERO) + amount
+        else:
+            row["amount"] += rates.convert(amount, code, day)
+    for manager_id, amount in exact.items():
+        at(manager_id)["amount"] += kopecks(amount)
+    # open and overdue deals in one pass, grouped by ``manager_id + 0``: SQLite would
+    # otherwise walk the manager index for the order of the groups and read every deal,
+    # not the covering index of the days
     manager = (Deal.manager_id + literal_column("0")).label("manager_id")
-    for key, condition in (("open", _open_on(span.as_of)), ("late", _late_on(span.as_of))):
-        for manager_id, n in s.execute(
-            select(manager, func.count()).where(*mine, condition).group_by(manager)
-        ):
-            at(manager_id)[key] = n
+    late = case((_late_on(span.as_of), 1), else_=0)
+    for manager_id, n, n_late in s.execute(
+        select(manager, func.count(), func.sum(late))
+        .where(*mine, _open_on(span.as_of))
+        .group_by(manager)
+    ):
+        at(manager_id).update(open=n, late=int(n_late or 0))
     for manager_id, n in s.execute(
         select(Event.responsible_id, func.count())
         .where(*_mine(ctx, options, Event.responsible_id), _done_events(span))
@@ -431,7 +446,7 @@ _DEALS: dict[str, Callable[[Span], Any]] = {
     "avg_days": lambda span: and_(_closed(span), Deal.status == DealStatus.WON),
     "win_rate": _closed,
     "open_deals": lambda span: _open_on(span.as_of),
-    "overdue_deals": lambda span: _late_on(span.as_of),
+    "overdue_deals": lambda span: and_(_open_on(span.as_of), _late_on(span.as_of)),
 }
 
 
