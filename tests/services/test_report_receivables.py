@@ -7,12 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from deal_support import without_right
+from deal_support import company, without_right
 from report_support import TODAY, World, build_world, kop
 
+from qstui.domain.clients import TermsInput
 from qstui.domain.enums import DocState, PaymentKind
-from qstui.domain.errors import AccessDenied
+from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.domain.reports import DrillKind, ReportOptions
+from qstui.services.clients import terms as TERMS
 from qstui.services.reports import receivables as RV
 
 BUCKETS = ("age_0_30", "age_31_60", "age_61_90", "age_90_plus")
@@ -122,3 +124,14 @@ def test_a_manager_sees_only_own_debts(world, db):
     blind = without_right(db, "boris", "reports")
     with pytest.raises(AccessDenied):
         RV.receivables_report(blind, ReportOptions())
+
+
+def test_a_credit_limit_is_kept_by_the_terms_service(world):
+    head = world.team.head
+    client = company(head.db, "Лимитная", world.team.id("anna"))
+    TERMS.add_terms(head, client, TermsInput(title="Лимит", credit_limit=Decimal("1000.5")))
+    assert [t.credit_limit for t in TERMS.list_terms(head, client)] == [Decimal("1000.50")]
+    for bad in ("1.005", "1.0005", "-1"):
+        with pytest.raises(ValidationFailed) as err:
+            TERMS.add_terms(head, client, TermsInput(title="Лимит", credit_limit=bad))
+        assert set(err.value.errors) == {"credit_limit"}
