@@ -154,6 +154,8 @@ def test_each_user_sees_own_managers_and_rights_are_checked(world, db):
     for who in ("anna", "head", "vera"):
         table = M.managers_report(getattr(world.team, who), ReportOptions(period=PERIOD))
         _check(world, who, table)
+    default = M.managers_report(world.team.head, ReportOptions())
+    assert default.period == (date(2026, 6, 1), TODAY)  # the month to date
     blind = without_right(db, "anna", "reports")
     with pytest.raises(AccessDenied):
         M.managers_report(blind, ReportOptions(period=PERIOD))

@@ -28,7 +28,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, literal_column, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qstui.db.day_math import days_between
@@ -52,6 +52,7 @@ from qstui.services.reports._in_currency import (
     Converter,
     add_rows,
     dated_rule,
+    group_key,
     kopecks,
     lead,
     manager_filter,
@@ -126,12 +127,13 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
         done = DealStage.done_on.isnot(None)
         opened: dict[Any, list[Any]] = {}
         reached: dict[Any, list[Any]] = {}
+        stage = group_key(DealStage.stage_id, "stage_id")
         history = select(
-            DealStage.stage_id,
+            stage,
             func.count(),
             func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
             func.count(DealStage.done_on),
-        ).group_by(DealStage.stage_id)
+        ).group_by(stage)
         if _unfiltered(ctx, options):
             # every deal of the pipeline: its stage rows alone, by the stage index
             stage_ids = [row.id for row in stages]
@@ -157,15 +159,7 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 2,
             )
             if not _unfiltered(ctx, options):
-                # grouped by ``stage_id + 0``: by the column itself SQLite would walk
-                # every stage row in the stage index's order and look each deal up
-                stage = (DealStage.stage_id + literal_column("0")).label("stage_id")
-                query = (
-                    select(stage, *history.selected_columns[1:])
-                    .join(Deal, Deal.id == DealStage.deal_id)
-                    .where(*where)
-                    .group_by(stage)
-                )
+                query = history.join(Deal, Deal.id == DealStage.deal_id).where(*where)
                 add_rows(reached, s.execute(part(query)), 3)
         counts: dict[int, int] = {}
         exact: dict[int, Decimal] = {}

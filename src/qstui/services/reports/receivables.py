@@ -47,6 +47,7 @@ from qstui.services.context import Context
 from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
+    group_key,
     manager_filter,
     no_manager,
     report_currency,
@@ -79,14 +80,15 @@ def _debt() -> Any:
 
 def _first_bills() -> Any:
     """``deal_id, first_on``: the day of each deal's first counted invoice or shipment."""
+    deal = group_key(DealDocument.deal_id, "deal_id")
     return (
-        select(DealDocument.deal_id, func.min(DealDocument.doc_date).label("first_on"))
+        select(deal, func.min(DealDocument.doc_date).label("first_on"))
         .where(
             DealDocument.deal_id.isnot(None),
             DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
             DealDocument.state != DocState.DELETED,
         )
-        .group_by(DealDocument.deal_id)
+        .group_by(deal)
         .subquery("first_bills")
     )
 
