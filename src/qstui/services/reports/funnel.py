@@ -31,8 +31,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from qstui.db.day_math import days_between
 from qstui.db.models import Deal, DealStage, Pipeline, Stage
+from qstui.db.report_sql import days_between
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound

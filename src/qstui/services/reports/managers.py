@@ -36,8 +36,8 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.day_math import days_between
 from qstui.db.models import AppUser, Deal, DealStage, Event, EventType, Stage
+from qstui.db.report_sql import days_between, firebird_group_key
 from qstui.domain.clock import to_utc, today, utcnow
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.reports import (
@@ -229,7 +229,7 @@ def _figures(
         .group_by(manager)
     ):
         at(manager_id).update(open=n, late=int(n_late or 0))
-    responsible = group_key(Event.responsible_id, "responsible_id")
+    responsible = firebird_group_key(Event.responsible_id, "responsible_id")
     for manager_id, n in s.execute(
         select(responsible, func.count())
         .where(*_mine(ctx, options, Event.responsible_id), _done_events(span))
@@ -328,8 +328,8 @@ def manager_events_report(ctx: Context, options: ReportOptions) -> ReportTable:
     with ctx.db.reader() as s:
         for index, span in enumerate((current, earlier)):
             keys = (
-                group_key(Event.responsible_id, "responsible_id"),
-                group_key(Event.type_id, "type_id"),
+                firebird_group_key(Event.responsible_id, "responsible_id"),
+                firebird_group_key(Event.type_id, "type_id"),
             )
             for manager_id, type_id, n in s.execute(
                 select(*keys, func.count())

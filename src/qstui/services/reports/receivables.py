@@ -29,8 +29,8 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.day_math import days_between
 from qstui.db.models import AppUser, ClientTerms, Company, Deal, DealDocument
+from qstui.db.report_sql import days_between, firebird_group_key
 from qstui.domain.clock import today, utcnow
 from qstui.domain.enums import DocKind, DocState
 from qstui.domain.reports import (
@@ -47,7 +47,6 @@ from qstui.services.context import Context
 from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
-    group_key,
     manager_filter,
     no_manager,
     report_currency,
@@ -80,7 +79,7 @@ def _debt() -> Any:
 
 def _first_bills() -> Any:
     """``deal_id, first_on``: the day of each deal's first counted invoice or shipment."""
-    deal = group_key(DealDocument.deal_id, "deal_id")
+    deal = firebird_group_key(DealDocument.deal_id, "deal_id")
     return (
         select(deal, func.min(DealDocument.doc_date).label("first_on"))
         .where(
