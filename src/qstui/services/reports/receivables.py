@@ -163,10 +163,11 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
                     .where(Deal.rate_missing.is_(True), manager_filter(options, Deal.manager_id))
                 )
             )
-        needs = [(currency, on), *((row.currency_code, on) for row in grouped)]
+        needs = {(currency, on), *((row.currency_code, on) for row in grouped)}
         rates = Converter(s, currency, needs)
         table: dict[tuple[int, int | None], dict[str, Any]] = {}
         limits: dict[int, Decimal] = {}
+        totals: dict[str, Any] = dict.fromkeys(BUCKETS, ZERO)
         for row in grouped:
             key = (row.company_id, row.manager_id)
             values = table.get(key)
@@ -176,16 +177,20 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 values["manager"] = row.full_name or unnamed
                 if row.credit_limit is not None and row.company_id not in limits:
                     limits[row.company_id] = rates.convert(row.credit_limit, rates.base, on)
-            values[BUCKETS[row.bucket]] += rates.convert(row.debt, row.currency_code, on)
+            bucket = BUCKETS[row.bucket]
+            amount = rates.convert(row.debt, row.currency_code, on)
+            values[bucket] += amount
+            totals[bucket] += amount
     owed: dict[int, Decimal] = {}
     for (company_id, _m), values in table.items():
         values["debt"] = sum((values[b] for b in BUCKETS), ZERO)
         owed[company_id] = owed.get(company_id, ZERO) + values["debt"]
+    totals["debt"] = sum((totals[b] for b in BUCKETS), ZERO)
+    # largest debt first, then by client and manager id (two stable sorts)
+    ordered = sorted(table.items(), key=lambda item: (item[0][0], item[0][1] or 0))
+    ordered.sort(key=lambda item: item[1]["debt"], reverse=True)
     rows = []
-    totals: dict[str, Any] = dict.fromkeys(("debt", *BUCKETS), ZERO)
-    for (company_id, manager_id), values in sorted(
-        table.items(), key=lambda item: (-item[1]["debt"], item[0][0], item[0][1] or 0)
-    ):
+    for (company_id, manager_id), values in ordered:
         limit = limits.get(company_id)
         rows.append(
             ReportRow(
@@ -197,8 +202,6 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 keys={"client": company_id, "manager": manager_id},
             )
         )
-        for key in ("debt", *BUCKETS):
-            totals[key] += values[key]
     notes = [
         _(
             "Debt = max(invoiced, shipped) − paid of each owing deal; its age counts from "
