@@ -32,7 +32,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal, DealStage, Pipeline, Stage
-from qstui.db.report_sql import days_between
+from qstui.db.report_sql import days_between, firebird_group_key
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound
@@ -127,17 +127,21 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
         done = DealStage.done_on.isnot(None)
         opened: dict[Any, list[Any]] = {}
         reached: dict[Any, list[Any]] = {}
-        stage = group_key(DealStage.stage_id, "stage_id")
-        history = select(
-            stage,
-            func.count(),
-            func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
-            func.count(DealStage.done_on),
-        ).group_by(stage)
+
+        def history(stage: Any) -> Any:
+            return select(
+                stage,
+                func.count(),
+                func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
+                func.count(DealStage.done_on),
+            ).group_by(stage)
+
         if _unfiltered(ctx, options):
-            # every deal of the pipeline: its stage rows alone, by the stage index
+            # every deal of the pipeline: its stage rows alone (SQLite: the covering
+            # index of the stages in order)
             stage_ids = [row.id for row in stages]
-            add_rows(reached, s.execute(history.where(DealStage.stage_id.in_(stage_ids))), 3)
+            query = history(firebird_group_key(DealStage.stage_id, "stage_id"))
+            add_rows(reached, s.execute(query.where(DealStage.stage_id.in_(stage_ids))), 3)
         for part in visible_deal_parts(ctx):
             # one pass over the open deals: amounts in the report currency summed per
             # stage, others per stage, currency and start day (``day`` is NULL for the
@@ -159,7 +163,13 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 2,
             )
             if not _unfiltered(ctx, options):
-                query = history.join(Deal, Deal.id == DealStage.deal_id).where(*where)
+                # grouped by value: SQLite would walk every stage row in the order of
+                # the stage index and look each deal up
+                query = (
+                    history(group_key(DealStage.stage_id, "stage_id"))
+                    .join(Deal, Deal.id == DealStage.deal_id)
+                    .where(*where)
+                )
                 add_rows(reached, s.execute(part(query)), 3)
         counts: dict[int, int] = {}
         exact: dict[int, Decimal] = {}
