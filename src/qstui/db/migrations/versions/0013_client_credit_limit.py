@@ -31,9 +31,17 @@ def upgrade() -> None:
         "client_terms", sa.Column("credit_limit", sa.Numeric(precision=18, scale=2), nullable=True)
     )
     op.create_index(
-        "ix_deals_status_pipeline_7ed8bc",
+        "ix_deals_status_pipeline_935624",
         "deals",
-        ["status", "pipeline_id", "stage_id", "currency_code", "amount", "started_on"],
+        [
+            "status",
+            "pipeline_id",
+            "stage_id",
+            "currency_code",
+            "amount",
+            "started_on",
+            "manager_id",
+        ],
     )
     op.create_index(
         "ix_deal_stages_stage_id__1560d2", "deal_stages", ["stage_id", "started_on", "done_on"]
@@ -49,16 +57,16 @@ def upgrade() -> None:
         ["started_on", "closed_on", "manager_id", "planned_end_on"],
     )
     op.create_index(
-        "ix_deal_stages_deal_id_d_59857e",
+        "ix_deal_stages_deal_id_s_e8e635",
         "deal_stages",
-        ["deal_id", "due_on", "started_on", "done_on"],
+        ["deal_id", "stage_id", "due_on", "started_on", "done_on"],
     )
 
 
 def downgrade() -> None:
-    op.drop_index("ix_deal_stages_deal_id_d_59857e", table_name="deal_stages")
+    op.drop_index("ix_deal_stages_deal_id_s_e8e635", table_name="deal_stages")
     op.drop_index("ix_deals_started_on_clos_2e6ba7", table_name="deals")
     op.drop_index("ix_deals_status_closed_o_f8fd7b", table_name="deals")
     op.drop_index("ix_deal_stages_stage_id__1560d2", table_name="deal_stages")
-    op.drop_index("ix_deals_status_pipeline_7ed8bc", table_name="deals")
+    op.drop_index("ix_deals_status_pipeline_935624", table_name="deals")
     op.drop_column("client_terms", "credit_limit")
