@@ -205,7 +205,8 @@ def _deal(db: Database, world: World, rng: random.Random, n: int) -> int:
             done = (
                 None
                 if current or (index == reached and status == DealStatus.LOST)
-                else (day + timedelta(days=length))
+                # a stage is done by the day the deal closed, or today at the latest
+                else min(day + timedelta(days=length), closed or TODAY)
             )
             due = day + timedelta(days=rng.randrange(1, 30))
             s.add(

@@ -218,17 +218,10 @@ def _figures(
             row["amount"] += rates.convert(amount, code, day)
     for manager_id, amount in exact.items():
         at(manager_id)["amount"] += kopecks(amount)
-    # open and overdue deals in one pass, grouped by ``manager_id + 0``: SQLite would
-    # otherwise walk the manager index for the order of the groups and read every deal,
-    # not the covering index of the days
-    manager = group_key(Deal.manager_id, "manager_id")
-    late = case((_late_on(span.as_of), 1), else_=0)
-    for manager_id, n, n_late in s.execute(
-        select(manager, func.count(), func.sum(late))
-        .where(*mine, _open_on(span.as_of))
-        .group_by(manager)
-    ):
-        at(manager_id).update(open=n, late=int(n_late or 0))
+    if span.as_of >= today():
+        _open_and_late_now(s, mine, span.as_of, at)
+    else:
+        _open_and_late_then(s, mine, span.as_of, at)
     responsible = firebird_group_key(Event.responsible_id, "responsible_id")
     for manager_id, n in s.execute(
         select(responsible, func.count())
@@ -237,6 +230,48 @@ def _figures(
     ):
         at(manager_id)["events"] = n
     return found, rates
+
+
+def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) -> None:
+    """Open and overdue deals on a past day, in one pass over the deals started by then
+    (grouped by value: SQLite would otherwise walk the manager index for the order of
+    the groups and read every deal, not the covering index of the days)."""
+    manager = group_key(Deal.manager_id, "manager_id")
+    late = case((_late_on(day), 1), else_=0)
+    for manager_id, n, n_late in s.execute(
+        select(manager, func.count(), func.sum(late)).where(*mine, _open_on(day)).group_by(manager)
+    ):
+        at(manager_id).update(open=n, late=int(n_late or 0))
+
+
+def _open_and_late_now(s: Session, mine: list[Any], day: date, at: Callable) -> None:
+    """The same figures today, from what the deals keep now: open deals (status) late
+    by their planned end, plus those late only by their current stage — found from the
+    late stage rows of open deals (``deal_stages.deal_open``, not done, deadline passed:
+    an index range, as the start page finds them) instead of a probe per deal."""
+    manager = group_key(Deal.manager_id, "manager_id")
+    is_open = and_(Deal.status == DealStatus.OPEN, Deal.started_on <= day)
+    late = case((Deal.planned_end_on < day, 1), else_=0)
+    for manager_id, n, n_late in s.execute(
+        select(manager, func.count(), func.sum(late)).where(*mine, is_open).group_by(manager)
+    ):
+        at(manager_id).update(open=n, late=int(n_late or 0))
+    for manager_id, n in s.execute(
+        select(manager, func.count(Deal.id.distinct()))
+        .select_from(DealStage)
+        .join(Deal, Deal.id == DealStage.deal_id)
+        .where(
+            *mine,
+            is_open,
+            or_(Deal.planned_end_on.is_(None), Deal.planned_end_on >= day),
+            DealStage.deal_open.is_(True),
+            DealStage.done_on.is_(None),
+            DealStage.due_on < day,
+            DealStage.started_on <= day,
+        )
+        .group_by(manager)
+    ):
+        at(manager_id)["late"] += n
 
 
 def _values(raw: dict[str, Any] | None) -> dict[str, Any]:
