@@ -245,12 +245,12 @@ def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) ->
 
 
 def _open_and_late_now(s: Session, mine: list[Any], day: date, at: Callable) -> None:
-    """The same figures today, from what the deals keep now: open deals (status) late
-    by their planned end, plus those late only by their current stage — found from the
+    """The same figures today, from what the deals keep now: open deals late by their
+    planned end, plus those late only by their current stage — found from the
     late stage rows of open deals (``deal_stages.deal_open``, not done, deadline passed:
     an index range, as the start page finds them) instead of a probe per deal."""
     manager = group_key(Deal.manager_id, "manager_id")
-    is_open = and_(Deal.status == DealStatus.OPEN, Deal.started_on <= day)
+    is_open = _open_on(day)  # SQLite: from the covering index of the days
     late = case((Deal.planned_end_on < day, 1), else_=0)
     for manager_id, n, n_late in s.execute(
         select(manager, func.count(), func.sum(late)).where(*mine, is_open).group_by(manager)
