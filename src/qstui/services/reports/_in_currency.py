@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Select, func, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
-from qstui.db.compat import no_index
+from qstui.db.compat import chunks, id_in, no_index
 from qstui.db.models import Company, Currency, CurrencyRate, Deal
 from qstui.domain.clock import today
 from qstui.domain.deals import KOPECK
@@ -200,8 +200,6 @@ def next_day(day: date) -> date:
 
 def names_of(session: Session, model: Any, column: Any, ids: Iterable[int | None]) -> dict:
     """``id → name`` of the rows of ``model`` with these ids (None ids are skipped)."""
-    from qstui.db.compat import chunks, id_in
-
     found: dict[int | None, str] = {}
     for chunk in chunks(sorted({i for i in ids if i is not None})):
         for key, name in session.execute(select(model.id, column).where(id_in(model.id, chunk))):
