@@ -41,6 +41,8 @@ VIEWS = ("table", "chart", "shares")
 VIEW_TITLES = {"table": N_("table"), "chart": N_("bar chart"), "shares": N_("shares")}
 MAX_SERIES = 6  # lines drawn in a chart over time; the rest are in the table
 SHARE_BAR = "█"
+LABEL_ROOM = 18  # a pivot's row names on a narrow screen
+WIDE = 120
 BAR_STYLE = "cyan"  # an ANSI colour: the same in 16- and 256-colour terminals
 
 
@@ -63,11 +65,12 @@ class ReportView(Localized, Vertical):
     class Drill(Message):
         """Enter on a number: the keys behind it (a missing key: any value)."""
 
-        def __init__(self, table: ReportTable, row: ReportRow, column_key: str) -> None:
+        def __init__(self, table: ReportTable, row: ReportRow, column_key: str, label: str) -> None:
             super().__init__()
             self.table = table
             self.row = row
             self.column_key = column_key
+            self.label = label  # what the number is: "Иванов · 2026-03"
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -75,7 +78,7 @@ class ReportView(Localized, Vertical):
         self.view = "table"
         self.measure: Column | None = None
         self.shown: Layout | None = None
-        self._share_keys: list[dict[str, Any]] = []
+        self._share_keys: list[tuple[dict[str, Any], str]] = []
 
     def compose(self) -> ComposeResult:
         yield Static("", id="report-title")
@@ -153,11 +156,21 @@ class ReportView(Localized, Vertical):
         table.clear(columns=True)
         for title in self.shown.headers:
             table.add_column(title)
+        # the rows' names stay in view while the periods scroll (cut on a narrow screen)
+        table.fixed_columns = 1 if self.shown.headers else 0
+        room = LABEL_ROOM if self.app.size.width < WIDE else None
         last = len(self.shown.rows) - 1
         for n, row in enumerate(self.shown.rows):
             bold = "bold" if self.shown.totals and n == last else ""
             table.add_row(
-                *(Text(c.text, style=bold, justify="right" if c.number else "left") for c in row)
+                *(
+                    Text(
+                        _clip(c.text, room) if room and i == 0 else c.text,
+                        style=bold,
+                        justify="right" if c.number else "left",
+                    )
+                    for i, c in enumerate(row)
+                )
             )
 
     def _chart(self, report: ReportTable) -> None:
@@ -215,7 +228,7 @@ class ReportView(Localized, Vertical):
             line.append(f"{fmt.number(share, 1)} %".rjust(8))
             line.append(show(bar.value, measure.kind, report.currency).rjust(value_room))
             shares.add_option(Option(line))
-            self._share_keys.append(bar.keys)
+            self._share_keys.append((bar.keys, bar.label))
         if found:
             shares.highlighted = 0
 
@@ -230,15 +243,20 @@ class ReportView(Localized, Vertical):
             return
         cell = self.shown.rows[row][column]
         if cell.number and cell.keys is not None:
-            self.post_message(self.Drill(self.report, ReportRow({}, cell.keys), cell.column_key))
+            label = " · ".join(
+                text for text in (self.shown.rows[row][0].text, self.shown.headers[column]) if text
+            )
+            self.post_message(
+                self.Drill(self.report, ReportRow({}, cell.keys), cell.column_key, label)
+            )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if self.report is None or self.measure is None:
             return
         if 0 <= event.option_index < len(self._share_keys):
-            keys = self._share_keys[event.option_index]
-            self.post_message(self.Drill(self.report, ReportRow({}, keys), self.measure.key))
+            keys, label = self._share_keys[event.option_index]
+            self.post_message(self.Drill(self.report, ReportRow({}, keys), self.measure.key, label))
 
     def on_resize(self, event: events.Resize) -> None:
         if self.view != "table":

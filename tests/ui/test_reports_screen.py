@@ -1,0 +1,137 @@
+"""Отчеты (F6): «won money by manager by month» built in the form, shown as a pivot
+table, a bar chart and shares; Enter on a number lists its deals; exported to XLSX. The
+figures are checked against the deal list (a separate service) of the same user."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
+from textual.widgets import ContentSwitcher, DataTable, OptionList
+
+from qstui.domain import formatting as fmt
+from qstui.domain.deals import DealFilter
+from qstui.domain.enums import DealStatus
+from qstui.screens.report_actions import period_of
+from qstui.services.context import context_for
+from qstui.services.deals import list_deals
+
+
+def won_by_manager_by_month(ctx, period):
+    """Won deals in roubles closed in ``period``: {(manager, "YYYY-MM"): money}."""
+    rows = list_deals(ctx, DealFilter(status=DealStatus.WON), limit=1000).rows
+    found: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for r in rows:
+        if r.currency_code == "RUB" and period[0] <= r.closed_on <= period[1]:
+            found[(r.manager_name or "", f"{r.closed_on:%Y-%m}")] += r.amount
+    return dict(found)
+
+
+async def build_won_money_by_manager_by_month(pilot, app, login):
+    await log_in(pilot, app, login)
+    await pilot.press("f6")
+    await settle(pilot, app)
+    assert type(app.screen).__name__ == "ReportsScreen"
+    await pilot.press("b")
+    await settle(pilot, app)
+    assert type(app.screen).__name__ == "DealForm"  # measure, rows by, dynamics …
+    form = app.screen
+    assert form.query_one("#input-measure").value == "money"
+    assert form.query_one("#input-dimension").value == "manager"
+    assert form.query_one("#input-dynamics").value == "month"
+    await pilot.press("ctrl+s")
+    await settle(pilot, app)
+    assert type(app.screen).__name__ == "ReportsScreen"
+
+
+async def test_won_money_by_manager_by_month_table_chart_shares_export(demo_db, tmp_path):
+    head = context_for(demo_db, "head")
+    year = period_of("year")
+    expected = won_by_manager_by_month(head, year)
+    assert len({m for m, _month in expected}) > 1
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await build_won_money_by_manager_by_month(pilot, app, "head")
+        report = app.screen.report
+        assert report.period == year
+        got = {(r.values["manager"], r.values["month"]): r.values["amount"] for r in report.rows}
+        assert got == expected
+        assert report.totals["amount"] == sum(expected.values())
+
+        # the table: managers as rows, months as columns, totals
+        view = app.screen.query_one("#reports-view")
+        table = view.query_one("#report-table", DataTable)
+        months = sorted({month for _m, month in expected})
+        assert view.shown.headers == ("Manager", *months, "Total")
+        managers = {m for m, _month in expected}
+        assert table.row_count == len(managers) + 1
+        text = screen_text(app)
+        assert "Manager" in text and months[0] in text
+        last = table.get_row_at(table.row_count - 1)
+        assert str(last[0]) == "Total"
+        assert str(last[-1]) == fmt.money(sum(expected.values()), "RUB")
+
+        # Enter on a number (the first manager's first month): its deals
+        first = view.shown.rows[0]
+        table.focus()
+        table.move_cursor(row=0, column=1)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "DrillDialog"
+        manager = first[0].text
+        month = view.shown.headers[1]
+        behind = sum((line.amount for line in app.screen.lines), Decimal(0))
+        assert behind == expected.get((manager, month), Decimal(0))
+        await pilot.press("escape")
+        await settle(pilot, app)
+
+        # the bar chart, then the shares
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert view.query_one(ContentSwitcher).current == "report-chart"
+        assert "bar chart" in screen_text(app)
+        await pilot.press("v")
+        await settle(pilot, app)
+        assert view.query_one(ContentSwitcher).current == "report-shares"
+        shares = view.query_one("#report-shares", OptionList)
+        assert shares.option_count == len(managers)
+        per_manager: dict[str, Decimal] = defaultdict(Decimal)
+        for (m, _month), money in expected.items():
+            per_manager[m] += money
+        leader, most = max(per_manager.items(), key=lambda item: item[1])
+        share = most * 100 / sum(per_manager.values())
+        line = str(shares.get_option_at_index(0).prompt)
+        assert line.startswith(leader[:10]) and f"{fmt.number(share, 1)} %" in line
+        assert f"{fmt.number(share, 1)} %" in screen_text(app)
+
+        # export: XLSX with the same numbers
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ExportDialog"
+        target = tmp_path / "won.xlsx"
+        await pilot.press("tab", "end", "ctrl+u", *str(target), "ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ReportsScreen"
+        sheet = load_workbook(target).active
+        rows = list(sheet.iter_rows(values_only=True))
+        assert rows[0] == ("Manager", "Month", "Money")
+        assert {(m, month): Decimal(str(v)) for m, month, v in rows[1:]} == expected
+
+
+async def test_a_manager_without_the_export_right_is_told_so(demo_db):
+    ivanov = context_for(demo_db, "ivanov")
+    expected = won_by_manager_by_month(ivanov, period_of("year"))
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE, notifications=True) as pilot:
+        await build_won_money_by_manager_by_month(pilot, app, "ivanov")
+        got = {
+            (r.values["manager"], r.values["month"]): r.values["amount"]
+            for r in app.screen.report.rows
+        }
+        assert got == expected and {m for m, _month in got} == {ivanov.full_name}
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ReportsScreen"
+        assert "Exporting needs the right" in screen_text(app)
