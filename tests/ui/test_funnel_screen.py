@@ -137,3 +137,31 @@ def _by_manager(ctx, pipeline_id, manager_id):
         n, money = found.get(r.stage_id, (0, Decimal(0)))
         found[r.stage_id] = (n + 1, money + r.amount)
     return found
+
+
+async def test_the_funnel_exports_to_csv_that_excel_in_russian_opens(demo_db, tmp_path):
+    import csv
+
+    head = context_for(demo_db, "head")
+    pipeline = list_pipelines(head)[0]
+    expected = expected_funnel(head, pipeline.id)
+    target = tmp_path / "funnel.csv"
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_funnel(pilot, app, "head")
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ExportDialog"
+        await pilot.press("enter", "down", "enter")  # the format: CSV
+        await pilot.press("tab", "end", "ctrl+u", *str(target), "ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "FunnelScreen"
+    raw = target.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    with target.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh, delimiter=";"))
+    assert rows[0][:3] == ["Stage", "Deals", "Money"]
+    assert [r[0] for r in rows[1:]] == [s.name for s in pipeline.stages]
+    by_name = {s.name: s.id for s in pipeline.stages}
+    got = {by_name[r[0]]: (int(r[1]), Decimal(r[2])) for r in rows[1:] if int(r[1])}
+    assert got == expected

@@ -135,3 +135,22 @@ async def test_a_manager_without_the_export_right_is_told_so(demo_db):
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ReportsScreen"
         assert "Exporting needs the right" in screen_text(app)
+
+
+async def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "petrova")
+        await pilot.press("f6", "b")
+        await settle(pilot, app)
+        form = app.screen
+        await pilot.press("tab", "tab", "tab", "tab", "tab", "end", "ctrl+u", *"01.01.2020")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is form  # still open, with the message under the field
+        assert "The end of the period is before its start" in screen_text(app)
+        assert form.query_one("#input-end").value == "01.01.2020"
+        await pilot.press("ctrl+u", *"31.12.2026", "ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ReportsScreen"
+        assert app.screen.report.period[1].isoformat() == "2026-12-31"
