@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from textual_plotext import PlotextPlot
 
 from qstui.domain import formatting as fmt
-from qstui.domain.reports import Column, ReportRow, ReportTable
+from qstui.domain.reports import Column, ColumnKind, ReportRow, ReportTable
 from qstui.i18n import N_, _
 from qstui.ui.localized import Localized
 from qstui.widgets.report_pivot import (
@@ -269,7 +269,7 @@ def _clip(text: str, room: int) -> str:
 
 def _scale(report: ReportTable, measure: Column) -> tuple[float, str]:
     """Big money is drawn in thousands or millions (the axis stays readable)."""
-    if not summable(measure) or measure.kind.value != "money":
+    if measure.kind is not ColumnKind.MONEY:
         return 1.0, ""
     top = max((abs(float(b.value)) for b in bars(report, measure)), default=0.0)
     if top >= 1e6:
