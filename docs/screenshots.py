@@ -66,6 +66,12 @@ async def shoot(db: Database, out: Path) -> list[Path]:
         await pilot.press("ctrl+p", *"ром")
         await pilot.pause(0.5)
         await save(pilot, "palette")
+        await pilot.press("escape", "f8")
+        await save(pilot, "funnel")
+        await pilot.press("f6", "down", "enter")  # sales by manager by month
+        await settle(pilot)
+        await pilot.press("v")
+        await save(pilot, "report_chart")
     return saved
 
 

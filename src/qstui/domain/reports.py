@@ -108,3 +108,18 @@ class ReportOptions:
     pipeline_id: int | None = None
     statuses: tuple[str, ...] = ()  # DealStatus values; empty: the report's default
     filters: dict[str, tuple[Any, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DrillLine:
+    """One line of the list behind a number: a deal, or a client (an interaction or a
+    claim is shown as its client's line, with its subject as the title — Enter opens the
+    client's card, where its history and claims are). ``kind`` is DEALS or CLIENTS."""
+
+    kind: DrillKind
+    id: int
+    title: str
+    client: str
+    manager: str
+    amount: Any = None  # Decimal, in ``currency``
+    currency: str | None = None

@@ -40,6 +40,8 @@ MODULES: tuple[Module, ...] = (
     Module("clients", N_("Clients"), "f2", R.CLIENTS, "qstui.screens.clients:ClientsScreen"),
     Module("calendar", N_("Calendar"), "f3", R.CALENDAR, "qstui.screens.calendar:CalendarScreen"),
     Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
+    Module("reports", N_("Reports"), "f6", R.REPORTS, "qstui.screens.reports:ReportsScreen"),
+    Module("funnel", N_("Funnel"), "f8", R.FUNNEL, "qstui.screens.funnel:FunnelScreen"),
 )
 
 

@@ -27,7 +27,6 @@ from qstui.domain.deals import KOPECK
 from qstui.domain.formatting import day as day_text
 from qstui.domain.reports import ReportOptions
 from qstui.i18n import _
-from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.refbooks.currency import MissingRate, UnknownCurrency, base_currency
 from qstui.services.visibility import owned_by_visible, visible_user_ids
@@ -183,15 +182,6 @@ def manager_filter(options: ReportOptions, column: Any) -> Any:
     if None in chosen:
         return column.is_(None) if condition is None else (condition | column.is_(None))
     return condition
-
-
-def visibility_note(ctx: Context) -> list[str]:
-    """A header line when the report covers only part of the base."""
-    if ctx.has(R.SEE_ALL):
-        return []
-    if ctx.has(R.SEE_DEPARTMENT) and ctx.department_id is not None:
-        return [_("Only the clients and deals of your department are counted")]
-    return [_("Only your clients and deals are counted")]
 
 
 def next_day(day: date) -> date:

@@ -57,9 +57,9 @@ from qstui.services.reports._in_currency import (
     lead,
     manager_filter,
     report_currency,
-    visibility_note,
     visible_deal_parts,
 )
+from qstui.services.reports.engine import visibility_notes
 from qstui.services.visibility import company_visible, deal_visible
 
 REPORT = "forecast"
@@ -235,7 +235,7 @@ def forecast_report(ctx: Context, options: ReportOptions) -> ReportTable:
         _("Amounts in other currencies are converted at today's rate"),
         _("New clients: a linear trend of the clients created in the last 12 full months"),
         *rates.notes(),
-        *visibility_note(ctx),
+        *visibility_notes(ctx),
     ]
     return ReportTable(
         report=REPORT,

@@ -60,9 +60,9 @@ from qstui.services.reports._in_currency import (
     percent,
     period_text,
     report_currency,
-    visibility_note,
     visible_deal_parts,
 )
+from qstui.services.reports.engine import visibility_notes
 from qstui.services.visibility import deal_visible, sees_all
 
 REPORT = "funnel"
@@ -223,7 +223,7 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
             "Conversion: deals started in the period that reached a stage ÷ those that "
             "reached the previous stage; total: the last stage ÷ the first"
         ),
-        *visibility_note(ctx),
+        *visibility_notes(ctx),
     ]
     if options.period is not None:
         notes.append(_("Deals started {period}").format(period=period_text(options.period)))

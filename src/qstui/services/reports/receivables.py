@@ -50,9 +50,9 @@ from qstui.services.reports._in_currency import (
     manager_filter,
     no_manager,
     report_currency,
-    visibility_note,
     visible_deal_parts,
 )
+from qstui.services.reports.engine import visibility_notes
 from qstui.services.visibility import deal_visible
 
 REPORT = "receivables"
@@ -209,7 +209,7 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
         ),
         _("Debts in other currencies and credit limits are converted at today's rate"),
         *rates.notes(),
-        *visibility_note(ctx),
+        *visibility_notes(ctx),
     ]
     if unknown:
         notes.append(
