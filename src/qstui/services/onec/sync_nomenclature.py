@@ -102,7 +102,7 @@ class Nomenclature(SyncKind):
 
     def _unit_id(self, s: Session, code: str) -> int | None:
         if self._our_units is None:
-            self._our_units = dict(s.execute(select(Unit.okei_code, Unit.id)).tuples())
+            self._our_units = dict(s.execute(select(Unit.okei_code, Unit.id)).tuples().all())
         return self._our_units.get(code)
 
     def _values(self, s: Session, values: Mapping[str, str]) -> dict[str, object]:

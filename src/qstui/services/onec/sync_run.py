@@ -110,7 +110,9 @@ def _pairs(
                     OnecLink.ref_key,
                     OnecLink.object_version,
                     OnecLink.data_version,
-                ).where(OnecLink.base_id == info.id, OnecLink.object_kind == kind.object_kind)
+                )
+                .where(OnecLink.base_id == info.id, OnecLink.object_kind == kind.object_kind)
+                .order_by(OnecLink.object_id)
             )
         ]
     pairs = compare(kind.spec, ours, theirs, links)
