@@ -167,7 +167,7 @@ def test_rights_are_checked_before_anything_is_written(
         with pytest.raises(AccessDenied):  # creating products needs refbooks.edit
             apply(world["ivanov"], "nomenclature", sec, SyncPolicy(create_here=True))
         assert state(db) == before
-        run, log = last_run(db)
+        run, _log = last_run(db)
         assert run.status == ExchangeStatus.FAILED and "refbooks.edit" in (run.error_text or "")
 
 
@@ -220,7 +220,7 @@ def test_a_change_on_each_side_is_a_conflict(db: Database, world: dict, tmp_path
         assert store.get("Catalog_Контрагенты", refs["B"])["Description"] == "Бета наша"
         with db.reader() as s:
             assert s.get(Company, ids["D"]).name == "Дельта из 1С"
-        run, log = last_run(db)
+        _run, log = last_run(db)
         assert [e.level for e in log if "Альфа" in e.message] == [LogLevel.WARNING]
         left = counts(compare(system, "counterparties", sec))
         assert (left["conflicts"], left["changed"]) == (1, 0)
