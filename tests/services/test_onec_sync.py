@@ -74,7 +74,7 @@ def test_a_fresh_demo_database_gets_exactly_the_expected_links(
         lone = len(expected.only_here) + len(expected.only_there)
         assert done.applied == SyncApplied(linked=len(matching), skipped=lone)
         with demo.reader() as s:
-            inn_of = dict(s.execute(select(Company.id, Company.inn)).tuples().all())
+            inn_of = dict(s.execute(select(Company.id, Company.inn)).all())
         their_inn = {row["Ref_Key"]: row["ИНН"] for row in their_counterparties(store)}
         linked = links(demo)
         assert sorted(inn_of[i] for i in linked) == sorted(matching)
@@ -89,7 +89,7 @@ def test_a_fresh_demo_database_gets_exactly_the_expected_links(
         )
         apply(system, "nomenclature", sec)
         with demo.reader() as s:
-            sku_of = dict(s.execute(select(Product.id, Product.sku)).tuples().all())
+            sku_of = dict(s.execute(select(Product.id, Product.sku)).all())
         assert {sku_of[i] for i in links(demo, "product")} == articles
 
         snapshot = state(demo)
@@ -259,7 +259,7 @@ def test_a_fault_halfway_leaves_qstui_as_it_was_and_the_next_run_completes(
     plan, says = FAULTS[fault]
     with running(db, store) as sim:
         before = state(db)
-        sim.faults.fail_after(plan.pop("n"), **plan)
+        sim.faults.fail_after(**plan)
         with pytest.raises(SyncFailed) as failed:
             apply(system, "counterparties", sec, policy, page_size=2)
         message = str(failed.value)

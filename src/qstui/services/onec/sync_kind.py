@@ -42,6 +42,9 @@ class SyncKind:
         raise NotImplementedError
 
     # writing here, in the run's transaction; each returns our row's new version
+    def prepare(self, s: Session, ctx: Context, creates: int) -> None:
+        """Called once before the writes, with how many rows ``create_here`` will make."""
+
     def create_here(self, s: Session, ctx: Context, values: Mapping[str, str]) -> tuple[int, int]:
         raise NotImplementedError
 

@@ -11,11 +11,15 @@ no such unit); one made in 1C gets 1C's unit of that code (none when 1C has none
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qstui.db.bulk import insert_rows, reserve_ids
 from qstui.db.models import Product, Unit
+from qstui.domain.clock import utcnow
+from qstui.domain.enums import AuditAction
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.normalize import fold
 from qstui.domain.onec import NOMENCLATURE
@@ -23,11 +27,12 @@ from qstui.i18n import _
 from qstui.onec import mapping as M
 from qstui.onec.odata import ODataClient
 from qstui.onec.reading import read
+from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.onec.sync_kind import SkipRow, SyncKind, data_version
 from qstui.services.onec.sync_match import Item, Rule, Spec
-from qstui.services.persist import apply_changes, conflict_for, record_create
+from qstui.services.persist import apply_changes, conflict_for
 
 SPEC = Spec(
     compared=("name", "article", "unit", "service"),
@@ -57,6 +62,9 @@ class Nomenclature(SyncKind):
         self.obj = M.objects_of(config_kind)[M.PRODUCT]
         self._their_units: dict[str, str] = {}  # ОКЕИ code → 1C's Ref_Key
         self._our_units: dict[str, int] | None = None  # ОКЕИ code → units.id
+        self._next_id = 0  # the next id ``prepare`` reserved
+        self._rows: list[dict[str, Any]] = []  # products to insert
+        self._audits: list[dict[str, Any]] = []
 
     def ours(self, s: Session, ctx: Context) -> list[Item]:
         rows = s.execute(
@@ -102,7 +110,7 @@ class Nomenclature(SyncKind):
 
     def _unit_id(self, s: Session, code: str) -> int | None:
         if self._our_units is None:
-            self._our_units = dict(s.execute(select(Unit.okei_code, Unit.id)).tuples().all())
+            self._our_units = dict(s.execute(select(Unit.okei_code, Unit.id)).all())
         return self._our_units.get(code)
 
     def _values(self, s: Session, values: Mapping[str, str]) -> dict[str, object]:
@@ -122,12 +130,37 @@ class Nomenclature(SyncKind):
             clean["unit_id"] = unit
         return clean
 
+    def prepare(self, s: Session, ctx: Context, creates: int) -> None:
+        self._next_id = reserve_ids(s.connection(), Product.__table__, creates)
+
     def create_here(self, s: Session, ctx: Context, values: Mapping[str, str]) -> tuple[int, int]:
-        product = Product(**self._values(s, values), updated_by=ctx.user_id)
-        for key, value in _derived(product).items():
-            setattr(product, key, value)
-        record_create(s, ctx, product, "product")
-        return product.id, product.version
+        """A product with an id reserved by ``prepare``; the rows are inserted in
+        batches by ``after_writes`` (a round trip per row made 2 000 products cost 9 s
+        on Firebird)."""
+        clean = self._values(s, values)
+        name = str(clean["name"])
+        row = {"sku": None, "unit_id": None, **clean, "name_fold": fold(name)[:250]}
+        product_id = self._next_id
+        self._next_id += 1
+        self._rows.append({"id": product_id, **row, "version": 1, "updated_by": ctx.user_id})
+        self._audits.append(
+            {
+                "logged_at": utcnow(),
+                "user_id": ctx.user_id,
+                "action": AuditAction.CREATE,
+                "object_kind": "product",
+                "object_id": product_id,
+                "changes": audit.changes({}, row),
+                "os_user": ctx.os_user,
+                "os_host": ctx.os_host,
+            }
+        )
+        return product_id, 1
+
+    def after_writes(self, s: Session, object_ids: list[int]) -> None:
+        insert_rows(s.connection(), Product.__table__, self._rows)
+        audit.record_rows(s, self._audits)
+        self._rows, self._audits = [], []
 
     def update_here(
         self, s: Session, ctx: Context, object_id: int, version: int, values: Mapping[str, str]

@@ -31,8 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
+from qstui.db.bulk import insert_rows
 from qstui.db.models import ExchangeLog, ExchangeRun, OnecBase, OnecLink
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import ExchangeStatus, LogLevel
@@ -320,6 +321,10 @@ def _save(
     moved_links: list[dict[str, Any]] = []
     written: list[int] = []
     with writing(ctx) as s:
+        # first the run's own row: on SQLite this takes the write lock, so the ids a kind
+        # reserves (``prepare``) stay free until the commit
+        s.execute(update(ExchangeRun).where(ExchangeRun.id == run_id).values(n_errors=0))
+        kind.prepare(s, ctx, sum(1 for _p, a in plan if a == _A.CREATE_HERE))
         for pair, action in plan:
             row = pair.row
             object_id = row.object_id
@@ -417,8 +422,7 @@ def _save(
         if written:
             kind.after_writes(s, written)
         links = OnecLink.__table__
-        if new_links:
-            s.execute(insert(links), new_links)
+        insert_rows(s.connection(), links, new_links)  # one EXECUTE BLOCK per 250 on Firebird
         if moved_links:
             s.execute(
                 update(links)
@@ -436,8 +440,7 @@ def _save(
                 ),
                 moved_links,
             )
-        if logs:
-            s.execute(insert(ExchangeLog.__table__), logs)
+        insert_rows(s.connection(), ExchangeLog.__table__, logs)
         s.execute(
             update(ExchangeRun)
             .where(ExchangeRun.id == run_id)
