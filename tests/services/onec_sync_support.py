@@ -71,9 +71,7 @@ def links(db: Database, kind: str = "company") -> dict[int, str]:
         return dict(
             s.execute(
                 select(OnecLink.object_id, OnecLink.ref_key).where(OnecLink.object_kind == kind)
-            )
-            .tuples()
-            .all()
+            ).all()
         )
 
 
