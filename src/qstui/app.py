@@ -145,6 +145,13 @@ class QstuiApp(App[None]):
         if self.ctx is not None and "deals" in self._open_modules:
             self.push_screen(self.kept.card(DealCardScreen, deal_id))
 
+    def open_onec_sync(self, kind: str) -> None:
+        """The reference sync with 1C (``kind``: "counterparties" / "nomenclature")."""
+        from qstui.screens.onec_sync import OnecSyncScreen
+
+        if self.ctx is not None:
+            self.push_screen(OnecSyncScreen(kind))
+
     # --- painting -------------------------------------------------------------------
 
     def shown(self, what: str) -> None:

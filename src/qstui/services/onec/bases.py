@@ -132,6 +132,15 @@ def exchange_base(ctx: Context, name: str, secrets: Secrets | None = None) -> On
     return _find(ctx, name, secrets)
 
 
+def exchange_bases(ctx: Context) -> list[str]:
+    """The names of the active bases, for whoever may run the exchange."""
+    ctx.require(R.ONEC_EXCHANGE)
+    with ctx.db.reader() as s:
+        return list(
+            s.scalars(select(OnecBase.name).where(OnecBase.is_active).order_by(OnecBase.name))
+        )
+
+
 def _find(ctx: Context, name: str, secrets: Secrets | None) -> OnecBaseInfo:
     with ctx.db.reader() as s:
         base = s.scalar(select(OnecBase).where(OnecBase.name == name.strip()))

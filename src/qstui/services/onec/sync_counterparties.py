@@ -28,9 +28,7 @@ from qstui.onec import mapping as M
 from qstui.onec.odata import ODataClient
 from qstui.onec.reading import read
 from qstui.services import rights as R
-from qstui.services.clients._index import refresh_companies
-from qstui.services.clients._validation import company_values
-from qstui.services.clients.companies import derived_columns
+from qstui.services.clients.companies import company_form, derived_columns, refresh_search_words
 from qstui.services.context import Context
 from qstui.services.onec.sync_kind import SkipRow, SyncKind, data_version
 from qstui.services.onec.sync_match import Item, Rule, Spec
@@ -113,7 +111,7 @@ class Counterparties(SyncKind):
         return items
 
     def create_here(self, s: Session, ctx: Context, values: Mapping[str, str]) -> tuple[int, int]:
-        clean, errors = company_values(
+        clean, errors = company_form(
             {key: values.get(key) or None for key in ("name", "full_name", "inn", "kpp")}
         )
         if errors:
@@ -138,7 +136,7 @@ class Counterparties(SyncKind):
             raise NotFound(_("Company"), object_id)
         if company.version != version:
             raise conflict_for(s, Company, object_id)
-        clean, errors = company_values(
+        clean, errors = company_form(
             {key: values.get(key) or None for key in _FIELDS}, partial=True
         )
         if errors:
@@ -147,7 +145,7 @@ class Counterparties(SyncKind):
         return company.version
 
     def after_writes(self, s: Session, object_ids: list[int]) -> None:
-        refresh_companies(s, object_ids)
+        refresh_search_words(s, object_ids)
 
     def _body(self, values: Mapping[str, str]) -> dict[str, object]:
         f = self.obj.fields
