@@ -28,7 +28,7 @@ from sqlalchemy import select
 from tests.ui.conftest import demo_database
 
 from qstui.db.engine import Database
-from qstui.db.models import Company, Product
+from qstui.db.models import Company, Product, Unit
 from qstui.domain.enums import ExchangeStatus, LogLevel
 from qstui.domain.errors import AccessDenied
 from qstui.domain.onec import SyncApplied, SyncPolicy
@@ -279,3 +279,44 @@ def test_a_fault_halfway_leaves_qstui_as_it_was_and_the_next_run_completes(
         assert len(inns) == len(set(inns)) == 9  # nothing created twice in 1C
         with db.reader() as s:
             assert len(s.scalars(select(Company.id)).all()) == 9
+
+
+def test_nomenclature_both_ways_with_units(db: Database, tmp_path: Path) -> None:
+    sec, system, store = secrets(tmp_path), Context.system(db), Store("bp30")
+    bolt = product(db, "Болт М8", "B-8", unit="796")
+    hour = product(db, "Монтаж", "W-1", unit="356")
+    units = {
+        code: store.create("Catalog_КлассификаторЕдиницИзмерения", {"Code": code})["Ref_Key"]
+        for code in ("796", "166")
+    }
+    nomenclature = "Catalog_Номенклатура"
+    same = store.create(
+        nomenclature,
+        {"Description": "Болт М8", "Артикул": "B-8", "ЕдиницаИзмерения_Key": units["796"]},
+    )["Ref_Key"]
+    store.create(
+        nomenclature,
+        {"Description": "Гвозди", "Артикул": "N-1", "ЕдиницаИзмерения_Key": units["166"]},
+    )
+    with running(db, store):
+        report = compare(system, "nomenclature", sec).as_dict()
+        assert [(r["object_id"], r["ref"], r["match"]) for r in report["proposed"]] == [
+            (bolt, same, "article")
+        ]
+        policy = SyncPolicy(create_here=True, create_there=True)
+        done = apply(system, "nomenclature", sec, policy)
+        assert done.applied == SyncApplied(linked=1, created_here=1, created_there=1)
+        with db.reader() as s:
+            nails = s.execute(
+                select(Product.id, Product.name, Product.sku, Unit.okei_code)
+                .join(Unit, Unit.id == Product.unit_id)
+                .where(Product.sku == "N-1")
+            ).one()
+        assert (nails.name, nails.okei_code) == ("Гвозди", "166")
+        (work,) = [p for p in store.rows(nomenclature) if p["Артикул"] == "W-1"]
+        assert work["Description"] == "Монтаж"
+        assert work["ЕдиницаИзмерения_Key"] == "00000000-0000-0000-0000-000000000000"  # no 356
+        linked = links(db, "product")
+        assert set(linked) == {bolt, hour, nails.id} and linked[bolt] == same
+        again = apply(system, "nomenclature", sec, policy)
+        assert again.applied == SyncApplied()
