@@ -17,7 +17,10 @@ from tests.services.client_support import company, inn10, make_team
 from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.models import Company, ExchangeLog, OnecLink
+from qstui.domain.enums import Role
 from qstui.onec.simulator import Simulator, Store
+from qstui.services import rights as R
+from qstui.services.access.users import create_user, grant
 from qstui.services.clients.companies import update_company
 from qstui.services.context import Context
 from qstui.services.onec import bases
@@ -43,11 +46,12 @@ def sim(db: Database) -> Iterator[Simulator]:
         yield simulator
 
 
-def run(db: Database, tmp_path: Path, *args: str) -> Result:
+def run(db: Database, tmp_path: Path, *args: str, input: str | None = None) -> Result:
     url = db.url.render_as_string(hide_password=False)
     return CliRunner().invoke(
         cli,
         ["--db", url, "onec", "sync", *args],
+        input=input,
         env={"QSTUI_CONFIG": str(tmp_path / "c.toml"), "QSTUI_ONEC_BP_PASSWORD": PASSWORD},
     )
 
@@ -131,3 +135,19 @@ def test_a_fault_is_one_line_logged_and_the_next_run_completes(
 def test_an_unknown_base_is_one_line(db: Database, tmp_path: Path, sim: Simulator) -> None:
     bad = run(db, tmp_path, "counterparties", "--base", "nope")
     one_line_error(bad, "nope")
+
+
+def test_as_a_manager_with_the_right_only_what_they_see(
+    db: Database, tmp_path: Path, sim: Simulator
+) -> None:
+    system = Context.system(db)
+    create_user(system, "anna", "Anna", Role.MANAGER, "Anna-pass-1", "Продажи")
+    args = ("counterparties", "--base", "bp", "--json", "--as", "anna", "--password-stdin")
+    one_line_error(run(db, tmp_path, *args, input="Anna-pass-1\n"), "onec.exchange")
+    grant(system, "anna", R.ONEC_EXCHANGE)
+    shown = run(db, tmp_path, *args, input="Anna-pass-1\n")
+    assert shown.exit_code == 0, shown.output
+    report = json.loads(shown.output)
+    # the companies are nobody's: anna sees none, and is offered none of theirs to create
+    assert report["proposed"] == report["only_here"] == []
+    assert [r["their_name"] for r in report["only_there"]] == ["Икс"]
