@@ -17,6 +17,7 @@ from qstui.db.engine import Database
 from qstui.db.models import Company, OnecLink
 from qstui.onec.simulator import Simulator, Store
 from qstui.onec.simulator.seed import SeedSummary, seed
+from qstui.screens import onec_sync
 from qstui.screens.onec_sync import OnecSyncScreen
 from qstui.services.context import Context
 from qstui.services.onec import bases
@@ -45,8 +46,9 @@ def count(db: Database, model: type) -> int:
 
 
 async def test_sync_counterparties_from_the_palette(
-    demo_db: Database, simulated: SeedSummary
+    demo_db: Database, simulated: SeedSummary, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(onec_sync, "SHOWN", 50)  # of each kind: 50 of 180, 120 and 60
     proposed = len(simulated.same + simulated.other_name + simulated.other_kpp)
     only_here, only_there = len(simulated.only_here), len(simulated.only_there)
     companies = count(demo_db, Company)
@@ -60,21 +62,23 @@ async def test_sync_counterparties_from_the_palette(
         screen = app.screen
         assert isinstance(screen, OnecSyncScreen)
         table = screen.query_one(DataTable)
-        assert table.row_count == proposed + only_here + only_there
+        assert (proposed, only_here, only_there) == (180, 120, 60)
+        assert table.row_count == 150
         text = screen_text(app)
         assert "base tui: linked 0" in text and "360 rows to settle" in text
+        assert "the first 50 of each kind shown" in text
         first = [table.get_row_at(n) for n in range(table.row_count)]
-        assert [r[0] for r in first].count("Proposed") == proposed
+        assert [r[0] for r in first].count("Proposed") == 50
         assert any("(1С)" in str(r[4]) for r in first)  # a name that differs, shown
         assert count(demo_db, OnecLink) == 0  # the comparison wrote nothing
 
         await pilot.press("ctrl+end")  # the last row: only in 1C
         await pilot.press("space")  # skip → create in qstui
-        await pilot.press("a")  # … for every row only in 1C
+        await pilot.press("a")  # … for every row only in 1C, the hidden ones too
         await pilot.pause()
         actions = [table.get_row_at(n)[-1] for n in range(table.row_count)]
-        assert actions.count("create in qstui") == only_there
-        assert actions.count("link") == proposed
+        assert actions.count("create in qstui") == 50
+        assert actions.count("link") == 50
 
         await pilot.press("ctrl+s")
         await settle(pilot, app)
@@ -85,4 +89,4 @@ async def test_sync_counterparties_from_the_palette(
         text = screen_text(app)
         assert f"Done: linked {proposed}, created in qstui {only_there}" in text
         assert f"linked {proposed + only_there}" in text
-        assert table.row_count == only_here  # what is left: only in qstui, skipped
+        assert table.row_count == 50  # what is left: only in qstui, skipped

@@ -60,6 +60,7 @@ ACTIONS = {
     SyncAction.SKIP: N_("skip"),
 }
 ORDER = tuple(ACTIONS)
+SHOWN = 1000  # rows of each kind in the table
 
 
 def _secrets() -> Secrets:
@@ -100,6 +101,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         self.choices: dict[str, SyncAction] = {}
         self.running = False
         self.summary = ""  # what the last run did
+        self._shown: list[SyncRow] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,6 +136,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         self.base = result.comparison.base
         self.comparison = result.comparison
         self.choices = {}
+        self._shown = None
         self._show()
 
     def _show(self) -> None:
@@ -166,20 +169,33 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
                 _(ACTIONS[self._action(row)]),
                 key=row.key,
             )
-        waiting = len(self._rows())
+        waiting = len(comparison.rows) - comparison.linked
         text = (
             _("{count} rows to settle: space changes the action, a — for the whole kind, "
               "ctrl+s runs").format(count=waiting)
             if waiting
             else _("Everything is in sync")
         )  # fmt: skip
+        if waiting > len(self._rows()):
+            text += " · " + _("the first {count} of each kind shown").format(count=SHOWN)
         self._status(f"{self.summary} · {text}" if self.summary else text)
         table.focus()
 
     def _rows(self) -> list[SyncRow]:
+        """The rows in the table: those not in sync, at most ``SHOWN`` of each kind (a
+        table holds its rows in memory; «a» still acts on every row of the kind)."""
         if self.comparison is None:
             return []
-        return [r for r in self.comparison.rows if r.category != SyncCategory.LINKED]
+        if self._shown is None:
+            seen: dict[SyncCategory, int] = {}
+            self._shown = []
+            for row in self.comparison.rows:
+                if row.category == SyncCategory.LINKED:
+                    continue
+                seen[row.category] = seen.get(row.category, 0) + 1
+                if seen[row.category] <= SHOWN:
+                    self._shown.append(row)
+        return self._shown
 
     def _action(self, row: SyncRow) -> SyncAction:
         return decide(row, SyncPolicy(), self.choices)
@@ -207,9 +223,12 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         if row is None:
             return
         action = self._action(row)
-        for other in self._rows():
+        assert self.comparison is not None
+        for other in self.comparison.rows:
             if other.category == row.category:
                 self.choices[other.key] = action
+        for other in self._rows():
+            if other.category == row.category:
                 self._update_action(other)
 
     def _update_action(self, row: SyncRow) -> None:
