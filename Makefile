@@ -37,9 +37,13 @@ format: $(STAMP)
 
 # The benchmark suite on the large demo (made on the first run): SQLite, and the Firebird
 # server too when QSTUI_BENCH_FIREBIRD is its URL; bench/RESULTS.md is rewritten.
+# Then the bank statement import (a scratch database: a temporary SQLite file, and
+# bank.fdb beside the Firebird one).
 bench: $(STAMP)
 	$(BIN)/python -m bench --results
 	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_DB="$$QSTUI_BENCH_FIREBIRD" $(BIN)/python -m bench --results; fi
+	$(BIN)/python -m bench.bank_import
+	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_BANK_DB="$${QSTUI_BENCH_FIREBIRD%/*}/bank.fdb" $(BIN)/python -m bench.bank_import; fi
 
 # The README's screenshots, from a fresh small demo database
 screenshots: $(STAMP)

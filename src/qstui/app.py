@@ -152,6 +152,23 @@ class QstuiApp(App[None]):
         if self.ctx is not None:
             self.push_screen(OnecSyncScreen(kind))
 
+    def open_bank_import(self) -> None:
+        """The bank statement import over the current screen (Esc returns)."""
+        from qstui.screens.bank_import import BankImportScreen
+        from qstui.services import rights as R
+
+        if self.ctx is None:
+            return
+        if not self.ctx.has(R.ONEC_EXCHANGE):
+            self.notify(
+                _("Importing bank statements needs the right «{right}»").format(
+                    right=R.ONEC_EXCHANGE
+                ),
+                severity="warning",
+            )
+            return
+        self.push_screen(BankImportScreen())
+
     # --- painting -------------------------------------------------------------------
 
     def shown(self, what: str) -> None:

@@ -209,6 +209,25 @@ async def log_in(
         return response.status, await response.text()
 
 
+OUTSIDE = re.compile(r"(?:https?:)?//[\w.-]+")
+
+
+async def nothing_from_outside(http: aiohttp.ClientSession, served: Served, page: str) -> None:
+    """The page, and every style sheet, script and font it loads, name no other site:
+    an office network without Internet access gets all of it from qstui (issue 14)."""
+    linked = re.findall(r'(?:href|src|url\()="?([^"\)]+)', page)
+    assert linked
+    for url in linked:
+        assert url.startswith(served.url + "/"), url
+        async with http.get(url) as response:
+            assert response.status == 200, url
+            body = await response.read()
+        if url.endswith((".css", ".js")):
+            text = re.sub(r"/\*.*?\*/", "", body.decode("utf-8", "replace"), flags=re.DOTALL)
+            outside = [m for m in OUTSIDE.findall(text) if not m.endswith("www.w3.org")]
+            assert outside == [], (url, outside)
+
+
 def websocket_url(page: str) -> str:
     found = re.search(r'data-session-websocket-url="([^"]+)"', page)
     assert found, page
@@ -289,8 +308,7 @@ async def test_a_session_starts_after_the_login_and_keeps_secrets_off_command_li
         assert status == 200
         assert "<div>qstui</div>" in page and "textual.js" in page
         # nothing is loaded from another site (fonts, scripts): the page's own server only
-        linked = re.findall(r'(?:href|src)="((?:https?:)?//[^"]*)"', page)
-        assert linked and all(url.startswith(served.url + "/") for url in linked), linked
+        await nothing_from_outside(http, served, page)
         ws_url = websocket_url(page)
         assert re.fullmatch(rf"ws://127\.0\.0\.1:{served.port}/ws/[\w-]{{43}}", ws_url)
         assert served.sessions() == []  # a slot is reserved, nothing is started yet

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 
 from qstui.db import bulk
-from qstui.db.bulk import insert_rows, literal, restart_identity
+from qstui.db.bulk import insert_rows, literal, restart_identity, update_rows
 from qstui.db.compat import commit_ddl
 from qstui.db.models import Setting
 from qstui.db.types import MONEY, PERCENT, RATE, EnumText, JSONText
@@ -215,6 +215,23 @@ def test_many_rows_split_into_blocks(db, probe):
     assert sum(r["amount"] for r in got if r["amount"] is not None) == Decimal("7206.00")
     assert got[-1]["label"] == "😀" * 3999 + "9"
     assert sum(1 for r in got if r["flag"]) == 600
+
+
+def test_update_rows_sets_many_rows_by_id(db, probe):
+    rows = [{"id": i, "label": "x", "amount": Decimal(0), "flag": False} for i in range(1, 601)]
+    with db.engine.connect() as conn:
+        insert_rows(conn, probe, rows)
+        changes = [
+            {"id": i, "label": HOSTILE[i % 22], "amount": Decimal(i) / 100, "flag": i % 3 == 0}
+            for i in range(1, 601, 2)
+        ]
+        assert update_rows(conn, probe, changes) == 300
+        conn.commit()
+    got = {r["id"]: r for r in _read(db, probe)}
+    for change in changes:
+        assert {k: got[change["id"]][k] for k in change} == change
+    assert got[2] == {**got[2], "label": "x", "amount": Decimal("0.00"), "flag": False}
+    assert update_rows(db.engine.connect(), probe, []) == 0
 
 
 def test_statement_limits_are_respected():

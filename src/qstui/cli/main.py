@@ -111,7 +111,19 @@ def cli(ctx: click.Context, db_url: str | None, lang: str | None, login: str | N
 
 
 def _register() -> None:
-    from qstui.cli import audit, clients, deals, demo, events, login, onec, serve, tokens, users
+    from qstui.cli import (
+        audit,
+        clients,
+        deals,
+        demo,
+        events,
+        login,
+        onec,
+        reports,
+        serve,
+        tokens,
+        users,
+    )
     from qstui.cli import db as db_commands
     from qstui.cli import settings as settings_commands
 
@@ -123,6 +135,7 @@ def _register() -> None:
         clients.client,
         deals.deal,
         events.event,
+        reports.report,
         audit.audit,
         settings_commands.setting,
         serve.serve,

@@ -13,6 +13,7 @@ import sys
 import click
 from rich.table import Table
 
+from qstui.cli.bank_import import bank_import
 from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.cli.state import state
 from qstui.i18n import N_, _
@@ -58,7 +59,7 @@ def _source_text(source: str | None, name: str) -> str:
 
 @click.group("onec")
 def onec() -> None:
-    """Exchange with 1C:Enterprise over its standard OData interface."""
+    """Exchange with 1C:Enterprise over its standard OData interface; bank statements."""
 
 
 @onec.group("base")
@@ -263,6 +264,9 @@ def simulator(
         server.serve_forever()
     finally:
         server.stop()
+
+
+onec.add_command(bank_import)
 
 
 CATEGORY_LABELS = {

@@ -33,13 +33,14 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, bindparam, func, select, text, update
 from sqlalchemy.types import TypeDecorator
 
 from qstui.db.compat import FIREBIRD
 
 SQLITE_CHUNK = 5000
 BLOCK_ROWS = 250
+UPDATE_BLOCK_ROWS = 120  # an UPDATE takes two of a statement's 256 relation contexts
 BLOCK_BYTES = 60_000
 LITERAL_CHARS = 16_000  # Firebird: a literal has at most 16383 UTF8 characters
 _BLOCK_HEAD = "EXECUTE BLOCK AS BEGIN\n"
@@ -70,6 +71,55 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         _insert_sqlite(conn, table, groups)
     else:
         _insert_default(conn, table, groups)
+    return len(rows)
+
+
+def update_rows(
+    conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]], key: str = "id"
+) -> int:
+    """Set columns of many rows of ``table``, found by ``key``: every row maps ``key`` and
+    the same columns to their new values (numbers, dates, flags, texts of at most
+    ``LITERAL_CHARS``; not values a column type converts, such as JSON). Nothing else
+    changes: a column's ``onupdate`` default (``updated_at``) is not applied. Firebird:
+    ``EXECUTE BLOCK`` with literal values (its driver sends ``executemany`` a row per
+    round trip); other backends: one ``executemany``. Returns the number of rows."""
+    if not rows:
+        return 0
+    columns = [name for name in rows[0] if name != key]
+    if conn.dialect.name == FIREBIRD:
+        prep = conn.dialect.identifier_preparer
+        head = f"UPDATE {prep.format_table(table)} SET "
+        where = f" WHERE {prep.format_column(table.c[key])} = "
+        names = [prep.format_column(table.c[name]) for name in columns]
+        parts: list[str] = []
+        empty = len(_BLOCK_HEAD) + len(_BLOCK_TAIL)
+        size = empty
+        for row in rows:
+            texts = [literal(row[column]) for column in columns]
+            if any(len(text) > LITERAL_CHARS for text in texts):
+                raise ValueError(f"{table.name}: a value too long for update_rows")
+            sets = ", ".join(f"{name} = {text}" for name, text in zip(names, texts, strict=True))
+            statement = f"{head}{sets}{where}{literal(row[key])};"
+            length = len(statement.encode("utf-8")) + 1
+            if parts and (len(parts) >= UPDATE_BLOCK_ROWS or size + length > BLOCK_BYTES):
+                _run_block(conn, parts)
+                parts.clear()
+                size = empty
+            parts.append(statement)
+            size += length
+        _run_block(conn, parts)
+        return len(rows)
+    kept = {
+        column.key: column
+        for column in table.columns
+        if column.onupdate is not None and column.key not in columns
+    }
+    conn.execute(
+        update(table)
+        .where(table.c[key] == bindparam("b__key"))
+        .values({**{name: bindparam(f"b_{name}") for name in columns}, **kept}),
+        [{"b__key": row[key], **{f"b_{name}": row[name] for name in columns}} for row in rows],
+    )
     return len(rows)
 
 
@@ -392,4 +442,11 @@ def _decimal(value: Decimal) -> str:
     return text
 
 
-__all__ = ["BLOCK_BYTES", "BLOCK_ROWS", "insert_rows", "literal", "restart_identity"]
+__all__ = [
+    "BLOCK_BYTES",
+    "BLOCK_ROWS",
+    "insert_rows",
+    "literal",
+    "restart_identity",
+    "update_rows",
+]

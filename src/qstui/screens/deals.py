@@ -78,6 +78,7 @@ class DealsScreen(ModuleScreen):
         Binding("o", "overdue", N_("Overdue"), id="deals.overdue"),
         Binding("m", "mine", N_("Mine"), show=False, id="deals.mine"),
         Binding("x", "reset", N_("Reset filter"), id="deals.reset"),
+        Binding("i", "bank_import", N_("Bank statement"), show=False, id="deals.bank_import"),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False, id="deals.refresh"),
         Binding("escape", "to_table", N_("Back to the list"), show=False, id="deals.to_table"),
     ]
@@ -224,6 +225,9 @@ class DealsScreen(ModuleScreen):
         ctx = self.qapp.ctx
         mine = ctx.user_id if ctx is not None else None
         self._apply(_with(self.flt, manager_id=None if self.flt.manager_id == mine else mine))
+
+    def action_bank_import(self) -> None:
+        self.qapp.open_bank_import()
 
     def action_reset(self) -> None:
         self.query_one("#deals-quick", Input).value = ""

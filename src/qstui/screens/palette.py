@@ -30,9 +30,9 @@ from textual.dom import DOMNode
 from textual.markup import escape
 
 from qstui.domain.normalize import fold
-from qstui.domain.rights import ONEC_EXCHANGE
 from qstui.domain.search import HitKind, SearchHit
 from qstui.i18n import N_, _
+from qstui.services import rights as R
 from qstui.services.errors import describe
 from qstui.services.search.find import find_anything
 from qstui.ui.modules import allowed
@@ -184,7 +184,13 @@ class NavigationProvider(_ListedCommands):
                 _help(_key(app, module.key), _("open the module")),
                 partial(app.run_action, f"module('{module.name}')"),
             )
-        if ctx.has(ONEC_EXCHANGE):
+        if ctx.has(R.ONEC_EXCHANGE):
+            yield (
+                _("1C: import a bank statement"),
+                _help(_("incoming payments to clients and deals")),
+                app.open_bank_import,  # type: ignore[attr-defined]
+            )
+        if ctx.has(R.ONEC_EXCHANGE):
             for kind, label in ONEC_COMMANDS:
                 yield (
                     _(label),

@@ -3,8 +3,9 @@ kind of write conflict, the same on SQLite and Firebird."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -155,6 +156,30 @@ def record_delete(session: Session, ctx: Context, obj: Any, object_kind: str) ->
 
 
 _UNAUDITED = frozenset({"id", "version", "created_at", "updated_at", "updated_by"})
+
+
+def created_audit_rows(
+    ctx: Context, table: Any, rows: Sequence[Mapping[str, Any]], object_kind: str, now: datetime
+) -> list[dict[str, Any]]:
+    """The ``audit_log`` rows (for ``audit.record_rows``) of rows created in bulk with
+    ``db.bulk.insert_rows``, each with its ``id``: what ``record_create`` records for one."""
+    derived = {c.key for c in table.columns if c.info.get("derived")}
+    return [
+        {
+            "logged_at": now,
+            "user_id": ctx.user_id,
+            "action": AuditAction.CREATE,
+            "object_kind": object_kind,
+            "object_id": row["id"],
+            "changes": audit.changes(
+                {}, {k: v for k, v in row.items() if k not in _UNAUDITED and k not in derived}
+            )
+            or None,
+            "os_user": ctx.os_user,
+            "os_host": ctx.os_host,
+        }
+        for row in rows
+    ]
 
 
 def _audited_values(obj: Any) -> dict[str, Any]:

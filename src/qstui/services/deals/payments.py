@@ -11,6 +11,8 @@ received) also needs ``delete``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,12 +20,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from qstui.db.bulk import insert_rows
 from qstui.db.models import Deal, Payment
-from qstui.domain.clock import today
+from qstui.domain.clock import today, utcnow
 from qstui.domain.deals import PaymentInfo
 from qstui.domain.enums import PaymentKind, PaymentSource
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.i18n import _
+from qstui.services import audit
 from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.deals._shared import (
@@ -39,6 +43,7 @@ from qstui.services.deals.sums import recount_deal_money
 from qstui.services.persist import (
     apply_changes,
     conflict_for,
+    created_audit_rows,
     record_create,
     record_delete,
     writing,
@@ -85,16 +90,100 @@ def add_payment(
         raise ValidationFailed(errors)
     with writing(ctx) as s:
         deal = deal_for_money(s, ctx, deal_id, values)
-        payment = Payment(
-            deal_id=deal.id,
-            company_id=deal.company_id,
-            pay_kind=pay_kind,
-            updated_by=ctx.user_id,
-            **values,
-        )
-        record_create(s, ctx, payment, "payment")
+        payment = insert_payment(s, ctx, deal, pay_kind, values)
         recount_deal_money(s, [deal.id])
         return payment.id
+
+
+def payment_value_errors(values: dict[str, Any]) -> dict[str, str]:
+    """Errors of the payment fields in ``values`` (normalized in place), for writers that
+    check many payments before ``insert_payments``."""
+    return money_field_errors(values)
+
+
+def _columns(
+    ctx: Context,
+    deal_id: int,
+    company_id: int,
+    kind: PaymentKind,
+    values: Mapping[str, Any],
+    import_key: str | None,
+) -> dict[str, Any]:
+    """The columns of a new payment (both ways of writing one use this)."""
+    return {
+        "deal_id": deal_id,
+        "company_id": company_id,
+        "pay_kind": kind,
+        "updated_by": ctx.user_id,
+        "import_key": import_key,
+        **values,
+    }
+
+
+def insert_payment(
+    s: Session, ctx: Context, deal: Deal, kind: PaymentKind, values: dict[str, Any]
+) -> Payment:
+    """Write and audit a payment of ``deal`` (loaded visible) from ``values`` checked by
+    ``money_field_errors`` with a known currency. The caller checked the rights and
+    recounts the deal."""
+    payment = Payment(**_columns(ctx, deal.id, deal.company_id, kind, values, None))
+    record_create(s, ctx, payment, "payment")
+    return payment
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """A payment an import writes: of a visible deal (and its client), ``values``
+    checked by ``payment_value_errors`` with a known currency, and the key of the
+    document it came from (unique: importing it again is refused by the database)."""
+
+    deal_id: int
+    company_id: int
+    values: dict[str, Any]
+    import_key: str
+
+
+BATCH = 250
+
+
+def insert_payments(
+    s: Session,
+    ctx: Context,
+    kind: PaymentKind,
+    payments: Sequence[NewPayment],
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, int]:
+    """Write many payments (an import) in batched inserts, each audited as
+    ``insert_payment`` audits one; ``progress(done, total)`` after each batch. Returns
+    the new ids by import key. The caller checked the rights and recounts the deals."""
+    now = utcnow()
+    ids: dict[str, int] = {}
+    conn = s.connection()
+    for start in range(0, len(payments), BATCH):
+        batch = payments[start : start + BATCH]
+        rows = [
+            {
+                **_columns(ctx, p.deal_id, p.company_id, kind, p.values, p.import_key),
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for p in batch
+        ]
+        insert_rows(conn, Payment.__table__, rows)
+        keys = [p.import_key for p in batch]
+        found = dict(
+            s.execute(
+                select(Payment.import_key, Payment.id).where(Payment.import_key.in_(keys))
+            ).all()
+        )
+        for row in rows:
+            row["id"] = found[row["import_key"]]
+        audit.record_rows(s, created_audit_rows(ctx, Payment.__table__, rows, "payment", now))
+        ids.update(found)
+        if progress is not None:
+            progress(start + len(batch), len(payments))
+    return ids
 
 
 def _load_payment(s: Session, ctx: Context, payment_id: int, version: int) -> Payment:

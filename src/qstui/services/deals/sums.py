@@ -24,9 +24,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select, union, update
+from sqlalchemy import and_, select, union
 from sqlalchemy.orm import Session
 
+from qstui.db.bulk import update_rows
 from qstui.db.models import Deal, DealDocument, Payment
 from qstui.domain.enums import DocKind, DocState, PaymentKind
 from qstui.services.deals.debt import money_rows
@@ -52,23 +53,10 @@ def recount_deal_money(session: Session, deal_ids: Iterable[int | None]) -> None
             sums = (ZERO, ZERO, ZERO, True)
         else:
             sums = (info.invoiced, info.shipped, info.paid, False)
-        values.append(
-            {"b_id": deal_id, **{f"b_{n}": v for n, v in zip(SUMMARY, sums, strict=True)}}
-        )
+        values.append({"id": deal_id, **dict(zip(SUMMARY, sums, strict=True))})
     if not values:
         return
-    table = Deal.__table__
-    session.execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(
-            {
-                **{name: bindparam(f"b_{name}") for name in SUMMARY},
-                "updated_at": table.c.updated_at,  # derived: not an edit of the deal
-            }
-        ),
-        values,
-    )
+    update_rows(session.connection(), Deal.__table__, values)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Deal) and obj.id in rows.currency:
             session.expire(obj, list(SUMMARY))

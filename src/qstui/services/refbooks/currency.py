@@ -154,6 +154,16 @@ class RateBook:
             raise MissingRate(code, day)
         return values[index]
 
+    def rate_day(self, code: str, day: date) -> date | None:
+        """The day of the rate of ``code`` in force on ``day`` (None: the base currency
+        or no rate), so a report can say when an earlier day's rate was used."""
+        code = code.upper()
+        if code == self.base:
+            return None
+        days, _values = self._series.get(code, ([], []))
+        index = bisect.bisect_right(days, day) - 1
+        return days[index] if index >= 0 else None
+
     def convert(self, amount: Decimal, from_code: str, to_code: str, day: date) -> Decimal:
         if from_code.upper() == to_code.upper():
             return _quantize(Decimal(amount))
