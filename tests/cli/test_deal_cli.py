@@ -158,6 +158,19 @@ def test_show_the_card(db, deals):
     assert lost["status"] == "lost" and lost["lost_reason_name"]
 
 
+def test_show_tells_hand_made_documents_and_an_advance(db, deals):
+    anna = context_for(db, "anna")
+    Docs.add_hand_document(anna, deals["main"], "shipment", "РН-7", TODAY, "1000.00")
+    out = run(db, "show", str(deals["main"]), "--as", "anna").output
+    row = next(line for line in out.splitlines() if "РН-7" in line)
+    assert "by hand" in row
+    assert "1C" in next(line for line in out.splitlines() if "СЧ-1" in line)
+    # paid 50 000 more: an advance, never a negative debt
+    P.add_payment(anna, deals["main"], "actual", TODAY, "60000.00")
+    out = run(db, "show", str(deals["main"]), "--as", "anna").output
+    assert "Debt: advance 10,000.00 ₽" in out and "-10,000.00" not in out
+
+
 def test_show_refuses_what_the_user_does_not_see(db, deals):
     one_line_error(
         run(db, "show", str(deals["other"]), "--as", "anna"), str(deals["other"]), "not found"

@@ -37,6 +37,7 @@ from qstui.domain.clients import (
 )
 from qstui.domain.errors import ValidationFailed
 from qstui.domain.formatting import day, moment, money
+from qstui.domain.formatting import debt as fmt_debt
 from qstui.i18n import _
 from qstui.services.access.user_lookup import user_id_by_login
 from qstui.services.clients import companies as clients_service
@@ -69,8 +70,9 @@ def _manager(ctx: Context, login: str | None, assigning: bool = False) -> int | 
     return user_id_by_login(ctx, login, assigning=assigning) if login else None
 
 
-def _debt(value: Decimal) -> Text:
-    return Text(money(value), style="red" if value > 0 else "")
+def _debt(value: Decimal, currency: str = "RUB") -> Text:
+    """A debt in red; an advance (paid more than invoiced) as «аванс …»."""
+    return Text(fmt_debt(value, currency), style="red" if value > 0 else "")
 
 
 @click.group("client", context_settings={"help_option_names": ["-h", "--help"]})
@@ -198,7 +200,7 @@ def _print_card(card: ClientCard) -> None:
         (_("Manager"), card.manager),
         (_("Rating"), "★" * card.rating if card.rating else None),
         (_("Last contact"), moment(card.last_contact_at)),
-        (_("Debt"), money(card.total_debt)),
+        (_("Debt"), _debt(card.total_debt)),
         (_("Notes"), card.notes),
     ):
         if value:
@@ -232,7 +234,7 @@ def _print_card(card: ClientCard) -> None:
                 d.status.value,
                 d.stage or "",
                 money(d.amount, d.currency_code),
-                money(d.debt, d.currency_code),
+                _debt(d.debt, d.currency_code),
             ]
             for d in card.deals
         ],

@@ -35,6 +35,7 @@ from qstui.domain.deals import (
 )
 from qstui.domain.enums import DealStatus
 from qstui.domain.formatting import day, money, number
+from qstui.domain.formatting import debt as debt_text
 from qstui.i18n import _
 from qstui.services.access.user_lookup import user_id_by_login
 from qstui.services.deals import listing, proposals
@@ -43,10 +44,6 @@ from qstui.services.deals.view import get_deal
 
 def _status(status: DealStatus) -> str:
     return _(STATUS_LABELS[status])
-
-
-def _amount(value: Decimal, currency: str, receivable: bool = False) -> Text:
-    return Text(money(value, currency), style="red" if receivable else "")
 
 
 @click.group("deal", context_settings={"help_option_names": ["-h", "--help"]})
@@ -231,8 +228,8 @@ def _print_card(card: DealCard) -> None:
         console.print(payments)
 
     if card.documents:
-        documents = Table(title=_("1C documents"), title_justify="left")
-        for title in (_("Document"), _("Number"), _("Date"), _("Amount"), _("State")):
+        documents = Table(title=_("Documents"), title_justify="left")
+        for title in (_("Document"), _("Number"), _("Date"), _("Amount"), _("State"), _("Source")):
             documents.add_column(title, justify="right" if title == _("Amount") else "left")
         for d in card.documents:
             documents.add_row(
@@ -241,6 +238,7 @@ def _print_card(card: DealCard) -> None:
                 day(d.doc_date),
                 money(d.amount, d.currency_code),
                 _(DOC_STATE_LABELS[d.state]),
+                _("by hand") if d.by_hand else _("1C"),
             )
         console.print(documents)
 
@@ -249,7 +247,9 @@ def _print_card(card: DealCard) -> None:
         return
     debt = card.debt
     line = Text(f"{_('Debt')}: ")
-    line.append(_amount(debt.debt, debt.currency_code, debt.is_receivable))
+    line.append(  # an advance reads as one, never as a negative debt
+        Text(debt_text(debt.debt, debt.currency_code), style="red" if debt.is_receivable else "")
+    )
     line.append(
         "  ("
         + _("invoiced {invoiced}, shipped {shipped}, paid {paid}").format(

@@ -175,6 +175,7 @@ def _document(
             "currency_code": currency,
             "state": DocState.POSTED,
             "note": None,
+            "by_hand": False,  # the demo's documents stand for 1C's
             **stamp(min(local(day, 11), world.now), deal.manager_id),
         },
     )

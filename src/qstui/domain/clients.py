@@ -346,6 +346,25 @@ class ContractInfo:
     currency_code: str
     amount: Decimal | None
     status: ContractStatus
+    pay_terms: str | None = None
+    file_path: str | None = None
+    notes: str | None = None
+    version: int = 1
+
+
+# What a contract's form edits (``services.clients.contracts``); the status changes by
+# closing it.
+CONTRACT_FIELDS = (
+    "number",
+    "title",
+    "signed_on",
+    "valid_to",
+    "currency_code",
+    "amount",
+    "pay_terms",
+    "file_path",
+    "notes",
+)
 
 
 @dataclass(frozen=True)

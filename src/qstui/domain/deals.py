@@ -164,6 +164,12 @@ class DocumentInfo:
     state: DocState
     note: str | None
     version: int
+    by_hand: bool = False  # registered in qstui (editable), not brought from 1C
+
+
+# The kinds of documents a manager registers by hand (a team without 1C): what the debt
+# counts.
+HAND_KINDS = (DocKind.INVOICE, DocKind.SHIPMENT)
 
 
 @dataclass(frozen=True)
@@ -180,6 +186,11 @@ class DebtInfo:
     def is_receivable(self) -> bool:
         """The client owes us (screens show it in red)."""
         return self.debt > 0
+
+    @property
+    def is_advance(self) -> bool:
+        """The client paid more than was invoiced or shipped: an advance, not a debt."""
+        return self.debt < 0
 
 
 @dataclass(frozen=True)

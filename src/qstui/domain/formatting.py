@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from qstui.i18n import language
+from qstui.i18n import _, language
 
 CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥", "KZT": "₸", "BYN": "Br"}
 KOPECK = Decimal("0.01")
@@ -24,6 +24,24 @@ def money(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
         text = text.replace(",", NBSP).replace(".", ",")
     sign = CURRENCY_SIGNS.get(currency or "", currency or "")
     return f"{text}{NBSP}{sign}" if sign else text
+
+
+def debt(amount: Decimal | int | None, currency: str | None = "RUB") -> str:
+    """A debt as people read it (D6): the amount owed, or «аванс 1 000,00 ₽» when the
+    client paid more than was invoiced or shipped — never a negative debt."""
+    if amount is None:
+        return ""
+    if amount < 0:
+        return _("advance {amount}").format(amount=money(-amount, currency))
+    return money(amount, currency)
+
+
+def debt_phrase(amount: Decimal, currency: str | None, phrase: str) -> str:
+    """``phrase`` (translated, e.g. «долг: {amount}») with the debt; «аванс …» instead
+    when the client paid in advance."""
+    if amount < 0:
+        return debt(amount, currency)
+    return phrase.format(amount=money(amount, currency))
 
 
 def number(value: Decimal | int | None, places: int = 0) -> str:
@@ -68,7 +86,8 @@ def parse_day(text: str) -> date:
 
 
 def parse_money(text: str) -> Decimal:
-    """``1 234,50`` / ``1234.5`` / ``1,234.50`` → Decimal (kopecks); ValueError otherwise."""
+    """``1 234,50`` / ``1234.5`` / ``1,234.50`` → Decimal (kopecks); ValueError otherwise
+    (more than two decimal places too: an amount typed is never rounded silently)."""
     raw = (text or "").replace(NBSP, "").replace(" ", "").replace("₽", "").strip()
     if not raw:
         raise ValueError(text)
@@ -76,11 +95,12 @@ def parse_money(text: str) -> Decimal:
     raw = raw.replace(",", "") if "," in raw and "." in raw else raw.replace(",", ".")
     try:
         value = Decimal(raw)
+        kopecks = value.quantize(KOPECK)  # InvalidOperation for NaN, ∞ and huge numbers
     except ArithmeticError as exc:
         raise ValueError(text) from exc
-    if not value.is_finite():
+    if kopecks != value:
         raise ValueError(text)
-    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return kopecks
 
 
 def hhmm(value: datetime | None) -> str:

@@ -298,7 +298,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         if card.inn:
             head.append("  " + _("INN {inn}").format(inn=card.inn))
         head.append("  · " + _("manager: {name}").format(name=card.manager or _("nobody")))
-        debt = _("debt: {amount}").format(amount=fmt.money(card.total_debt))
+        debt = fmt.debt_phrase(card.total_debt, "RUB", _("debt: {amount}"))
         head.append("  · ")
         head.append(debt, style=ALERT if card.total_debt > 0 else "")
         self.query_one("#card-head", Static).update(head)

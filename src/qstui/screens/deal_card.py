@@ -3,7 +3,8 @@
 Tabs (``screens/deal_tabs``): 1 Main (the deal's fields, edited in place, ctrl+s saves
 under the version), 2 Stages (move to the next/previous stage, a stage's responsible and
 deadline), 3 Products and payment (product lines with the total; planned and actual
-payments), 4 1C documents, 5 Debt. Each tab's keys work while it is shown. Win, lose
+payments), 4 Documents (from 1C, read-only; invoices and shipments entered by hand),
+5 Debt. Each tab's keys work while it is shown. Win, lose
 (reason and stage), reopen, and the commercial proposal (КП) export work from every tab.
 
 The card opens with one service call (``deal_view``) and reloads the same way after
@@ -177,6 +178,12 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
         head.append(" · ")
         head.append(status, style="bold" if card.status == DealStatus.OPEN else "")
         head.append(" · " + fmt.money(card.amount, card.currency_code))
+        if card.debt is not None and card.debt.debt != 0:
+            head.append(" · ")
+            head.append(
+                fmt.debt_phrase(card.debt.debt, card.currency_code, _("debt: {amount}")),
+                style=cells.ALERT + " bold" if card.debt.is_receivable else "",
+            )
         if card.stage_name:
             overdue = card.is_overdue
             head.append(" · ")

@@ -21,11 +21,14 @@ def money(amount: Decimal | None, currency: str | None = "RUB", alert: bool = Fa
     return Text(fmt.money(amount, currency), style=ALERT if alert else "", justify="right")
 
 
-def debt(amount: Decimal | None, currency: str | None = "RUB") -> Text:
-    """A debt: red when the client owes money, empty when nothing is owed, «?» when a
-    currency rate is missing."""
+def debt(amount: Decimal | None, currency: str | None = "RUB", advance: bool = False) -> Text:
+    """A debt: red when the client owes money, empty when nothing is owed (with
+    ``advance``, an advance reads «аванс 1 000,00 ₽»), «?» when a currency rate is
+    missing. Never a negative debt."""
     if amount is None:
         return Text("?", justify="right")
+    if amount < 0 and advance:
+        return Text(fmt.debt(amount, currency), style="dim", justify="right")
     if amount <= 0:
         return Text("", justify="right")
     return money(amount, currency, alert=True)

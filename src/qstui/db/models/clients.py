@@ -249,6 +249,8 @@ class Contract(Base, Editable):
         EnumText(ContractStatus), nullable=False, default=ContractStatus.ACTIVE
     )
     notes: Mapped[str | None] = mapped_column(String(2000))
+    pay_terms: Mapped[str | None] = mapped_column(String(500))  # e.g. «50% аванс, 30 дней»
+    file_path: Mapped[str | None] = mapped_column(String(1000))  # the signed scan, a path
 
 
 class Claim(Base, Editable):

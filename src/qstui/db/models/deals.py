@@ -145,7 +145,11 @@ class DealItem(Base, Editable):
 
 
 class DealDocument(Base, Editable):
-    """A 1C document of a deal (D5): invoice, shipment, invoice-facture, payment order."""
+    """A document of a deal (D5): invoice, shipment, invoice-facture, payment order.
+
+    Documents come from 1C and are read-only here; ``by_hand`` marks an invoice or a
+    shipment a manager registered in qstui (a team without 1C), which its editors may
+    change or delete (``services.deals.documents``)."""
 
     __tablename__ = "deal_documents"
 
@@ -167,6 +171,7 @@ class DealDocument(Base, Editable):
         EnumText(DocState), nullable=False, default=DocState.POSTED
     )
     note: Mapped[str | None] = mapped_column(String(500))
+    by_hand: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=false())
 
 
 class Payment(Base, Editable):

@@ -63,7 +63,7 @@ class DealsTab(CardTab):
 
     def fill(self, card: ClientCard) -> None:
         title = _("Deals: {n}").format(n=len(card.deals))
-        debt = _("total debt: {amount}").format(amount=fmt.money(card.total_debt))
+        debt = fmt.debt_phrase(card.total_debt, "RUB", _("total debt: {amount}"))
         self.query_one("#deals-title", Static).update(
             cells.styled(
                 f"{title} · {debt}  " + _("(Enter — open, n — new deal)"),
@@ -80,7 +80,7 @@ class DealsTab(CardTab):
                         d.title,
                         _(STATUS_NAMES.get(d.status, str(d.status))),
                         cells.money(d.amount, d.currency_code),
-                        cells.debt(d.debt, d.currency_code),
+                        cells.debt(d.debt, d.currency_code, advance=True),
                         d.stage or "",
                         d.manager or "",
                     ],

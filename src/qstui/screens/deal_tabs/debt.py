@@ -35,19 +35,24 @@ class DebtTab(DealTab):
         grid.add_row(_("Invoiced"), fmt.money(debt.invoiced, debt.currency_code))
         grid.add_row(_("Shipped"), fmt.money(debt.shipped, debt.currency_code))
         grid.add_row(_("Paid"), fmt.money(debt.paid, debt.currency_code))
-        grid.add_row(
-            Text(_("Debt"), style="bold"),
-            Text(
-                fmt.money(debt.debt, debt.currency_code),
-                style=cells.ALERT + " bold" if debt.is_receivable else "bold",
-            ),
-        )
-        notes = Text(
-            _("Debt = the larger of invoiced and shipped, minus paid, in {currency}.").format(
-                currency=debt.currency_code
-            ),
-            style="dim",
-        )
-        if debt.debt < 0:
+        if debt.is_advance:  # never a negative debt
+            grid.add_row(
+                Text(_("Advance"), style="bold"),
+                Text(fmt.money(-debt.debt, debt.currency_code), style="bold"),
+            )
             notes = Text(_("The client paid in advance."), style="dim")
+        else:
+            grid.add_row(
+                Text(_("Debt"), style="bold"),
+                Text(
+                    fmt.money(debt.debt, debt.currency_code),
+                    style=cells.ALERT + " bold" if debt.is_receivable else "bold",
+                ),
+            )
+            notes = Text(
+                _("Debt = the larger of invoiced and shipped, minus paid, in {currency}.").format(
+                    currency=debt.currency_code
+                ),
+                style="dim",
+            )
         shown.update(Group(grid, Text(""), notes))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,28 @@ def typed_day(
     except ValueError:
         errors[key] = _("Enter a date as DD.MM.YYYY")
         return None
+
+
+def typed_money(
+    values: dict[str, Any], key: str, errors: dict[str, str], required: bool = True
+) -> Decimal | None:
+    """The amount typed in ``values[key]`` as people write it («42 509,50», «42509.5»);
+    a message in ``errors`` if it is not one (or is missing and ``required``)."""
+    text = str(values.get(key) or "").strip()
+    if not text:
+        if required:
+            errors[key] = _("Enter an amount, e.g. 1234.50")
+        return None
+    try:
+        return fmt.parse_money(text)
+    except ValueError:
+        errors[key] = _("Enter an amount, e.g. 1234.50")
+        return None
+
+
+def money_text(value: Decimal | None) -> str:
+    """An amount as it is typed back into a field: «42 509,50» (ru), «42,509.50» (en)."""
+    return "" if value is None else fmt.number(value, 2)
 
 
 def chosen(value: Any) -> Any:
@@ -334,14 +357,12 @@ def _plain(value: Any) -> str:
 # --- payments ----------------------------------------------------------------------------
 
 
-def day_and_amount(values: dict[str, Any]) -> tuple[date, str]:
+def day_and_amount(values: dict[str, Any]) -> tuple[date, Decimal]:
     """The payment's date (``pay_date``) and amount as typed; ``ValidationFailed`` with a
     message at each field that is missing or wrong."""
     errors: dict[str, str] = {}
     day = typed_day(values, "pay_date", errors, required=True)
-    amount = number_text(values.get("amount"))
-    if amount is None:
-        errors["amount"] = _("Enter an amount, e.g. 1234.50")
+    amount = typed_money(values, "amount", errors)
     if errors or day is None or amount is None:
         raise ValidationFailed(errors)
     return day, amount
@@ -389,7 +410,7 @@ def received_dialog(payment: PaymentInfo) -> DealForm:
         FieldSpec(
             "amount",
             _("Amount, {currency}").format(currency=payment.currency_code),
-            _plain(payment.amount),
+            money_text(payment.amount),
         ),
         FieldSpec("doc_no", _("Document number"), payment.doc_no or "", max_length=50),
     ]

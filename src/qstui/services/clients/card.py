@@ -172,6 +172,10 @@ def _contracts(s: Session, company_id: int) -> list[ContractInfo]:
             currency_code=r.currency_code,
             amount=r.amount,
             status=r.status,
+            pay_terms=r.pay_terms,
+            file_path=r.file_path,
+            notes=r.notes,
+            version=r.version,
         )
         for r in rows
     ]

@@ -19,7 +19,6 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.models import (
     AppUser,
-    Currency,
     Deal,
     DealDocument,
     DealItem,
@@ -42,6 +41,7 @@ from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.services.context import Context
 from qstui.services.persist import apply_changes, conflict_for, flush_checked
+from qstui.services.refbooks.currency import check_currency
 from qstui.services.visibility import deal_visible
 
 # The longest texts of a deal's fields, of a stage's note and of a loss's note.
@@ -159,6 +159,7 @@ def document_info(d: DealDocument) -> DocumentInfo:
         state=d.state,
         note=d.note,
         version=d.version,
+        by_hand=d.by_hand,
     )
 
 
@@ -236,9 +237,3 @@ def deal_for_money(s: Session, ctx: Context, deal_id: int, values: dict[str, Any
     if errors:
         raise ValidationFailed(errors)
     return deal
-
-
-def check_currency(s: Session, code: str | None, errors: dict[str, str]) -> None:
-    """A message at ``currency_code`` in ``errors`` unless ``code`` is a known currency."""
-    if not code or s.scalar(select(Currency.id).where(Currency.code == code)) is None:
-        errors["currency_code"] = _("Unknown currency {code}").format(code=code)

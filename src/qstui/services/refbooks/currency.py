@@ -271,3 +271,10 @@ def list_rates(ctx: Context, code: str, limit: int = 30) -> list[RateInfo]:
             .limit(max(1, min(limit, 1000)))
         ).all()
         return [RateInfo(code.upper(), r.rate_date, Decimal(r.rate), r.nominal) for r in rows]
+
+
+def check_currency(s: Session, code: str | None, errors: dict[str, str]) -> None:
+    """A message at ``currency_code`` in ``errors`` unless ``code`` is a known currency
+    (what a payment, a 1C document and a contract are in)."""
+    if not code or s.scalar(select(Currency.id).where(Currency.code == code)) is None:
+        errors["currency_code"] = _("Unknown currency {code}").format(code=code)
