@@ -138,6 +138,8 @@ def _cell(kind: ColumnKind, value: Any, currency: str) -> str:
         return f"{number(value, 2)} %"
     if kind is ColumnKind.DAYS:
         return number(value, 1)
+    if kind is ColumnKind.FLAG:
+        return _("yes") if value else ""
     return str(value)
 
 

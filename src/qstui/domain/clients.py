@@ -214,6 +214,7 @@ class TermsInput:
     valid_from: date | None = None
     valid_to: date | None = None
     is_active: bool = True
+    credit_limit: Decimal | None = None  # the debt allowed, base currency (R6)
 
 
 TERMS_FIELDS = tuple(f.name for f in fields(TermsInput))
@@ -334,6 +335,7 @@ class TermsInfo:
     valid_from: date | None
     valid_to: date | None
     is_active: bool
+    credit_limit: Decimal | None = None
 
 
 @dataclass(frozen=True)

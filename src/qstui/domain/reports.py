@@ -25,6 +25,7 @@ class ColumnKind(StrEnum):
     COUNT = "count"  # int
     PERCENT = "percent"  # Decimal 0..100 (two decimals) or None
     DAYS = "days"  # Decimal, one decimal, or None
+    FLAG = "flag"  # bool: a yes/no mark of a row (over the credit limit)
 
 
 class DrillKind(StrEnum):

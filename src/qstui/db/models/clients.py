@@ -222,6 +222,8 @@ class ClientTerms(Base, Editable):
     price_list_id: Mapped[int | None] = mapped_column(ForeignKey("price_lists.id"))
     prepay_pct: Mapped[Decimal | None] = mapped_column(PERCENT)
     credit_days: Mapped[int | None] = mapped_column(Integer)
+    # the debt the client may carry, in the base currency (R6 marks those over it)
+    credit_limit: Mapped[Decimal | None] = mapped_column()
     pay_schedule: Mapped[str | None] = mapped_column(String(1000))
     delivery_terms: Mapped[str | None] = mapped_column(String(1000))
     valid_from: Mapped[date | None] = mapped_column()

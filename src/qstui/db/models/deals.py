@@ -58,6 +58,20 @@ class Deal(Base, Editable):
         # the deal list, newest start first: Firebird navigates an index one way only,
         # so it is descending there (SQLite walks it both ways)
         Index(None, "started_on", "id", firebird_descending=True),
+        # the funnel's open deals per stage (R1), read from the index alone on SQLite
+        Index(
+            None,
+            "status",
+            "pipeline_id",
+            "stage_id",
+            "currency_code",
+            "amount",
+            "started_on",
+            "manager_id",
+        ),
+        # manager control (R3): deals closed in a period, and deals open on a day
+        Index(None, "status", "closed_on", "manager_id", "currency_code", "amount", "started_on"),
+        Index(None, "started_on", "closed_on", "manager_id", "planned_end_on"),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -113,6 +127,11 @@ class DealStage(Base, Editable):
         # all late stages, and no walk over the late stages of lost deals
         Index(None, "responsible_id", "deal_open", "done_on", "due_on", "deal_id", "id"),
         Index(None, "deal_open", "done_on", "due_on", "deal_id", "id"),
+        # the funnel's stage history (R1: reached, days in stage), from the index alone
+        Index(None, "stage_id", "started_on", "done_on"),
+        # a deal's stages with their days: the funnel's history of some deals (R1) and a
+        # stage late on a day (R3: overdue deals then)
+        Index(None, "deal_id", "stage_id", "due_on", "started_on", "done_on"),
     )
 
     deal_id: Mapped[int] = mapped_column(ForeignKey("deals.id", ondelete="CASCADE"), nullable=False)

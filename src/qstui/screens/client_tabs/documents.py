@@ -55,6 +55,7 @@ def terms_fields(t: TermsInfo | None = None) -> list[FieldSpec]:
         FieldSpec("markup_pct", _("Markup, %"), value("markup_pct")),
         FieldSpec("prepay_pct", _("Prepayment, %"), value("prepay_pct")),
         FieldSpec("credit_days", _("Credit days"), value("credit_days")),
+        FieldSpec("credit_limit", _("Credit limit"), value("credit_limit")),
         FieldSpec("pay_schedule", _("Payment schedule"), value("pay_schedule"), multiline=True),
         FieldSpec("delivery_terms", _("Delivery terms"), value("delivery_terms"), multiline=True),
         FieldSpec("valid_from", _("Valid from (DD.MM.YYYY)"), value("valid_from")),

@@ -111,6 +111,17 @@ class Form:
             return
         self.clean[key] = value.quantize(Decimal("0.001"))
 
+    def money(self, key: str) -> None:
+        """An amount of at most two decimals, 0 … the largest NUMERIC(18, 2)."""
+        self.decimal(key, Decimal(0), Decimal("9999999999999999.99"))
+        if self.clean.get(key) is not None:
+            value = Decimal(str(self.data.get(key)).replace(",", ".").strip())
+            if value != value.quantize(Decimal("0.01")):
+                del self.clean[key]
+                self.errors[key] = _("Enter an amount with at most two decimals")
+            else:
+                self.clean[key] = value.quantize(Decimal("0.01"))
+
     def day(self, key: str) -> None:
         if not self.has(key):
             return
@@ -282,6 +293,7 @@ def terms_values(data: Mapping[str, Any], *, partial: bool = False) -> tuple[Cle
     form.decimal("markup_pct", Decimal(0), Decimal(1000))
     form.decimal("prepay_pct", Decimal(0), Decimal(100))
     form.integer("credit_days", 0, 3650)
+    form.money("credit_limit")
     form.text("pay_schedule", 1000, lines=True)
     form.text("delivery_terms", 1000, lines=True)
     form.day("valid_from")

@@ -47,6 +47,7 @@ def _info(row: ClientTerms, price_list: str | None) -> TermsInfo:
         valid_from=row.valid_from,
         valid_to=row.valid_to,
         is_active=bool(row.is_active),
+        credit_limit=row.credit_limit,
     )
 
 

@@ -56,7 +56,13 @@ def drill(
     ctx: Context, table: ReportTable, row: ReportRow | None, column_key: str
 ) -> tuple[DrillKind, list[int]]:
     """What the number in ``column_key`` of ``row`` (None: the totals) is made of: the
-    kind of objects and their ids, ascending, as ``ctx`` may see them."""
+    kind of objects and their ids, ascending, as ``ctx`` may see them. The reports with
+    modules of their own (funnel, manager control, receivables, forecast) answer it
+    themselves, with their own right."""
+    own = _own_drill(table.report)
+    if own is not None:
+        kind, ids = own(ctx, table, row if row is not None else ReportRow({}, {}), column_key)
+        return kind, list(ids)
     ctx.require(R.REPORTS)
     measures = recipe_of(table).measures
     if column_key not in measures:
@@ -76,3 +82,16 @@ def drill(
     )
     with ctx.db.reader() as s:
         return kind, [int(i) for i in s.scalars(query)]
+
+
+def _own_drill(report: str) -> Any:
+    from qstui.services.reports import forecast, funnel, managers, receivables
+
+    return {
+        "funnel": funnel.drill,
+        "managers": managers.drill,
+        "managers_events": managers.drill,
+        "managers_stages": managers.drill,
+        "receivables": receivables.drill,
+        "forecast": forecast.drill,
+    }.get(report)

@@ -69,8 +69,10 @@ def _total_cells(table: ReportTable) -> list[Any]:
 
 
 def _csv_cell(value: Any) -> str:
-    if value is None:
+    if value is None or value is False:
         return ""
+    if value is True:  # a ColumnKind.FLAG mark (over the credit limit …)
+        return _("yes")
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, str):

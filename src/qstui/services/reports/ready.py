@@ -243,21 +243,45 @@ def claims_report(ctx: Context, options: ReportOptions) -> ReportTable:
     )
 
 
+def _own_reports() -> dict[str, Report]:
+    """R1, R3 (with its companions), R6 and R7: computed by their own modules."""
+    from qstui.services.reports.forecast import forecast_report
+    from qstui.services.reports.funnel import funnel_report
+    from qstui.services.reports.managers import (
+        manager_events_report,
+        manager_stages_report,
+        managers_report,
+    )
+    from qstui.services.reports.receivables import receivables_report
+
+    return {
+        "funnel": funnel_report,
+        "managers": managers_report,
+        "managers-events": manager_events_report,
+        "managers-stages": manager_stages_report,
+        "receivables": receivables_report,
+        "forecast": forecast_report,
+    }
+
+
 READY: dict[str, Report] = {
     "sales": sales_report,
     "sources": sources_report,
     "refusals": refusals_report,
     "claims": claims_report,
-    # The funnel (R1), manager control (R3), receivables (R6) and forecast (R7) of
-    # services/reports/{funnel,managers,receivables,forecast}.py register here:
-    # "funnel": funnel_report, "managers": managers_report,
-    # "receivables": receivables_report, "forecast": forecast_report,
+    **_own_reports(),
 }
 
 READY_TITLES: dict[str, str] = {
+    "funnel": N_("Sales funnel"),
     "sales": N_("Sales"),
+    "managers": N_("Manager control"),
+    "managers-events": N_("Manager control: interactions by type"),
+    "managers-stages": N_("Manager control: clients per stage"),
     "sources": N_("Sources of deals"),
     "refusals": N_("Refusals"),
+    "receivables": N_("Receivables"),
+    "forecast": N_("Forecast"),
     "claims": N_("Claims"),
 }
 

@@ -1,0 +1,266 @@
+"""What the ready reports R1, R3, R6 and R7 share: the report currency and its
+conversions, the period, the manager filter and the header notes.
+
+Currency rule: an amount already in the report currency is summed as it is; amounts
+in another currency are summed in SQL per currency and day (the day that amount is
+dated: a deal's start, its close, a payment's date …), and each such sum is converted
+at the rates of its day (``amount × rate(from) / rate(to)``, 40 digits, then half-up
+to the kopeck). A day with no rate of its own uses the latest earlier rate, and the
+report says so; a day with no rate on or before it is an error naming the rate.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Any
+
+from sqlalchemy import Select, func, literal_column, or_, select, true
+from sqlalchemy.orm import Session, aliased
+
+from qstui.db.compat import chunks, id_in, no_index
+from qstui.db.models import Company, Currency, CurrencyRate, Deal
+from qstui.domain.clock import today
+from qstui.domain.deals import KOPECK
+from qstui.domain.formatting import day as day_text
+from qstui.domain.reports import ReportOptions
+from qstui.i18n import _
+from qstui.services import rights as R
+from qstui.services.context import Context
+from qstui.services.refbooks.currency import MissingRate, UnknownCurrency, base_currency
+from qstui.services.visibility import owned_by_visible, visible_user_ids
+
+ZERO = Decimal("0.00")
+
+
+def kopecks(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(KOPECK, rounding=ROUND_HALF_UP)
+
+
+def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """``part / whole`` in percent, two decimals; None when ``whole`` is zero."""
+    if not whole:
+        return None
+    with localcontext() as c:
+        c.prec = 40
+        return kopecks(Decimal(part) * 100 / Decimal(whole))
+
+
+def one_decimal(total: int | Decimal, count: int) -> Decimal | None:
+    """``total / count`` to one decimal (days); None for no rows."""
+    if not count:
+        return None
+    with localcontext() as c:
+        c.prec = 40
+        return (Decimal(total) / count).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+class Converter:
+    """Converts grouped sums into the report currency at the rates of their days and
+    remembers the days that had to use an earlier rate."""
+
+    def __init__(self, session: Session, target: str, needs: Iterable[tuple[str, date]]) -> None:
+        self.base = base_currency(session)
+        self.target = target
+        self._series: dict[str, tuple[list[date], list[Decimal]]] = {}
+        self.earlier: dict[str, set[date]] = {}
+        span: dict[str, tuple[date, date]] = {}
+        for code, day in needs:
+            for c in (code.upper(), target):
+                if c != self.base:
+                    first, last = span.get(c, (day, day))
+                    span[c] = (min(first, day), max(last, day))
+        for code, (earliest, latest) in span.items():
+            since = (
+                select(func.max(CurrencyRate.rate_date))
+                .where(CurrencyRate.currency_code == code, CurrencyRate.rate_date <= earliest)
+                .scalar_subquery()
+            )
+            rows = session.execute(
+                select(CurrencyRate.rate_date, CurrencyRate.rate, CurrencyRate.nominal)
+                .where(
+                    CurrencyRate.currency_code == code,
+                    CurrencyRate.rate_date <= latest,
+                    CurrencyRate.rate_date >= func.coalesce(since, earliest),
+                )
+                .order_by(CurrencyRate.rate_date)
+            ).all()
+            with localcontext() as c:
+                c.prec = 40
+                values = [Decimal(r.rate) / Decimal(r.nominal or 1) for r in rows]
+            self._series[code] = ([r.rate_date for r in rows], values)
+
+    def rate(self, code: str, day: date) -> Decimal:
+        code = code.upper()
+        if code == self.base:
+            return Decimal(1)
+        days, values = self._series.get(code, ([], []))
+        index = bisect.bisect_right(days, day) - 1
+        if index < 0:
+            raise MissingRate(code, day)
+        if days[index] != day:
+            self.earlier.setdefault(code, set()).add(day)
+        return values[index]
+
+    def convert(self, amount: Decimal | None, code: str, day: date) -> Decimal:
+        amount = Decimal(amount or 0)
+        if code.upper() == self.target:
+            return kopecks(amount)
+        with localcontext() as c:
+            c.prec = 40
+            value = amount * self.rate(code, day) / self.rate(self.target, day)
+        return kopecks(value)
+
+    def notes(self) -> list[str]:
+        """One line per currency whose rates of some days were taken from earlier days."""
+        lines = []
+        for code, days in sorted(self.earlier.items()):
+            ordered = sorted(days)
+            lines.append(
+                _(
+                    "No rate of {code} on {count} day(s) ({first} … {last}): "
+                    "the latest earlier rate was used"
+                ).format(
+                    code=code,
+                    count=len(ordered),
+                    first=day_text(ordered[0]),
+                    last=day_text(ordered[-1]),
+                )
+            )
+        return lines
+
+
+def report_currency(session: Session, options: ReportOptions) -> str:
+    """The currency the options ask for (known to the reference book), or the base."""
+    if not options.currency:
+        return base_currency(session)
+    code = options.currency.strip().upper()
+    if session.scalar(select(Currency.id).where(Currency.code == code)) is None:
+        raise UnknownCurrency(code)
+    return code
+
+
+def dated_rule(what: str) -> str:
+    """The header line saying how amounts in other currencies were converted."""
+    return _(
+        "Amounts in other currencies are converted at the rate of {what}, summed per "
+        "currency and day, to the kopeck"
+    ).format(what=what)
+
+
+def period_or(options: ReportOptions, default: tuple[date, date]) -> tuple[date, date]:
+    if options.period is None:
+        return default
+    start, end = options.period
+    return (start, end) if start <= end else (end, start)
+
+
+def month_to_date() -> tuple[date, date]:
+    now = today()
+    return date(now.year, now.month, 1), now
+
+
+def year_earlier(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def period_text(period: tuple[date, date]) -> str:
+    return f"{day_text(period[0])} – {day_text(period[1])}"
+
+
+def manager_filter(options: ReportOptions, column: Any) -> Any:
+    """The condition of ``options.filters["manager"]`` (ids; None = no manager)."""
+    chosen = options.filters.get("manager")
+    if not chosen:
+        return true()
+    ids = [int(v) for v in chosen if v is not None]
+    condition = column.in_(ids) if ids else None
+    if None in chosen:
+        return column.is_(None) if condition is None else (condition | column.is_(None))
+    return condition
+
+
+def visibility_note(ctx: Context) -> list[str]:
+    """A header line when the report covers only part of the base."""
+    if ctx.has(R.SEE_ALL):
+        return []
+    if ctx.has(R.SEE_DEPARTMENT) and ctx.department_id is not None:
+        return [_("Only the clients and deals of your department are counted")]
+    return [_("Only your clients and deals are counted")]
+
+
+def next_day(day: date) -> date:
+    return day + timedelta(days=1)
+
+
+def names_of(session: Session, model: Any, column: Any, ids: Iterable[int | None]) -> dict:
+    """``id → name`` of the rows of ``model`` with these ids (None ids are skipped)."""
+    found: dict[int | None, str] = {}
+    for chunk in chunks(sorted({i for i in ids if i is not None})):
+        for key, name in session.execute(select(model.id, column).where(id_in(model.id, chunk))):
+            found[key] = name
+    return found
+
+
+def no_manager() -> str:
+    return _("(no manager)")
+
+
+def visible_deal_parts(ctx: Context) -> list[Callable[[Select[Any]], Select[Any]]]:
+    """``services.visibility.deal_visible`` as disjoint parts, each a function that
+    restricts a query over ``Deal``: the deals of a visible manager, and the other deals
+    of the visible managers' companies. A report runs its GROUP BY once per part and adds
+    the results: each part is an index range (deals by manager; companies by manager,
+    then their deals), where the OR of ``deal_visible`` makes both backends read every
+    deal. Seeing everything is one part with no condition; seeing nothing, no part."""
+    ids = visible_user_ids(ctx)
+    if ids is None:
+        return [lambda query: query]
+    if not ids:
+        return []
+
+    def own(query: Select[Any]) -> Select[Any]:
+        return query.where(owned_by_visible(ctx, Deal.manager_id))
+
+    def of_own_clients(query: Select[Any]) -> Select[Any]:  # read client first
+        owner = aliased(Company)
+        return query.join(owner, owner.id == Deal.company_id).where(
+            owned_by_visible(ctx, owner.manager_id),
+            or_(Deal.manager_id.is_(None), ~owned_by_visible(ctx, Deal.manager_id)),
+        )
+
+    of_own_clients.by_client = True  # type: ignore[attr-defined]
+    return [own, of_own_clients]
+
+
+def lead(part: Callable[[Select[Any]], Select[Any]], column: Any) -> Any:
+    """``column`` as a condition of a query restricted by ``part``: for the part read
+    from the visible managers' clients, an expression the planner will not drive by
+    (a manager's clients, then their deals, is the short way there; an index on the
+    deals' status would walk every open deal)."""
+    return no_index(column) if getattr(part, "by_client", False) else column
+
+
+def add_rows(target: dict[Any, list[Any]], rows: Iterable[Any], width: int) -> None:
+    """Add grouped rows ``(*key, *numbers)`` (the last ``width`` are numbers) into
+    ``target[key]`` — the results of one GROUP BY over several visibility parts."""
+    for row in rows:
+        key = tuple(row[: len(row) - width])
+        numbers = row[len(row) - width :]
+        found = target.setdefault(key, [0] * width)
+        for index, value in enumerate(numbers):
+            found[index] += value or 0
+
+
+def group_key(column: Any, name: str) -> Any:
+    """``column + 0`` labelled ``name``: an integer column to GROUP BY without its index.
+    Grouping by the column itself lets a planner walk the column's index in order and
+    fetch every row at random (Firebird's ``ORDER`` plans; SQLite's scan of a whole
+    index for the order of the groups) instead of reading the rows the conditions pick
+    and sorting the few groups."""
+    return (column + literal_column("0")).label(name)

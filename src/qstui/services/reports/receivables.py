@@ -1,0 +1,256 @@
+"""R6 — receivables (Дебиторская задолженность): the debt of clients by client and
+manager, with its age and the client's credit limit.
+
+- The debt of a deal is D6's (``services.deals.debt``): ``max(invoiced, shipped) −
+  paid`` in the deal currency, read from the deal's summary columns; only deals that
+  owe (a positive debt) count — advances are not netted against other deals' debts.
+  Deals whose conversions lack a rate (``rate_missing``) are left out and counted in a
+  header line.
+- Age: the days from the deal's *first* counted invoice or shipment (posted or draft,
+  never deleted) to today — a deal is billed and paid as a whole, so its debt is as old
+  as its first bill. Buckets: 0–30, 31–60, 61–90 and over 90 days.
+- Money: debts are as of today, so a debt in another currency is converted at today's
+  rate (the sums per client, manager, age bucket and currency are converted).
+- Credit limit: the largest ``client_terms.credit_limit`` (base currency) among the
+  client's active terms valid today, shown in the report currency at today's rate;
+  ``over_limit`` when the client's whole debt in the report exceeds it.
+
+Rows: one per client and deal manager (``keys``: ``client``, ``manager``), largest
+debt first. Rights: ``reports``; the deals the user sees (``visibility.deal_visible``);
+``options.filters["manager"]`` limits the deal managers. ``drill`` lists the owing deals
+behind a row (of one age bucket for an age column).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Date, case, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from qstui.db.models import AppUser, ClientTerms, Company, Deal, DealDocument
+from qstui.db.report_sql import days_between, firebird_group_key
+from qstui.domain.clock import today, utcnow
+from qstui.domain.enums import DocKind, DocState
+from qstui.domain.reports import (
+    Column,
+    ColumnKind,
+    DrillKind,
+    ReportOptions,
+    ReportRow,
+    ReportTable,
+)
+from qstui.i18n import _
+from qstui.services import rights as R
+from qstui.services.context import Context
+from qstui.services.reports._in_currency import (
+    ZERO,
+    Converter,
+    manager_filter,
+    no_manager,
+    report_currency,
+    visibility_note,
+    visible_deal_parts,
+)
+from qstui.services.visibility import deal_visible
+
+REPORT = "receivables"
+BUCKETS = ("age_0_30", "age_31_60", "age_61_90", "age_90_plus")
+
+
+def _columns() -> tuple[Column, ...]:
+    return (
+        Column("client", _("Client"), ColumnKind.TEXT, dimension=True),
+        Column("manager", _("Manager"), ColumnKind.TEXT, dimension=True),
+        Column("debt", _("Debt"), ColumnKind.MONEY),
+        Column("age_0_30", _("0–30 days"), ColumnKind.MONEY),
+        Column("age_31_60", _("31–60 days"), ColumnKind.MONEY),
+        Column("age_61_90", _("61–90 days"), ColumnKind.MONEY),
+        Column("age_90_plus", _("Over 90 days"), ColumnKind.MONEY),
+        Column("credit_limit", _("Credit limit"), ColumnKind.MONEY),
+        Column("over_limit", _("Over the limit"), ColumnKind.FLAG),
+    )
+
+
+def _debt() -> Any:
+    return case((Deal.invoiced > Deal.shipped, Deal.invoiced), else_=Deal.shipped) - Deal.paid
+
+
+def _first_bills() -> Any:
+    """``deal_id, first_on``: the day of each deal's first counted invoice or shipment."""
+    deal = firebird_group_key(DealDocument.deal_id, "deal_id")
+    return (
+        select(deal, func.min(DealDocument.doc_date).label("first_on"))
+        .where(
+            DealDocument.deal_id.isnot(None),
+            DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
+            DealDocument.state != DocState.DELETED,
+        )
+        .group_by(deal)
+        .subquery("first_bills")
+    )
+
+
+def _bucket(first_on: Any) -> Any:
+    age = days_between(first_on, literal(today(), Date))
+    return case((age <= 30, 0), (age <= 60, 1), (age <= 90, 2), else_=3)
+
+
+def _owing(options: ReportOptions) -> list[Any]:
+    """The owing deals (visibility apart)."""
+    return [_debt() > 0, Deal.rate_missing.is_(False), manager_filter(options, Deal.manager_id)]
+
+
+def _limits_now(on: Any) -> Any:
+    """``company_id, credit_limit``: the largest limit of each client's valid terms."""
+    return (
+        select(ClientTerms.company_id, func.max(ClientTerms.credit_limit).label("credit_limit"))
+        .where(
+            ClientTerms.is_active.is_(True),
+            ClientTerms.credit_limit.isnot(None),
+            or_(ClientTerms.valid_from.is_(None), ClientTerms.valid_from <= on),
+            or_(ClientTerms.valid_to.is_(None), ClientTerms.valid_to >= on),
+        )
+        .group_by(ClientTerms.company_id)
+        .subquery("limits")
+    )
+
+
+def _grouped(s: Session, part: Any, options: ReportOptions, on: Any) -> list[Any]:
+    """Debt per client, manager, currency and age bucket of one visibility part, with
+    the client's name and limit and the manager's name (joined after grouping)."""
+    bills = _first_bills()
+    # bucketed in a derived table: Firebird cannot GROUP BY an expression with
+    # parameters (the day), only a column
+    owing = part(
+        select(
+            Deal.company_id,
+            Deal.manager_id,
+            Deal.currency_code,
+            _bucket(bills.c.first_on).label("bucket"),
+            _debt().label("debt"),
+        )
+        .join(bills, bills.c.deal_id == Deal.id)
+        .where(*_owing(options))
+    ).subquery("owing")
+    keys = (owing.c.company_id, owing.c.manager_id, owing.c.currency_code, owing.c.bucket)
+    grouped = select(*keys, func.sum(owing.c.debt).label("debt")).group_by(*keys).subquery("g")
+    limits = _limits_now(on)
+    return s.execute(
+        select(grouped, Company.name, AppUser.full_name, limits.c.credit_limit)
+        .join(Company, Company.id == grouped.c.company_id)
+        .outerjoin(AppUser, AppUser.id == grouped.c.manager_id)
+        .outerjoin(limits, limits.c.company_id == grouped.c.company_id)
+    ).all()
+
+
+def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
+    """R6 for ``ctx``: what the visible clients owe, by client and manager."""
+    ctx.require(R.REPORTS)
+    on = today()
+    unnamed = no_manager()
+    with ctx.db.reader() as s:
+        currency = report_currency(s, options)
+        grouped: list[Any] = []
+        unknown = 0
+        for part in visible_deal_parts(ctx):
+            grouped += _grouped(s, part, options, on)
+            unknown += s.scalar(
+                part(
+                    select(func.count())
+                    .select_from(Deal)
+                    .where(Deal.rate_missing.is_(True), manager_filter(options, Deal.manager_id))
+                )
+            )
+        needs = {(currency, on), *((row.currency_code, on) for row in grouped)}
+        rates = Converter(s, currency, needs)
+        table: dict[tuple[int, int | None], dict[str, Any]] = {}
+        limits: dict[int, Decimal] = {}
+        totals: dict[str, Any] = dict.fromkeys(BUCKETS, ZERO)
+        for row in grouped:
+            key = (row.company_id, row.manager_id)
+            values = table.get(key)
+            if values is None:
+                values = table[key] = dict.fromkeys(BUCKETS, ZERO)
+                values["client"] = row.name
+                values["manager"] = row.full_name or unnamed
+                if row.credit_limit is not None and row.company_id not in limits:
+                    limits[row.company_id] = rates.convert(row.credit_limit, rates.base, on)
+            bucket = BUCKETS[row.bucket]
+            amount = rates.convert(row.debt, row.currency_code, on)
+            values[bucket] += amount
+            totals[bucket] += amount
+    owed: dict[int, Decimal] = {}
+    for (company_id, _m), values in table.items():
+        values["debt"] = sum((values[b] for b in BUCKETS), ZERO)
+        owed[company_id] = owed.get(company_id, ZERO) + values["debt"]
+    totals["debt"] = sum((totals[b] for b in BUCKETS), ZERO)
+    # largest debt first, then by client and manager id (two stable sorts)
+    ordered = sorted(table.items(), key=lambda item: (item[0][0], item[0][1] or 0))
+    ordered.sort(key=lambda item: item[1]["debt"], reverse=True)
+    rows = []
+    for (company_id, manager_id), values in ordered:
+        limit = limits.get(company_id)
+        rows.append(
+            ReportRow(
+                values={
+                    **values,
+                    "credit_limit": limit,
+                    "over_limit": limit is not None and owed[company_id] > limit,
+                },
+                keys={"client": company_id, "manager": manager_id},
+            )
+        )
+    notes = [
+        _(
+            "Debt = max(invoiced, shipped) − paid of each owing deal; its age counts from "
+            "the deal's first invoice or shipment"
+        ),
+        _("Debts in other currencies and credit limits are converted at today's rate"),
+        *rates.notes(),
+        *visibility_note(ctx),
+    ]
+    if unknown:
+        notes.append(
+            _("{count} deal(s) lack a currency rate and are not counted").format(count=unknown)
+        )
+    return ReportTable(
+        report=REPORT,
+        title=_("Receivables"),
+        currency=currency,
+        period=None,
+        columns=_columns(),
+        rows=tuple(rows),
+        totals=totals,
+        notes=tuple(notes),
+        computed_at=utcnow(),
+        spec=options,
+    )
+
+
+def drill(
+    ctx: Context, table: ReportTable, row: ReportRow, column_key: str
+) -> tuple[DrillKind, list[int]]:
+    """The owing deals behind a row (only those of one age bucket for an age column)."""
+    ctx.require(R.REPORTS)
+    options: ReportOptions = table.spec
+    manager_id = row.keys["manager"]
+    with ctx.db.reader() as s:
+        bills = _first_bills()
+        query = (
+            select(Deal.id)
+            .join(bills, bills.c.deal_id == Deal.id)
+            .where(
+                *_owing(options),
+                deal_visible(ctx),
+                Deal.company_id == row.keys["client"],
+                Deal.manager_id.is_(None) if manager_id is None else Deal.manager_id == manager_id,
+            )
+        )
+        if column_key in BUCKETS:
+            query = query.where(_bucket(bills.c.first_on) == BUCKETS.index(column_key))
+        return DrillKind.DEALS, list(s.scalars(query.order_by(Deal.id)))
+
+
+__all__ = ["drill", "receivables_report"]
