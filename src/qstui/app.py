@@ -145,6 +145,13 @@ class QstuiApp(App[None]):
         if self.ctx is not None and "deals" in self._open_modules:
             self.push_screen(self.kept.card(DealCardScreen, deal_id))
 
+    def open_onec_sync(self, kind: str) -> None:
+        """The reference sync with 1C (``kind``: "counterparties" / "nomenclature")."""
+        from qstui.screens.onec_sync import OnecSyncScreen
+
+        if self.ctx is not None:
+            self.push_screen(OnecSyncScreen(kind))
+
     def open_bank_import(self) -> None:
         """The bank statement import over the current screen (Esc returns)."""
         from qstui.screens.bank_import import BankImportScreen

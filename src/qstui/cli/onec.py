@@ -1,4 +1,4 @@
-"""``qstui onec``: bases of 1C (E1) and the 1C simulator.
+"""``qstui onec``: bases of 1C (E1), the reference sync (E2) and the 1C simulator.
 
 The password of a base's 1C user is read from stdin (``--password-stdin``), never from
 the command line (``ps`` shows command lines to every user), and kept in the admin's
@@ -14,7 +14,7 @@ import click
 from rich.table import Table
 
 from qstui.cli.bank_import import bank_import
-from qstui.cli.common import emit_json, json_option, table_console
+from qstui.cli.common import as_option, context, emit_json, json_option, table_console
 from qstui.cli.state import state
 from qstui.i18n import N_, _
 from qstui.onec import mapping as M
@@ -267,3 +267,97 @@ def simulator(
 
 
 onec.add_command(bank_import)
+
+
+CATEGORY_LABELS = {
+    "proposed": N_("Proposed"),
+    "only_here": N_("Only in qstui"),
+    "only_there": N_("Only in 1C"),
+    "changed": N_("Changed"),
+    "conflicts": N_("Conflict"),
+}
+
+
+@onec.command("sync")
+@click.argument("kind", type=click.Choice(["counterparties", "nomenclature"]))
+@click.option("--base", "base_name", required=True, help="The 1C base to sync with.")
+@click.option(
+    "--apply",
+    "apply_",
+    is_flag=True,
+    help="Do it: link proposed matches, carry one-sided changes over, and what the other "
+    "flags say. Without it the comparison is shown and nothing is written.",
+)
+@click.option("--create-here", is_flag=True, help="Create in qstui what is only in 1C.")
+@click.option("--create-there", is_flag=True, help="Create in 1C what is only in qstui.")
+@click.option(
+    "--prefer",
+    type=click.Choice(["ours", "theirs"]),
+    help="Settle conflicts (and differing proposed pairs): keep ours, or take 1C's. "
+    "Without it conflicts are left and listed.",
+)
+@json_option
+@as_option
+def sync(
+    kind: str,
+    base_name: str,
+    apply_: bool,
+    create_here: bool,
+    create_there: bool,
+    prefer: str | None,
+    as_json: bool,
+    as_login: str | None,
+) -> None:
+    """Compare (and with --apply, sync) counterparties or nomenclature with a 1C base
+    (requires the right onec.exchange)."""
+    from qstui.domain.onec import SyncPolicy
+    from qstui.services.onec.sync_run import apply_references, compare_references
+
+    ctx = context(as_login)
+    if apply_:
+        policy = SyncPolicy(create_here, create_there, prefer)
+        result = apply_references(ctx, base_name, kind, _secrets(), policy=policy)
+    else:
+        result = compare_references(ctx, base_name, kind, _secrets())
+    report = result.as_dict()
+    if as_json:
+        emit_json(report)
+        return
+    _print_comparison(report)
+    applied = report["applied"]
+    if apply_:
+        click.echo(
+            _(
+                "Applied: linked {linked}, created in qstui {created_here}, created in 1C "
+                "{created_there}, updated {updated}"
+            ).format(**applied)
+        )
+        if report["conflicts"] and prefer is None:
+            click.echo(
+                _("{count} conflicts left: settle them with --prefer ours|theirs").format(
+                    count=len(report["conflicts"])
+                )
+            )
+    else:
+        click.echo(_("Nothing was written: add --apply to sync"))
+
+
+def _print_comparison(report: dict) -> None:
+    counts = ", ".join(f"{_(label)}: {len(report[key])}" for key, label in CATEGORY_LABELS.items())
+    click.echo(_("Linked: {count}").format(count=report["linked"]) + "; " + counts)
+    rows = [(key, row) for key in CATEGORY_LABELS for row in report[key]]
+    if not rows:
+        return
+    table = Table()
+    for title in (_("Row"), _("In qstui"), _("In 1C"), _("INN / article"), _("Differences")):
+        table.add_column(title)
+    for key, row in rows:
+        label = _(CATEGORY_LABELS[key])
+        if row["changed_side"]:
+            side = _("in qstui") if row["changed_side"] == "here" else _("in 1C")
+            label = f"{label} ({side})"
+        elif row["match"]:
+            label = f"{label} ({row['match']})"
+        diffs = "; ".join(f"{d['field']}: {d['ours']} → {d['theirs']}" for d in row["differences"])
+        table.add_row(label, row["name"], row["their_name"], row["code"], diffs)
+    table_console().print(table)

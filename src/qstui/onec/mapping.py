@@ -420,6 +420,19 @@ CONTRACT_WITH_BUYER: Final = MappingProxyType(
     {BP30: "СПокупателем", UT11: "СПокупателем", UNF: "СПокупателем"}
 )
 
+# A counterparty's legal kind (``legal_kind``): a legal entity, an individual
+LEGAL_ENTITY: Final = MappingProxyType({BP30: "ЮридическоеЛицо", UT11: "ЮрЛицо", UNF: "ЮрЛицо"})
+INDIVIDUAL: Final = MappingProxyType({BP30: "ФизическоеЛицо", UT11: "ФизЛицо", UNF: "ФизЛицо"})
+# A product's ``is_service`` as written: БП 3.0 has a flag, УТ 11 and УНФ an enumeration
+SERVICE_KIND: Final = MappingProxyType({BP30: True, UT11: "Услуга", UNF: "Услуга"})
+GOODS_KIND: Final = MappingProxyType({BP30: False, UT11: "Товар", UNF: "Запас"})
+
+
+def service_value(config_kind: str, is_service: bool) -> object:
+    """The value of a product's ``is_service`` field in ``config_kind``."""
+    return (SERVICE_KIND if is_service else GOODS_KIND)[config_kind]
+
+
 # The objects ``qstui onec base test`` asks to be published, and the 1C menu to do it
 NEEDED_ROLES: Final = (
     COUNTERPARTY,

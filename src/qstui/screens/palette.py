@@ -7,8 +7,9 @@ Three providers (``COMMANDS`` of the app):
   palette stays responsive while the database answers) and opens what was chosen: a
   company's or a contact's card, a deal card. Products and articles have no screen yet,
   so they are not offered.
-- ``NavigationProvider``: the modules the user's rights open (with their F-keys), help,
-  log out, quit. Shown as soon as the palette opens.
+- ``NavigationProvider``: the modules the user's rights open (with their F-keys), the
+  1C reference sync (with ``onec.exchange``), help, log out, quit. Shown as soon as
+  the palette opens.
 - ``ScreenActionsProvider``: the keys of the screen the palette was opened over (those
   qstui declares, with their descriptions), run in the place they belong to.
 
@@ -47,6 +48,11 @@ KIND_LABELS = {
     HitKind.CONTACT: N_("contact person"),
     HitKind.DEAL: N_("deal"),
 }
+# The 1C exchange, for whoever may run it: (sync kind, message id)
+ONEC_COMMANDS = (
+    ("counterparties", N_("1C: sync counterparties")),
+    ("nomenclature", N_("1C: sync nomenclature")),
+)
 # App-level commands besides the modules: (action, message id, key shown).
 APP_COMMANDS = (
     ("help", N_("Help: the keys of this screen"), "f1"),
@@ -184,6 +190,13 @@ class NavigationProvider(_ListedCommands):
                 _help(_("incoming payments to clients and deals")),
                 app.open_bank_import,  # type: ignore[attr-defined]
             )
+        if ctx.has(R.ONEC_EXCHANGE):
+            for kind, label in ONEC_COMMANDS:
+                yield (
+                    _(label),
+                    _help(_("compare, choose, run")),
+                    partial(app.open_onec_sync, kind),  # type: ignore[attr-defined]
+                )
         for action, label, key in APP_COMMANDS:
             yield _(label), _help(_key(app, key)), partial(app.run_action, action)
 

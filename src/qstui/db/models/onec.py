@@ -47,7 +47,8 @@ class OnecLink(Base, Editable):
     object_kind: Mapped[str] = mapped_column(String(30), nullable=False)
     object_id: Mapped[int] = mapped_column(Integer, nullable=False)
     ref_key: Mapped[str] = mapped_column(String(36), nullable=False)
-    data_version: Mapped[str | None] = mapped_column(String(50))
+    data_version: Mapped[str | None] = mapped_column(String(50))  # 1C's, at the last sync
+    object_version: Mapped[int | None] = mapped_column(Integer)  # our row's, at the last sync
     synced_at: Mapped[datetime | None] = mapped_column()
 
 

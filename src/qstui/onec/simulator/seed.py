@@ -190,7 +190,7 @@ def _counterparty(
     objects = M.objects_of(store.config_kind)
     values = {"name": name, "inn": inn, "kpp": kpp, "full_name": full_name or name}
     if "legal_kind" in objects[M.COUNTERPARTY].fields:
-        values["legal_kind"] = "ЮридическоеЛицо" if store.config_kind == M.BP30 else "ЮрЛицо"
+        values["legal_kind"] = M.LEGAL_ENTITY[store.config_kind]
     partner = None
     if M.PARTNER in objects:
         partner = _create(store, M.PARTNER, {"name": name, "full_name": full_name or name})
@@ -212,9 +212,6 @@ def _counterparty(
 def _product(
     store: Store, units: dict[str, str], name: str, article: str, unit: str, service: bool
 ) -> str:
-    service_value: object = service
-    if store.config_kind != M.BP30:
-        service_value = "Услуга" if service else "Запас" if store.config_kind == M.UNF else "Товар"
     return _create(
         store,
         M.PRODUCT,
@@ -223,6 +220,6 @@ def _product(
             "full_name": name,
             "article": article,
             "unit": units.get(unit, units["796"]),
-            "is_service": service_value,
+            "is_service": M.service_value(store.config_kind, service),
         },
     )

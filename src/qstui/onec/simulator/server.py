@@ -175,6 +175,9 @@ class _Handler(BaseHTTPRequestHandler):
     simulator: Simulator
     protocol_version = "HTTP/1.1"
     server_version = "1C-Simulator/8.3"
+    # Headers and body go out as two writes: without TCP_NODELAY the body waits for the
+    # client's delayed ACK (~40 ms a request), which made 1 000 POSTs take 40 s.
+    disable_nagle_algorithm = True
 
     def log_message(self, format: str, *args: Any) -> None:  # never the auth header
         log.debug("%s %s", self.address_string(), format % args)

@@ -308,6 +308,16 @@ def derived_columns(company: Company) -> dict[str, Any]:
     }
 
 
+def company_form(data: Mapping[str, Any], *, partial: bool = False) -> tuple[dict, dict]:
+    """The company form's checks (C4) for other areas (the 1C sync): clean values, errors."""
+    return company_values(data, partial=partial)
+
+
+def refresh_search_words(session: Session, company_ids: Sequence[int]) -> None:
+    """Re-make the search words of companies another area wrote (the 1C sync)."""
+    refresh_companies(session, company_ids)
+
+
 def check_references(session: Session, clean: Mapping[str, Any], errors: dict[str, str]) -> None:
     """Region, industry, source and manager must exist."""
     for key, model in (

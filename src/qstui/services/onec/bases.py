@@ -122,6 +122,26 @@ def list_bases(ctx: Context, secrets: Secrets | None = None) -> list[OnecBaseInf
 
 def get_base(ctx: Context, name: str, secrets: Secrets | None = None) -> OnecBaseInfo:
     ctx.require(R.ADMIN)
+    return _find(ctx, name, secrets)
+
+
+def exchange_base(ctx: Context, name: str, secrets: Secrets | None = None) -> OnecBaseInfo:
+    """A base to exchange with: needs ``onec.exchange``, not ``admin`` (nor the password:
+    ``connect`` reads it where the admin put it)."""
+    ctx.require(R.ONEC_EXCHANGE)
+    return _find(ctx, name, secrets)
+
+
+def exchange_bases(ctx: Context) -> list[str]:
+    """The names of the active bases, for whoever may run the exchange."""
+    ctx.require(R.ONEC_EXCHANGE)
+    with ctx.db.reader() as s:
+        return list(
+            s.scalars(select(OnecBase.name).where(OnecBase.is_active).order_by(OnecBase.name))
+        )
+
+
+def _find(ctx: Context, name: str, secrets: Secrets | None) -> OnecBaseInfo:
     with ctx.db.reader() as s:
         base = s.scalar(select(OnecBase).where(OnecBase.name == name.strip()))
         if base is None:
