@@ -3,7 +3,7 @@
 - ``days_between(start, end)``: whole days between two DATE values, the same number on
   both (SQLite keeps dates as ISO text: the difference of their Julian day numbers;
   Firebird: ``DATEDIFF``), for ages and durations summed in one ``GROUP BY``;
-- ``firebird_group_key(column)``: an integer column to GROUP BY, as ``column + 0`` on
+- ``grouping_column(column)``: an integer column to GROUP BY, as ``column + 0`` on
   Firebird, where grouping by an indexed column makes the optimizer walk that whole
   index in order and fetch every row at random (an ``ORDER`` plan) instead of reading
   the rows the conditions pick and sorting the few groups; SQLite keeps the column (it
@@ -45,24 +45,24 @@ def days_between(start: Any, end: Any) -> Any:
     return _DaysBetween(start, end)
 
 
-class _FirebirdGroupKey(FunctionElement[int]):
+class _GroupingColumn(FunctionElement[int]):
     inherit_cache = True
     type = Integer()
-    name = "firebird_group_key"
+    name = "grouping_column"
 
 
-@compiles(_FirebirdGroupKey)
-def _group_key_default(element: _FirebirdGroupKey, compiler: Any, **kw: Any) -> str:
+@compiles(_GroupingColumn)
+def _group_key_default(element: _GroupingColumn, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
     return compiler.process(column, **kw)
 
 
-@compiles(_FirebirdGroupKey, FIREBIRD)
-def _group_key_firebird(element: _FirebirdGroupKey, compiler: Any, **kw: Any) -> str:
+@compiles(_GroupingColumn, FIREBIRD)
+def _group_key_firebird(element: _GroupingColumn, compiler: Any, **kw: Any) -> str:
     (column,) = element.clauses
     return f"({compiler.process(column, **kw)} + 0)"
 
 
-def firebird_group_key(column: Any, name: str) -> Any:
+def grouping_column(column: Any, name: str) -> Any:
     """``column`` labelled ``name``, grouped by value on Firebird (see the module)."""
-    return _FirebirdGroupKey(column).label(name)
+    return _GroupingColumn(column).label(name)

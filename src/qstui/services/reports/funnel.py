@@ -32,7 +32,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import Deal, DealStage, Pipeline, Stage
-from qstui.db.report_sql import days_between, firebird_group_key
+from qstui.db.report_sql import days_between, grouping_column
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound
@@ -140,7 +140,7 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
             # every deal of the pipeline: its stage rows alone (SQLite: the covering
             # index of the stages in order)
             stage_ids = [row.id for row in stages]
-            query = history(firebird_group_key(DealStage.stage_id, "stage_id"))
+            query = history(grouping_column(DealStage.stage_id, "stage_id"))
             add_rows(reached, s.execute(query.where(DealStage.stage_id.in_(stage_ids))), 3)
         for part in visible_deal_parts(ctx):
             # one pass over the open deals: amounts in the report currency summed per

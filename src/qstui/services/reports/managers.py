@@ -37,7 +37,7 @@ from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import AppUser, Deal, DealStage, Event, EventType, Stage
-from qstui.db.report_sql import days_between, firebird_group_key
+from qstui.db.report_sql import days_between, grouping_column
 from qstui.domain.clock import to_utc, today, utcnow
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.reports import (
@@ -222,7 +222,7 @@ def _figures(
         _open_and_late_now(s, mine, span.as_of, at)
     else:
         _open_and_late_then(s, mine, span.as_of, at)
-    responsible = firebird_group_key(Event.responsible_id, "responsible_id")
+    responsible = grouping_column(Event.responsible_id, "responsible_id")
     for manager_id, n in s.execute(
         select(responsible, func.count())
         .where(*_mine(ctx, options, Event.responsible_id), _done_events(span))
@@ -363,8 +363,8 @@ def manager_events_report(ctx: Context, options: ReportOptions) -> ReportTable:
     with ctx.db.reader() as s:
         for index, span in enumerate((current, earlier)):
             keys = (
-                firebird_group_key(Event.responsible_id, "responsible_id"),
-                firebird_group_key(Event.type_id, "type_id"),
+                grouping_column(Event.responsible_id, "responsible_id"),
+                grouping_column(Event.type_id, "type_id"),
             )
             for manager_id, type_id, n in s.execute(
                 select(*keys, func.count())

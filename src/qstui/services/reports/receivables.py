@@ -30,7 +30,7 @@ from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from qstui.db.models import AppUser, ClientTerms, Company, Deal, DealDocument
-from qstui.db.report_sql import days_between, firebird_group_key
+from qstui.db.report_sql import days_between, grouping_column
 from qstui.domain.clock import today, utcnow
 from qstui.domain.enums import DocKind, DocState
 from qstui.domain.reports import (
@@ -79,7 +79,7 @@ def _debt() -> Any:
 
 def _first_bills() -> Any:
     """``deal_id, first_on``: the day of each deal's first counted invoice or shipment."""
-    deal = firebird_group_key(DealDocument.deal_id, "deal_id")
+    deal = grouping_column(DealDocument.deal_id, "deal_id")
     return (
         select(deal, func.min(DealDocument.doc_date).label("first_on"))
         .where(
