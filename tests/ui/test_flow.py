@@ -207,7 +207,9 @@ async def test_a_managers_day_and_the_head_sees_it(demo_db, lang):
         assert debt.debt == debt_before.debt - PAYMENT
         text = screen_text(app)
         assert fmt.money(debt.paid, debt.currency_code) in text
-        assert fmt.money(debt.debt, debt.currency_code) in text
+        # a debt, or what was paid in advance (shown as a positive «аванс», never negative)
+        assert fmt.money(abs(debt.debt), debt.currency_code) in text
+        assert fmt.money(-abs(debt.debt), debt.currency_code) not in text or not debt.debt
 
         # lost, with a reason (l, the first reason)
         await pilot.press("l")
@@ -229,7 +231,7 @@ async def test_a_managers_day_and_the_head_sees_it(demo_db, lang):
         card_after = clients.get_card(ctx, company.id)
         assert card_after.total_debt == card_before.total_debt - PAYMENT
         text = screen_text(app)
-        assert _("debt: {amount}").format(amount=fmt.money(card_after.total_debt)) in text
+        assert fmt.debt_phrase(card_after.total_debt, "RUB", _("debt: {amount}")) in text
         assert _(STATUS_NAMES[DealStatus.LOST]) in text
 
         # --- ctrl+o, and the head of the department ------------------------------------------
