@@ -17,6 +17,7 @@ from qstui.services.errors import describe
 from qstui.ui import keys, memory
 from qstui.ui.kept_screens import KeptScreens
 from qstui.ui.modules import MODULES, allowed, by_name
+from qstui.widgets import text_field
 
 if TYPE_CHECKING:
     from qstui.serve.handoff import Credentials
@@ -120,6 +121,14 @@ class QstuiApp(App[None]):
             self.notify(_("«{module}» is not open to you").format(module=title), severity="warning")
             return
         self.switch_mode(name)
+
+    def action_focus_next(self) -> None:
+        super().action_focus_next()
+        text_field.tabbed_into(self.focused)
+
+    def action_focus_previous(self) -> None:
+        super().action_focus_previous()
+        text_field.tabbed_into(self.focused)
 
     def action_help(self) -> None:
         from qstui.screens.dialogs.help import HelpScreen

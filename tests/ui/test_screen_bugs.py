@@ -66,3 +66,66 @@ async def test_plain_and_alt_digits_switch_the_deal_card_tabs(demo_db):
         assert active_tab(app) == "debt"
         rows = help_rows(app)
         assert rows.get("1, alt+1") == "Main"
+
+
+async def test_a_field_reached_by_a_key_keeps_its_text(demo_db):
+    """``]`` walks the tabs up to «Реквизиты»; the focus lands in the company's name with
+    nothing selected, so the next key does not replace the name. The duplicates dialog
+    gives the focus back the same way."""
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await open_card(pilot, app, ivanov_clients(demo_db)[1])
+        name = screen.card.name
+        for _step in range([n for n, _cls in TABS].index("requisites")):
+            await pilot.press("right_square_bracket")
+            await settle(pilot, app)
+        assert active_tab(app) == "requisites"
+        field = app.focused
+        assert isinstance(field, Input) and field.id == "input-name"
+        assert field.selection.is_empty and field.value == name
+        await pilot.press("x")
+        assert field.value == name + "x"  # typed at the end, nothing replaced
+
+        await pilot.press("escape")  # close the card, discarding the «x»
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        app.action_module("clients")
+        await settle(pilot, app)
+        await pilot.press("ctrl+n")
+        await settle(pilot, app)
+        await pilot.press(*name)
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "DuplicatesDialog"
+        await pilot.press("b")  # «Вернуться к правке»
+        await settle(pilot, app)
+        field = app.focused
+        assert isinstance(field, Input) and field.id == "input-name"
+        assert field.selection.is_empty
+        typed = field.value
+        assert typed
+        await pilot.press("y")
+        assert field.value == typed + "y"
+
+
+def test_every_text_field_is_a_text_field():
+    """One way to make a text field (``widgets.text_field.TextField``): no screen or
+    widget makes a bare ``Input``, whose text Textual selects on focus."""
+    import ast
+    from pathlib import Path
+
+    import qstui
+
+    root = Path(qstui.__file__).parent
+    bare = []
+    for path in [*root.glob("screens/**/*.py"), *root.glob("widgets/*.py"), root / "app.py"]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Input":
+                bare.append(f"{path.name}:{node.lineno}")
+            subclass = isinstance(node, ast.ClassDef) and any(
+                getattr(base, "id", "") == "Input" for base in node.bases
+            )
+            if subclass and path.name != "text_field.py":
+                bare.append(f"{path.name}:{node.lineno}")
+    assert bare == []

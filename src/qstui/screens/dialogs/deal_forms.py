@@ -46,6 +46,7 @@ from qstui.services.deals.stages import set_stage_details
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog
+from qstui.widgets.text_field import TextField
 
 ANY = 0  # the "all / none" choice of an id drop-down (ids start at 1)
 ALL = "all"  # the "any status" choice
@@ -204,7 +205,7 @@ class ProductPicker(Localized, ServiceCalls, ModalScreen[ProductChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(_("Choose a product"), classes="form-title")
-            yield Input(placeholder=_("Words of the name or the SKU"), id="product-search")
+            yield TextField(placeholder=_("Words of the name or the SKU"), id="product-search")
             yield OptionList(id="product-list")
             yield Static(_("Enter — choose · Esc — cancel"), classes="muted")
 

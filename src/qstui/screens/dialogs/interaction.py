@@ -37,6 +37,7 @@ from qstui.services.calendar.event_types import list_event_results, list_event_t
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import SaveOrCancel
+from qstui.widgets.text_field import TextField
 
 LOG = "log"
 PLAN = "plan"
@@ -175,7 +176,7 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
                 yield Static(self.company_name, classes="dialog-info")
             yield Static("", id="types")
             yield Label(_("Subject"))
-            yield Input(
+            yield TextField(
                 value=prefill.subject if prefill else "",
                 max_length=250,
                 id="subject",
@@ -185,13 +186,15 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             yield Static("", id="err-subject", classes="field-error -empty")
             with Vertical(id="plan-fields"):
                 yield Label(_("Date and time (DD.MM.YYYY HH:MM)"))
-                yield Input(
+                yield TextField(
                     value=when.strftime(MOMENT_FORMAT), max_length=20, id="when", compact=True
                 )
                 yield Static("", id="err-when", classes="field-error -empty")
             with Vertical(id="log-fields"):
                 yield Label(_("Result"))
-                yield Input(max_length=2000, id="result", placeholder=_("optional"), compact=True)
+                yield TextField(
+                    max_length=2000, id="result", placeholder=_("optional"), compact=True
+                )
                 yield Static("", id="err-result", classes="field-error -empty")
             if self.contacts:
                 yield Label(_("Contact person"))
@@ -383,7 +386,9 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
             )
             yield Static("", id="err-result-id", classes="field-error -empty")
             yield Label(_("What came of it"))
-            yield Input(max_length=2000, id="result-text", placeholder=_("optional"), compact=True)
+            yield TextField(
+                max_length=2000, id="result-text", placeholder=_("optional"), compact=True
+            )
             yield Static("", id="err-result-text", classes="field-error -empty")
             yield Static("", id="form-error", classes="form-error -empty")
             yield Static(
