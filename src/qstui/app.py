@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
@@ -16,6 +17,7 @@ from qstui.services.context import Context
 from qstui.services.errors import describe
 from qstui.ui import keys, memory
 from qstui.ui.kept_screens import KeptScreens
+from qstui.ui.key_order import KeyOrder
 from qstui.ui.modules import MODULES, allowed, by_name
 from qstui.widgets import text_field
 
@@ -63,6 +65,13 @@ class QstuiApp(App[None]):
         self.kept = KeptScreens(self)  # the card screens, reused
         # called with a name once a screen's data is painted (bench/: key → painted)
         self.paint_listeners: list[Callable[[str], None]] = []
+        self._key_order = KeyOrder(self, super().on_event)  # a burst of keys, in order
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # from the terminal
+            await self._key_order.key(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         self.sub_title = self.db.display_url

@@ -6,9 +6,12 @@ folder)."""
 
 from __future__ import annotations
 
-from tests.ui.conftest import LARGE, make_app, settle
+import asyncio
+
+from tests.ui.conftest import LARGE, SMALL, make_app, settle
 from tests.ui.test_client_card_screen import ivanov_clients, open_card
 from tests.ui.test_deal_card import open_deals, start
+from textual._xterm_parser import XTermParser
 from textual.widgets import Input, TabbedContent
 
 from qstui.screens.client_card import TABS
@@ -129,3 +132,29 @@ def test_every_text_field_is_a_text_field():
             if subclass and path.name != "text_field.py":
                 bare.append(f"{path.name}:{node.lineno}")
     assert bare == []
+
+
+async def feed_burst(app, burst: str) -> None:
+    """``burst`` as one chunk read from the terminal: parsed by Textual's XTerm parser and
+    handed over by the driver from another thread, as the driver's input thread does —
+    all its keys reach the app before the app has handled the first."""
+    driver = app._driver
+
+    def read() -> None:
+        for message in list(XTermParser().feed(burst)):
+            driver.process_message(message)
+
+    await asyncio.to_thread(read)
+
+
+async def test_a_login_typed_in_one_burst_logs_in(demo_db):
+    """KeePass auto-type: «ivanov⇥demo⏎» in one burst; the Tab moves to the password
+    before «demo» is typed."""
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot, app)
+        assert app.focused is not None and app.focused.id == "login"
+        await feed_burst(app, "ivanov\tdemo\r")
+        await settle(pilot, app)
+        assert app.ctx is not None and app.ctx.login == "ivanov"
+        assert type(app.screen).__name__ == "TodayScreen"
