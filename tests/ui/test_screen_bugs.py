@@ -7,15 +7,22 @@ folder)."""
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, time, timedelta
 
-from tests.ui.conftest import LARGE, SMALL, make_app, settle
+from tests.ui.conftest import LARGE, SMALL, make_app, screen_text, settle
 from tests.ui.test_client_card_screen import ivanov_clients, open_card
 from tests.ui.test_deal_card import open_deals, start
 from textual._xterm_parser import XTermParser
 from textual.widgets import Input, TabbedContent
 
+from qstui.domain import clock
+from qstui.domain import formatting as fmt
+from qstui.domain.clock import to_local, to_utc
 from qstui.screens.client_card import TABS
 from qstui.screens.dialogs.help import key_table
+from qstui.services.calendar import events as calendar_service
+from qstui.services.calendar import lists as calendar_lists
+from qstui.services.clients.card import get_card
 from qstui.services.context import context_for
 
 
@@ -158,3 +165,38 @@ async def test_a_login_typed_in_one_burst_logs_in(demo_db):
         await settle(pilot, app)
         assert app.ctx is not None and app.ctx.login == "ivanov"
         assert type(app.screen).__name__ == "TodayScreen"
+
+
+async def test_a_plan_done_early_is_dated_when_it_was_done(demo_db):
+    """Plans for the day after tomorrow and the day after, both done today: the card's
+    history and the calendar list them today, the newest first, not on their planned
+    days."""
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[2]
+    today = clock.today()
+    done = []
+    for days, subject in ((2, "Early A"), (3, "Early B")):
+        moment = to_utc(datetime.combine(today + timedelta(days=days), time(10, 0)))
+        event_id = calendar_service.plan_event(ctx, company_id, "call", subject, moment)
+        version = calendar_lists.get_event(ctx, event_id).version
+        calendar_service.complete_event(ctx, event_id, version, result_text="done early")
+        done.append(event_id)
+    history = get_card(ctx, company_id).history
+    assert [item.id for item in history[:2]] == done[::-1]  # B was done after A
+    assert all(to_local(item.when).date() == today for item in history[:2])
+    assert [item.when for item in history] == sorted((i.when for i in history), reverse=True)
+    shown_today = {
+        row.id
+        for agenda in calendar_lists.day(ctx, today, per_day=None).days
+        for row in agenda.events
+    }
+    assert set(done) <= shown_today
+    later = calendar_lists.day(ctx, today + timedelta(days=3), per_day=None)
+    assert not set(done) & {row.id for agenda in later.days for row in agenda.events}
+
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_card(pilot, app, company_id)
+        lines = [line for line in screen_text(app).splitlines() if "Early" in line]
+        assert len(lines) == 2 and "Early B" in lines[0]
+        assert all(fmt.day(today) in line for line in lines)
