@@ -7,8 +7,10 @@ folder)."""
 from __future__ import annotations
 
 import asyncio
+import io
 from datetime import datetime, time, timedelta
 
+from rich.console import Console
 from tests.ui.conftest import LARGE, SMALL, make_app, screen_text, settle
 from tests.ui.test_client_card_screen import ivanov_clients, open_card
 from tests.ui.test_deal_card import open_deals, start
@@ -200,3 +202,35 @@ async def test_a_plan_done_early_is_dated_when_it_was_done(demo_db):
         lines = [line for line in screen_text(app).splitlines() if "Early" in line]
         assert len(lines) == 2 and "Early B" in lines[0]
         assert all(fmt.day(today) in line for line in lines)
+
+
+def sgr_before(ansi: str, text: str) -> set[str]:
+    """The SGR parameters in force where ``text`` starts in the ANSI output ``ansi``."""
+    at = ansi.index(text)
+    start = ansi.rindex("\x1b[", 0, at)
+    end = ansi.index("m", start)
+    return set(ansi[start + 2 : end].split(";"))
+
+
+async def test_debt_is_red_and_bold_in_16_colours(demo_db):
+    """TERM=xterm: 16 colours. Textual paints through its own theme, where ANSI «red»
+    became a pink that a 16-colour terminal shows as magenta (SGR 35)."""
+    ctx = context_for(demo_db, "ivanov")
+    cards = (get_card(ctx, company_id) for company_id in ivanov_clients(demo_db))
+    owing = next(card for card in cards if card.total_debt > 0)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_card(pilot, app, owing.id)
+        console = Console(
+            width=LARGE[0],
+            file=io.StringIO(),
+            force_terminal=True,
+            color_system="standard",
+            legacy_windows=False,
+        )
+        console.print(app.screen._compositor.render_update(full=True))
+        ansi = console.file.getvalue()
+        amount = fmt.money(owing.total_debt)
+        params = sgr_before(ansi, amount)
+        assert "31" in params or "91" in params, params  # red (or bright red)
+        assert "1" in params, params  # bold: seen on a monochrome terminal too
