@@ -20,6 +20,7 @@ from textual.widgets import Input, TabbedContent
 from qstui.domain import clock
 from qstui.domain import formatting as fmt
 from qstui.domain.clock import to_local, to_utc
+from qstui.domain.enums import EventStatus
 from qstui.screens.client_card import TABS
 from qstui.screens.dialogs.help import key_table
 from qstui.services.calendar import events as calendar_service
@@ -234,3 +235,36 @@ async def test_debt_is_red_and_bold_in_16_colours(demo_db):
         params = sgr_before(ansi, amount)
         assert "31" in params or "91" in params, params  # red (or bright red)
         assert "1" in params, params  # bold: seen on a monochrome terminal too
+
+
+async def test_the_complete_dialog_goes_top_down_and_drops_nothing(demo_db):
+    """Focus starts on «Результат», Tab goes on to «Чем закончилось»; keys typed on a
+    button go into the text; Enter with neither a result nor a text says so."""
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[3]
+    moment = to_utc(datetime.combine(clock.today() + timedelta(days=1), time(11, 0)))
+    event_id = calendar_service.plan_event(ctx, company_id, "call", "Complete me", moment)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        screen.complete_plan(event_id)  # what «c» on its row in «Планы» does
+        await settle(pilot, app)
+        dialog = app.screen
+        assert type(dialog).__name__ == "CompleteDialog"
+        assert app.focused is dialog.query_one("#result-id")
+        await pilot.press("tab")
+        assert app.focused is dialog.query_one("#result-text")
+        await pilot.press("tab")  # on to the «Complete» button
+        assert app.focused is dialog.query_one("#save")
+        await pilot.press("enter")  # neither a result nor a text: not completed silently
+        await settle(pilot, app)
+        assert app.screen is dialog
+        assert "Choose a result or write what came of it" in screen_text(app)
+        assert calendar_lists.get_event(ctx, event_id).row.status == EventStatus.PLANNED
+        app.set_focus(dialog.query_one("#save"))
+        await pilot.press(*"Agreed")  # typed on a button: goes into the text
+        assert dialog.query_one("#result-text", Input).value == "Agreed"
+        await pilot.press("enter")
+        await settle(pilot, app)
+        done = calendar_lists.get_event(ctx, event_id).row
+        assert done.status == EventStatus.DONE and done.result_text == "Agreed"
