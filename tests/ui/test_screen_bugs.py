@@ -11,11 +11,11 @@ import io
 from datetime import datetime, time, timedelta
 
 from rich.console import Console
-from tests.ui.conftest import LARGE, SMALL, make_app, screen_text, settle
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from tests.ui.test_client_card_screen import ivanov_clients, open_card
 from tests.ui.test_deal_card import open_deals, start
 from textual._xterm_parser import XTermParser
-from textual.widgets import Input, TabbedContent
+from textual.widgets import DataTable, Input, TabbedContent
 
 from qstui.domain import clock
 from qstui.domain import formatting as fmt
@@ -268,3 +268,16 @@ async def test_the_complete_dialog_goes_top_down_and_drops_nothing(demo_db):
         await settle(pilot, app)
         done = calendar_lists.get_event(ctx, event_id).row
         assert done.status == EventStatus.DONE and done.result_text == "Agreed"
+
+
+async def test_after_login_today_has_the_focus_on_its_first_list(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "ivanov")
+        assert type(app.screen).__name__ == "TodayScreen"
+        focused = app.focused
+        assert isinstance(focused, DataTable) and focused.row_count > 0, focused
+        assert (focused.id or "").startswith("today-")
+        await pilot.press("enter")  # opens what the row is about
+        await settle(pilot, app)
+        assert type(app.screen).__name__ in ("ClientCardScreen", "DealCardScreen")
