@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from qstui.i18n import N_, _
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
@@ -123,13 +123,29 @@ class QstuiApp(App[None]):
             return bool(self.ctx) and parameters[0] in self._open_modules
         return True
 
-    def action_module(self, name: str) -> None:
+    async def action_module(self, name: str) -> None:
+        """The module's own screen (the list, not a card left open over it)."""
         if name not in self._open_modules:
             module = by_name(name)
             title = _(module.title) if module else name
             self.notify(_("«{module}» is not open to you").format(module=title), severity="warning")
             return
-        self.switch_mode(name)
+        await self.switch_mode(name)
+        await self._close_cards()
+
+    async def _close_cards(self) -> None:
+        """Close the cards opened over the module's screen, the top one first; a card
+        holding what was typed (``has_unsaved``) stays, and says so. A dialog on top
+        stays too: it is waiting for an answer."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            has_unsaved = getattr(self.screen, "has_unsaved", None)
+            if has_unsaved is not None and has_unsaved():
+                self.notify(
+                    _("The card has unsaved changes: save them (ctrl+s) or close it (Esc)"),
+                    severity="warning",
+                )
+                return
+            await self.pop_screen()
 
     def action_focus_next(self) -> None:
         super().action_focus_next()

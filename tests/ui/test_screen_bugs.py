@@ -281,3 +281,34 @@ async def test_after_login_today_has_the_focus_on_its_first_list(demo_db):
         await pilot.press("enter")  # opens what the row is about
         await settle(pilot, app)
         assert type(app.screen).__name__ in ("ClientCardScreen", "DealCardScreen")
+
+
+async def test_f2_shows_the_client_list_not_the_last_card(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "ivanov")
+        await pilot.press("f2")
+        await settle(pilot, app)
+        app.open_client(ivanov_clients(demo_db)[0])
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientCardScreen"
+        await pilot.press("f9", "f2")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientsScreen"
+        app.open_client(ivanov_clients(demo_db)[1])
+        await settle(pilot, app)
+        await pilot.press("f2")  # from the card itself
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientsScreen"
+
+        # a card holding what was typed stays, and says why
+        app.open_client(ivanov_clients(demo_db)[1])
+        await settle(pilot, app)
+        card = app.screen
+        card.action_tab("requisites")
+        await settle(pilot, app)
+        card.query_one("#input-city", Input).value = "Кострома"
+        await pilot.press("f2")
+        await settle(pilot, app)
+        assert app.screen is card
+        assert any("unsaved" in n.message for n in app._notifications)

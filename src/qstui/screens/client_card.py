@@ -416,6 +416,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             *(self.custom.typed_for_copy() if self.custom else ()),
         ]
 
+    def has_unsaved(self) -> bool:
+        return bool(self.unsaved())
+
     def action_close(self) -> None:
         if not self.unsaved():
             self.dismiss(None)

@@ -341,6 +341,9 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
 
         self.app.push_screen(ProposalDialog(self.deal_id), saved)
 
+    def has_unsaved(self) -> bool:
+        return self.main.dirty
+
     def action_back(self) -> None:
         if self.main.holds(self.focused):
             self.query_one("#card-tabs", TabbedContent).query_one(Tabs).focus()
