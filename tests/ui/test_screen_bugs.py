@@ -25,6 +25,7 @@ from qstui.screens.client_card import TABS
 from qstui.screens.dialogs.help import key_table
 from qstui.services.calendar import events as calendar_service
 from qstui.services.calendar import lists as calendar_lists
+from qstui.services.clients import companies as clients
 from qstui.services.clients.card import get_card
 from qstui.services.context import context_for
 
@@ -312,3 +313,22 @@ async def test_f2_shows_the_client_list_not_the_last_card(demo_db):
         await settle(pilot, app)
         assert app.screen is card
         assert any("unsaved" in n.message for n in app._notifications)
+
+
+async def test_end_in_the_client_list_goes_to_the_last_client(demo_db):
+    ctx = context_for(demo_db, "ivanov")
+    last = clients.list_clients(ctx, backward=True, limit=1).rows[-1]
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "ivanov")
+        await pilot.press("f2")
+        await settle(pilot, app)
+        table = app.screen.query_one("#clients-table", DataTable)
+        table.focus()
+        await pilot.press("end")
+        await settle(pilot, app)
+        assert table.scroll_x == 0  # not scrolled sideways
+        assert table.current.id == last.id
+        await pilot.press("home")
+        await settle(pilot, app)
+        assert table.cursor_row == 0
