@@ -26,6 +26,7 @@ from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.contact_analysis import contact_analysis
 from qstui.services.clients.companies import list_clients
 from qstui.services.context import context_for
+from qstui.widgets.cells import ALERT
 
 
 def unique_word(ctx):
@@ -217,7 +218,7 @@ async def test_overdue_list_is_the_services(demo_db):
         assert [e.event_at for e in expected] == sorted(e.event_at for e in expected)
         assert f"Overdue plans: {len(expected)}" in screen_text(app)
         cells = screen.table.get_row_at(0)
-        assert all(str(cell.style) == "red" for cell in cells if cell.plain)
+        assert all(str(cell.style) == ALERT for cell in cells if cell.plain)
         # Enter on an overdue plan opens it (to complete it)
         await move_cursor_to(pilot, app, screen, expected[0].id)
         await pilot.press("enter")
