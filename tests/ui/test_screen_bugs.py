@@ -10,17 +10,20 @@ import asyncio
 import io
 from datetime import datetime, time, timedelta
 
+import pytest
 from rich.console import Console
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from tests.ui.test_client_card_screen import ivanov_clients, open_card
 from tests.ui.test_deal_card import open_deals, start
 from textual._xterm_parser import XTermParser
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, TabbedContent
 
 from qstui.domain import clock
 from qstui.domain import formatting as fmt
 from qstui.domain.clock import to_local, to_utc
 from qstui.domain.enums import EventStatus
+from qstui.screens.calendar_views import short_day
 from qstui.screens.client_card import TABS
 from qstui.screens.dialogs.help import key_table
 from qstui.services.calendar import events as calendar_service
@@ -332,3 +335,22 @@ async def test_end_in_the_client_list_goes_to_the_last_client(demo_db):
         await pilot.press("home")
         await settle(pilot, app)
         assert table.cursor_row == 0
+
+
+@pytest.mark.parametrize("size", [SMALL, (120, 40)])
+async def test_the_week_list_opens_with_a_day_label_on_its_top_row(demo_db, size):
+    app = make_app(demo_db)
+    async with app.run_test(size=size) as pilot:
+        await log_in(pilot, app, "ivanov")
+        await pilot.press("f3")
+        await settle(pilot, app)
+        await pilot.press("w")
+        await settle(pilot, app)
+        await pilot.pause()
+        table = app.screen.table
+        assert table.display and table.lines
+        top = round(table.scroll_y)
+        assert table.get_cell_at(Coordinate(top, 0)).plain == short_day(table.lines[top].day)
+        cursor_day = table.lines[table.cursor_row].day
+        first_of_cursor_day = min(i for i, line in enumerate(table.lines) if line.day == cursor_day)
+        assert top == first_of_cursor_day or top == table.max_scroll_y  # the day from its start
