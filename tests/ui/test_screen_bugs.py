@@ -18,6 +18,7 @@ from tests.ui.test_deal_card import open_deals, start
 from textual._xterm_parser import XTermParser
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, TabbedContent
+from textual.widgets._select import SelectOverlay
 
 from qstui.domain import clock
 from qstui.domain import formatting as fmt
@@ -354,3 +355,27 @@ async def test_the_week_list_opens_with_a_day_label_on_its_top_row(demo_db, size
         cursor_day = table.lines[table.cursor_row].day
         first_of_cursor_day = min(i for i, line in enumerate(table.lines) if line.day == cursor_day)
         assert top == first_of_cursor_day or top == table.max_scroll_y  # the day from its start
+
+
+async def test_an_open_dropdown_stands_out_from_its_form(demo_db):
+    """A dropdown's list was painted 235 on a form of 234: it has to stand out."""
+    ctx = context_for(demo_db, "ivanov")
+    company_id = ivanov_clients(demo_db)[4]
+    moment = to_utc(datetime.combine(clock.today() + timedelta(days=1), time(12, 0)))
+    event_id = calendar_service.plan_event(ctx, company_id, "call", "Dropdown", moment)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        screen = await open_card(pilot, app, company_id)
+        screen.complete_plan(event_id)
+        await settle(pilot, app)
+        await pilot.press("enter")  # the result list opens
+        await settle(pilot, app)
+        overlay = app.screen.query_one(SelectOverlay)
+        assert overlay.display
+        form = overlay.parent.parent
+        _base, list_colour = overlay.background_colors
+        _base, form_colour = form.background_colors
+        assert abs(list_colour.brightness - form_colour.brightness) >= 0.1, (
+            list_colour.hex,
+            form_colour.hex,
+        )
