@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 import pytest
 from rich.console import Console
@@ -20,18 +21,21 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Input, TabbedContent
 from textual.widgets._select import SelectOverlay
 
+from qstui import i18n
 from qstui.domain import clock
 from qstui.domain import formatting as fmt
 from qstui.domain.clock import to_local, to_utc
-from qstui.domain.enums import EventStatus
+from qstui.domain.enums import EventStatus, PaymentKind
 from qstui.screens.calendar_views import short_day
 from qstui.screens.client_card import TABS
+from qstui.screens.dialogs import deal_forms
 from qstui.screens.dialogs.help import key_table
 from qstui.services.calendar import events as calendar_service
 from qstui.services.calendar import lists as calendar_lists
 from qstui.services.clients import companies as clients
 from qstui.services.clients.card import get_card
 from qstui.services.context import context_for
+from qstui.services.deals import get_deal, payments
 
 
 def active_tab(app) -> str:
@@ -379,3 +383,44 @@ async def test_an_open_dropdown_stands_out_from_its_form(demo_db):
             list_colour.hex,
             form_colour.hex,
         )
+
+
+async def test_payment_received_speaks_the_russian_money_format(demo_db):
+    """«Оплата получена» offers the planned amount as «42 509,50» and hints the same
+    format; what it offers is accepted as it is."""
+    i18n.set_language("ru")
+    ctx = context_for(demo_db, "ivanov")
+    deal_id = open_deals(ctx, 2)[1]
+    payment_id = payments.add_payment(
+        ctx, deal_id, PaymentKind.PLANNED, clock.today(), Decimal("42509.50"), "RUB"
+    )
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await start(pilot, app, deal_id)
+        await pilot.press("3")
+        await settle(pilot, app)
+        table = app.screen.query_one("#payments-table", DataTable)
+        rows = app.screen.card.payments
+        table.focus()
+        table.move_cursor(row=[p.id for p in rows].index(payment_id))
+        await pilot.press("r")
+        await settle(pilot, app)
+        amount = app.screen.query_one("#input-amount", Input)
+        assert amount.value == f"42{fmt.NBSP}509,50"
+        amount.value = "сорок"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert "например 1 234,50" in screen_text(app).replace(fmt.NBSP, " ")
+        amount.value = f"42{fmt.NBSP}509,50"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    received = next(p for p in get_deal(ctx, deal_id).payments if p.id == payment_id)
+    assert received.kind == PaymentKind.ACTUAL and received.amount == Decimal("42509.50")
+
+
+def test_an_amount_offered_in_english_reads_back():
+    assert deal_forms.money_text(Decimal("42509.5")) == "42,509.50"
+    assert deal_forms.typed_money("42,509.50") == "42509.50"
+    i18n.set_language("ru")
+    assert deal_forms.typed_money(f"42{fmt.NBSP}509,50") == "42509.50"
+    assert deal_forms.typed_money("42509.5") == "42509.50"

@@ -74,6 +74,19 @@ def number_text(value: Any) -> str | None:
     return text.replace(",", ".") if text.count(",") == 1 and "." not in text else text
 
 
+def money_text(value: Any) -> str:
+    """An amount offered in a field as the user reads money: «42 509,50» in Russian,
+    «42,509.50» in English (``formatting.number``); empty for None."""
+    return "" if value is None else fmt.number(value, 2)
+
+
+def typed_money(value: Any) -> str | None:
+    """A typed amount as the services read it (``formatting.parse_money``: «42 509,50»,
+    «42509.5», «42,509.50»); None when empty, ValueError when it is not an amount."""
+    text = str(value or "").strip()
+    return None if not text else str(fmt.parse_money(text))
+
+
 def typed_day(
     values: dict[str, Any], key: str, errors: dict[str, str], required: bool = False
 ) -> date | None:
@@ -292,7 +305,7 @@ def item_dialog(
         FieldSpec(
             "price",
             _("Price, {currency}").format(currency=card.currency_code),
-            _plain(price),
+            money_text(price),
             placeholder=price_hint,
         ),
         FieldSpec("discount_pct", _("Discount, %"), _plain(discount)),
@@ -302,7 +315,10 @@ def item_dialog(
         qty_text = number_text(values.get("qty"))
         if qty_text is None:
             raise ValidationFailed({"qty": _("Enter a quantity, e.g. 2 or 1.5")})
-        price_text = number_text(values.get("price"))
+        try:
+            price_text = typed_money(values.get("price"))
+        except ValueError:
+            raise ValidationFailed({"price": _("Enter an amount, e.g. 1234.50")}) from None
         discount_text = number_text(values.get("discount_pct")) or "0"
         if item is not None:
             if price_text is None:
@@ -340,7 +356,10 @@ def day_and_amount(values: dict[str, Any]) -> tuple[date, str]:
     message at each field that is missing or wrong."""
     errors: dict[str, str] = {}
     day = typed_day(values, "pay_date", errors, required=True)
-    amount = number_text(values.get("amount"))
+    try:
+        amount = typed_money(values.get("amount"))
+    except ValueError:
+        amount = None
     if amount is None:
         errors["amount"] = _("Enter an amount, e.g. 1234.50")
     if errors or day is None or amount is None:
@@ -390,7 +409,7 @@ def received_dialog(payment: PaymentInfo) -> DealForm:
         FieldSpec(
             "amount",
             _("Amount, {currency}").format(currency=payment.currency_code),
-            _plain(payment.amount),
+            money_text(payment.amount),
         ),
         FieldSpec("doc_no", _("Document number"), payment.doc_no or "", max_length=50),
     ]
