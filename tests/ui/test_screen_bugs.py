@@ -424,3 +424,32 @@ def test_an_amount_offered_in_english_reads_back():
     i18n.set_language("ru")
     assert deal_forms.typed_money(f"42{fmt.NBSP}509,50") == "42509.50"
     assert deal_forms.typed_money("42509.5") == "42509.50"
+
+
+async def test_the_proposal_goes_to_the_documents_folder(demo_db, tmp_path, monkeypatch):
+    """Not into whatever folder qstui was started in: the user's documents folder, shown
+    in the dialog (a bare name typed there goes into it too)."""
+    documents = tmp_path / "Документы"
+    started_in = tmp_path / "started-in"
+    started_in.mkdir()
+    monkeypatch.setenv("QSTUI_DOCUMENTS_DIR", str(documents))
+    monkeypatch.chdir(started_in)
+    deal_id = open_deals(context_for(demo_db, "ivanov"), 3)[0]
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await start(pilot, app, deal_id)
+        await pilot.press("k")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ProposalDialog"
+        path = app.screen.query_one("#input-path", Input)
+        assert path.value == str(documents / f"КП-{deal_id}.html")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert (documents / f"КП-{deal_id}.html").exists()
+        await pilot.press("k")
+        await settle(pilot, app)
+        app.screen.query_one("#input-path", Input).value = "offer"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert (documents / "offer.html").exists()
+    assert list(started_in.iterdir()) == []

@@ -36,6 +36,7 @@ from qstui.domain.deals import (
 )
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import ValidationFailed
+from qstui.files import documents_dir
 from qstui.i18n import N_, _
 from qstui.services.deals.choices import ProductChoice, product_choices
 from qstui.services.deals.items import add_item, update_item
@@ -524,7 +525,9 @@ class Saved:
 
 
 def default_proposal_path(deal_id: int, kind: str = "html") -> str:
-    return str(Path.cwd() / f"КП-{deal_id}.{kind}")
+    """In the user's documents folder (``files.documents_dir``); the dialog shows it, so
+    the user sees where the file goes and may type another path."""
+    return str(documents_dir() / f"КП-{deal_id}.{kind}")
 
 
 class ProposalDialog(DealForm):
@@ -552,8 +555,10 @@ class ProposalDialog(DealForm):
         target = Path(text).expanduser()
         if target.suffix.lower().lstrip(".") not in FORMATS:
             target = target.with_name(f"{target.name}.{kind}")
-        if not target.is_absolute():
-            target = Path.cwd() / target
+        if not target.is_absolute():  # a bare name: in the documents folder too
+            target = documents_dir() / target
+        if target.parent == documents_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
         return Saved(write_proposal(ctx, self.deal_id, target))
 
     def on_select_changed(self, event: Select.Changed) -> None:
