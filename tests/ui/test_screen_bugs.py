@@ -112,7 +112,7 @@ async def test_a_field_reached_by_a_key_keeps_its_text(demo_db):
         await settle(pilot, app)
         await pilot.press("enter")
         await settle(pilot, app)
-        app.action_module("clients")
+        await pilot.press("f2")
         await settle(pilot, app)
         await pilot.press("ctrl+n")
         await settle(pilot, app)
@@ -453,3 +453,15 @@ async def test_the_proposal_goes_to_the_documents_folder(demo_db, tmp_path, monk
         await settle(pilot, app)
         assert (documents / "offer.html").exists()
     assert list(started_in.iterdir()) == []
+
+
+async def test_enter_on_the_module_panel_opens_the_module(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await log_in(pilot, app, "ivanov")
+        panel = app.screen.query_one("#modules")
+        panel.focus()
+        panel.highlighted = [option.id for option in panel.options].index("clients")
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientsScreen"
