@@ -465,3 +465,16 @@ async def test_enter_on_the_module_panel_opens_the_module(demo_db):
         await pilot.press("enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "ClientsScreen"
+
+
+async def test_tab_keys_in_one_burst_walk_every_tab(demo_db):
+    """«]]]]]]]» in one chunk: seven tabs on, to «Реквизиты», its fields untouched."""
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        screen = await open_card(pilot, app, ivanov_clients(demo_db)[0])
+        name = screen.card.name
+        await feed_burst(app, "]" * [n for n, _cls in TABS].index("requisites"))
+        await settle(pilot, app)
+        assert active_tab(app) == "requisites"
+        assert screen.query_one("#input-name", Input).value == name
+        assert screen.unsaved() == []

@@ -329,6 +329,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         if tabs.active == f"tab-{name}":
             self._focus_tab(name)
         else:
+            # Nothing keeps the focus in the tab being hidden: Textual would move it to
+            # the next widget there, and TabbedContent would show that tab again (the
+            # next keys of a burst, such as «]]]», then went astray).
+            self.set_focus(None)
             tabs.active = f"tab-{name}"  # → TabActivated: made if new, then focused
 
     def active_tab(self) -> CardTab | None:
@@ -361,7 +365,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         still being built has nothing to focus yet: then it tries again a moment later
         (unless another tab was asked for meanwhile)."""
         tab = self.tab(name)
-        if tab is None:
+        if tab is None or self.query_one("#card-tabs", TabbedContent).active != f"tab-{name}":
+            # another tab was shown meanwhile (keys typed in a burst): focusing this one
+            # would make TabbedContent show it again, and the later keys would be lost
             return
         targets = [w for w in tab.query("*") if isinstance(w, FOCUS_TARGETS) and w.focusable]
         if not targets:
