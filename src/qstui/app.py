@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 
 from qstui.i18n import N_, _
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
@@ -16,7 +17,9 @@ from qstui.services.context import Context
 from qstui.services.errors import describe
 from qstui.ui import keys, memory
 from qstui.ui.kept_screens import KeptScreens
+from qstui.ui.key_order import KeyOrder
 from qstui.ui.modules import MODULES, allowed, by_name
+from qstui.widgets import text_field
 
 if TYPE_CHECKING:
     from qstui.serve.handoff import Credentials
@@ -62,6 +65,13 @@ class QstuiApp(App[None]):
         self.kept = KeptScreens(self)  # the card screens, reused
         # called with a name once a screen's data is painted (bench/: key → painted)
         self.paint_listeners: list[Callable[[str], None]] = []
+        self._key_order = KeyOrder(self, super().on_event)  # a burst of keys, in order
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:  # from the terminal
+            await self._key_order.key(event)
+        else:
+            await super().on_event(event)
 
     def on_mount(self) -> None:
         self.sub_title = self.db.display_url
@@ -113,13 +123,37 @@ class QstuiApp(App[None]):
             return bool(self.ctx) and parameters[0] in self._open_modules
         return True
 
-    def action_module(self, name: str) -> None:
+    async def action_module(self, name: str) -> None:
+        """The module's own screen (the list, not a card left open over it)."""
         if name not in self._open_modules:
             module = by_name(name)
             title = _(module.title) if module else name
             self.notify(_("«{module}» is not open to you").format(module=title), severity="warning")
             return
-        self.switch_mode(name)
+        await self.switch_mode(name)
+        await self._close_cards()
+
+    async def _close_cards(self) -> None:
+        """Close the cards opened over the module's screen, the top one first; a card
+        holding what was typed (``has_unsaved``) stays, and says so. A dialog on top
+        stays too: it is waiting for an answer."""
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, ModalScreen):
+            has_unsaved = getattr(self.screen, "has_unsaved", None)
+            if has_unsaved is not None and has_unsaved():
+                self.notify(
+                    _("The card has unsaved changes: save them (ctrl+s) or close it (Esc)"),
+                    severity="warning",
+                )
+                return
+            await self.pop_screen()
+
+    def action_focus_next(self) -> None:
+        super().action_focus_next()
+        text_field.tabbed_into(self.focused)
+
+    def action_focus_previous(self) -> None:
+        super().action_focus_previous()
+        text_field.tabbed_into(self.focused)
 
     def action_help(self) -> None:
         from qstui.screens.dialogs.help import HelpScreen

@@ -16,6 +16,17 @@ from typing import IO, Any
 
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
+DOCUMENTS_ENV = "QSTUI_DOCUMENTS_DIR"
+
+
+def documents_dir() -> Path:
+    """Where files the user asks for (a commercial proposal, an export) go by default:
+    ``QSTUI_DOCUMENTS_DIR``, else the user's documents folder (platformdirs: the XDG
+    «Documents»/«Документы» folder, ``~/Documents`` on macOS and Windows) — never the
+    folder qstui happened to be started in."""
+    from platformdirs import user_documents_dir
+
+    return Path(os.environ.get(DOCUMENTS_ENV) or user_documents_dir()).expanduser()
 
 
 def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> IO[Any]:

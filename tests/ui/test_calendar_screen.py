@@ -26,6 +26,7 @@ from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.contact_analysis import contact_analysis
 from qstui.services.clients.companies import list_clients
 from qstui.services.context import context_for
+from qstui.widgets.cells import ALERT
 
 
 def unique_word(ctx):
@@ -100,7 +101,7 @@ async def test_plan_move_complete_and_plan_the_next(demo_db):
         await pilot.press("c")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "CompleteDialog"
-        await pilot.press("shift+tab", "enter", "down", "enter")  # the first result
+        await pilot.press("enter", "down", "enter")  # the first result (focus starts there)
         await pilot.press("tab", *"Agreed", "enter")
         await settle(pilot, app)
         done = calendar_lists.get_event(ctx, plan.id).row
@@ -217,7 +218,7 @@ async def test_overdue_list_is_the_services(demo_db):
         assert [e.event_at for e in expected] == sorted(e.event_at for e in expected)
         assert f"Overdue plans: {len(expected)}" in screen_text(app)
         cells = screen.table.get_row_at(0)
-        assert all(str(cell.style) == "red" for cell in cells if cell.plain)
+        assert all(str(cell.style) == ALERT for cell in cells if cell.plain)
         # Enter on an overdue plan opens it (to complete it)
         await move_cursor_to(pilot, app, screen, expected[0].id)
         await pilot.press("enter")

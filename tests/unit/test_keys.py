@@ -109,7 +109,7 @@ def test_the_keymap_of_a_screen_holds_its_keys_and_their_twins():
     assert keymap["clients.new"] == "ctrl+n"
     # a subclass has the keys of its bases too
     table = keys.keymap_of(ClientTable)
-    assert table["clients.open"] == "enter" and table["table.last"] == "ctrl+end"
+    assert table["clients.open"] == "enter" and table["table.last"] == "end,ctrl+end"
 
 
 # --- the mechanism, on a small app of its own ----------------------------------------------

@@ -35,6 +35,7 @@ from qstui.services.onec.bank_import import (
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.key_footer import KeyFooter
+from qstui.widgets.text_field import TextField
 
 
 class PathSuggester(Suggester):
@@ -91,7 +92,7 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
             + _("Enter — read the file · Enter on a line — choose its deal · ctrl+s — import"),
             id="bank-head",
         )
-        yield Input(
+        yield TextField(
             placeholder=_("Path of the statement file (1CClientBankExchange)"),
             suggester=PathSuggester(),
             id="bank-file",

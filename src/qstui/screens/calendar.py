@@ -271,7 +271,7 @@ class CalendarScreen(ModuleScreen):
         text = Text()
         if view == "overdue":
             assert isinstance(data, list)
-            text.append(_("Overdue plans: {n}").format(n=len(data)), style=f"bold {ALERT}")
+            text.append(_("Overdue plans: {n}").format(n=len(data)), style=ALERT)
             text.append(f" · {whose}")
             self.query_one("#cal-title", Static).update(text)
             return

@@ -232,8 +232,7 @@ class EventTable(DataTable[Text]):
             out = []
             for col in cols:
                 if col.key == "day":
-                    text = short_day(line.day) if line.first_of_day else ""
-                    out.append(cell(text, _day_style(line.day)))
+                    out.append(day_cell(line))
                 elif col.key == "subject":
                     text = more_text(line.more) if line.more else _("no interactions")
                     out.append(cell(text, "dim"))
@@ -244,8 +243,7 @@ class EventTable(DataTable[Text]):
         out = []
         for col in cols:
             if col.key == "day":
-                text = short_day(line.day) if line.first_of_day else ""
-                out.append(cell(text, _day_style(line.day)))
+                out.append(day_cell(line))
             else:
                 out.append(cell(col.render(row), style))
         return out
@@ -270,6 +268,7 @@ class EventTable(DataTable[Text]):
                 lines.append(Line(agenda.day, first_of_day=not agenda.events, more=agenda.more))
         self.lines = lines
         self._rebuild(self._columns("week", view.events), keep)
+        self.call_after_refresh(self._day_label_on_top)
 
     def show_overdue(self, rows: Sequence[EventRow], keep: int | None = None) -> None:
         self.lines = [Line(row.day, row) for row in rows]
@@ -280,13 +279,34 @@ class EventTable(DataTable[Text]):
         for index, line in enumerate(self.lines):
             if line.day == day:
                 self.move_cursor(row=index, animate=False)
+                self.call_after_refresh(self._day_label_on_top)
                 return
+
+    def _day_label_on_top(self) -> None:
+        """Scroll the week list so that the first line of the cursor's day, the one with
+        the day's label, is the top row (while the cursor stays in view): scrolled only
+        as far as the cursor, the top rows would be the end of the day before, with no
+        label."""
+        row = self.cursor_row
+        if not 0 <= row < len(self.lines):
+            return
+        first = row
+        while first > 0 and self.lines[first - 1].day == self.lines[row].day:
+            first -= 1
+        if row - first < self.scrollable_content_region.height - self.header_height:
+            self.scroll_to(y=first, animate=False)
 
     @property
     def current(self) -> Line | None:
         if not self.lines or not 0 <= self.cursor_row < len(self.lines):
             return None
         return self.lines[self.cursor_row]
+
+
+def day_cell(line: Line) -> Text:
+    """The day column of the week list: the day on its first line, and dimmed on the
+    others, so that a scrolled list never shows rows without their day."""
+    return cell(short_day(line.day), _day_style(line.day) if line.first_of_day else "dim")
 
 
 def _day_style(day: date) -> str:

@@ -1,12 +1,13 @@
 """The client card (C2, C5–C8, K1–K2): everything about one company on ten tabs, filled
 from one ``get_card`` call (in a worker) and refreshed after every change.
 
-Keys (F1 lists them): Esc closes the card; alt+1…alt+9, alt+0 open a tab, ``]`` / ``[``
-or ctrl+PgDn / ctrl+PgUp the next / previous one (``[``/``]`` type into a field when one
-has the focus); ctrl+e logs an interaction, ctrl+t plans one; ctrl+s saves what was typed
-on «Реквизиты» and «Доп. поля»; ctrl+r reloads the card (keeping what was typed); ctrl+g
-gives the client to another manager (needs the ``reassign`` right). Each tab adds its own
-keys (Ins adds, Enter opens or edits, Del deletes).
+Keys (F1 lists them): Esc closes the card; 1…9, 0 (or alt+1…alt+0) open a tab, ``]`` /
+``[`` or ctrl+PgDn / ctrl+PgUp the next / previous one (digits and ``[``/``]`` type into
+a text field when one has the focus, see ``ui.keys.digit_keys``); ctrl+e logs an
+interaction, ctrl+t plans one; ctrl+s saves what was typed on «Реквизиты» and «Доп.
+поля»; ctrl+r reloads the card (keeping what was typed); ctrl+g gives the client to
+another manager (needs the ``reassign`` right). Each tab adds its own keys (Ins adds,
+Enter opens or edits, Del deletes).
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ from qstui.services import rights as R
 from qstui.services.calendar.event_types import list_event_types
 from qstui.services.clients.card import card_choices, get_card
 from qstui.services.clients.companies import reassign
+from qstui.ui.keys import digit_keys
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.cells import ALERT
@@ -120,7 +122,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         ),
         *[
             Binding(
-                f"alt+{_digit(i)}",
+                digit_keys(_digit(i)),
                 f"tab('{name}')",
                 cls.TITLE,
                 show=False,
@@ -327,6 +329,10 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         if tabs.active == f"tab-{name}":
             self._focus_tab(name)
         else:
+            # Nothing keeps the focus in the tab being hidden: Textual would move it to
+            # the next widget there, and TabbedContent would show that tab again (the
+            # next keys of a burst, such as «]]]», then went astray).
+            self.set_focus(None)
             tabs.active = f"tab-{name}"  # → TabActivated: made if new, then focused
 
     def active_tab(self) -> CardTab | None:
@@ -359,7 +365,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         still being built has nothing to focus yet: then it tries again a moment later
         (unless another tab was asked for meanwhile)."""
         tab = self.tab(name)
-        if tab is None:
+        if tab is None or self.query_one("#card-tabs", TabbedContent).active != f"tab-{name}":
+            # another tab was shown meanwhile (keys typed in a burst): focusing this one
+            # would make TabbedContent show it again, and the later keys would be lost
             return
         targets = [w for w in tab.query("*") if isinstance(w, FOCUS_TARGETS) and w.focusable]
         if not targets:
@@ -413,6 +421,9 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             *(self.requisites.typed_for_copy() if self.requisites else ()),
             *(self.custom.typed_for_copy() if self.custom else ()),
         ]
+
+    def has_unsaved(self) -> bool:
+        return bool(self.unsaved())
 
     def action_close(self) -> None:
         if not self.unsaved():

@@ -53,6 +53,7 @@ from qstui.ui.localized import Localized
 from qstui.ui.textual_private import set_column_width
 from qstui.widgets import cells
 from qstui.widgets.paged_table import Column, PagedTable
+from qstui.widgets.text_field import TextField
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the quick filter runs
 
@@ -114,7 +115,7 @@ class ClientTable(PagedTable):
             set_column_width(self, name, width)
 
 
-class QuickFilter(Localized, Input):
+class QuickFilter(Localized, TextField):
     """The quick filter above the list: Esc clears it, Down/Enter go to the list."""
 
     BINDINGS = [

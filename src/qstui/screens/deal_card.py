@@ -36,6 +36,7 @@ from qstui.screens.deal_tabs.stages import StagesTab
 from qstui.services import rights as R
 from qstui.services.deals.outcome import reopen_deal, win_deal
 from qstui.services.deals.view import deal_view
+from qstui.ui.keys import digit_keys
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets import cells
@@ -69,7 +70,13 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
         Binding("k", "proposal", N_("Proposal (КП)"), show=False, id="deal_card.proposal"),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="deal_card.reload"),
         *[
-            Binding(str(n), f"tab('{name}')", cls.TITLE, show=False, id=f"deal_card.tab.{name}")
+            Binding(
+                digit_keys(str(n)),
+                f"tab('{name}')",
+                cls.TITLE,
+                show=False,
+                id=f"deal_card.tab.{name}",
+            )
             for n, (name, cls) in enumerate(TAB_CLASSES.items(), start=1)
         ],
     ]
@@ -340,6 +347,9 @@ class DealCardScreen(Localized, ServiceCalls, Screen[None]):
                 self.notify(_("The proposal is saved: {path}").format(path=result.path), timeout=10)
 
         self.app.push_screen(ProposalDialog(self.deal_id), saved)
+
+    def has_unsaved(self) -> bool:
+        return self.main.dirty
 
     def action_back(self) -> None:
         if self.main.holds(self.focused):

@@ -23,6 +23,7 @@ from qstui.services.deals.listing import count_deals, list_deals
 from qstui.services.refbooks.pipelines import list_pipelines
 from qstui.widgets.cells import ALERT
 from qstui.widgets.paged_table import Column, PagedTable
+from qstui.widgets.text_field import TextField
 
 STATUS_CYCLE: tuple[DealStatus | None, ...] = (None, *DealStatus)
 
@@ -98,7 +99,7 @@ class DealsScreen(ModuleScreen):
 
     def compose_content(self) -> ComposeResult:
         with Horizontal(id="deals-bar"):
-            yield Input(placeholder=_("/ — words of the title"), id="deals-quick")
+            yield TextField(placeholder=_("/ — words of the title"), id="deals-quick")
         yield DealsTable(columns(self.app.size.width - 25), id="deals-table")
         yield Static("", id="deals-status")
 

@@ -20,6 +20,7 @@ from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.key_footer import KeyFooter
 from qstui.widgets.one_line import OneLine
+from qstui.widgets.text_field import TextField
 
 LOGIN_BOX_WIDTH = 60  # columns; border and padding take 6 of them
 
@@ -45,9 +46,9 @@ class LoginScreen(Localized, ServiceCalls, Screen[None]):
             yield Static("qstui", id="login-title")
             yield OneLine(self.qapp.db.display_url, id="login-db")
             yield Label(_("Login"))
-            yield Input(value=self.prefill, id="login", max_length=60)
+            yield TextField(value=self.prefill, id="login", max_length=60)
             yield Label(_("Password"))
-            yield Input(password=True, id="password", max_length=200)
+            yield TextField(password=True, id="password", max_length=200)
             yield Static("", id="login-error")
             yield Button(_("Log in"), variant="primary", id="submit")
             yield Static("", id="demo-hint")

@@ -36,6 +36,7 @@ class TodayScreen(ModuleScreen):
         super().__init__()
         # row key → ("client" | "deal", id), per table
         self._targets: dict[str, dict[str, tuple[str, int]]] = {}
+        self._focused_once = False
 
     def compose_content(self) -> ComposeResult:
         with VerticalScroll(id="today"):
@@ -112,6 +113,11 @@ class TodayScreen(ModuleScreen):
                 for c in page.idle_clients
             ],
         )  # fmt: skip
+        if not self._focused_once:  # after login: Enter opens the first row, Tab moves on
+            self._focused_once = True
+            tables = list(self.query("#today DataTable").results(DataTable))
+            filled = [table for table in tables if table.row_count]
+            (filled or tables)[0].focus()
         self.qapp.shown("today")
         # the money adds up every open deal: asked once the page is painted
         self.call_after_refresh(

@@ -58,6 +58,14 @@ def with_twins(keys: str) -> str:
     return ",".join([*own, *(twin for twin in twins if twin not in own)])
 
 
+def digit_keys(digit: str) -> str:
+    """The keys of a card's tab ``digit``: the plain digit, which every terminal sends and
+    which a text field with the focus takes as typed text (the binding is not a priority
+    one), and alt+digit where the terminal delivers it (xterm and tmux send ``ESC digit``
+    only with ``metaSendsEscape``)."""
+    return f"{digit},alt+{digit}"
+
+
 def declared_bindings(cls: type) -> Iterator[Binding]:
     """The ``Binding``s the classes of ``cls``'s MRO declare in their own ``BINDINGS``
     (bases first)."""

@@ -8,7 +8,11 @@ from rich.text import Text
 
 from qstui.domain import formatting as fmt
 
-ALERT = "red"  # an ANSI colour: the same in 16- and 256-colour terminals
+# Red in every colour system, and bold so it stands out on a monochrome terminal too.
+# Not the ANSI name "red": Textual paints ANSI colours through its theme, whose red is a
+# pink that a 16-colour terminal shows as magenta. This red is the nearest colour to
+# ANSI red of the 16, the 256 and the true colours alike.
+ALERT = "bold #d70000"
 
 
 def styled(text: str | None, style: str = "") -> Text:

@@ -23,6 +23,7 @@ from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.text_field import TextField
 
 
 @dataclass
@@ -68,7 +69,7 @@ class FormField(Vertical):
         elif spec.multiline:
             yield TextArea(str(spec.value or ""), id=f"input-{spec.name}")
         else:
-            yield Input(
+            yield TextField(
                 value="" if spec.value is None else str(spec.value),
                 placeholder=spec.placeholder,
                 password=spec.password,

@@ -26,7 +26,8 @@ class ModulePanel(OptionList):
             self.highlighted = names.index(self.current)
         self.border_title = _("Modules")
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+    async def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         if event.option.id and event.option.id != self.current:
-            self.app.run_action(f"module('{event.option.id}')")
+            # run_action is a coroutine: not awaited, Enter on a module did nothing
+            await self.app.run_action(f"module('{event.option.id}')")

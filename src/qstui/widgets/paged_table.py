@@ -2,7 +2,7 @@
 
 It holds a window of at most ``MAX_ROWS`` rows of a keyset-paged list: rows are
 fetched a page at a time in a worker as the cursor nears either edge of the window;
-``ctrl+end``/``ctrl+home`` jump to the last/first rows without loading what lies
+End/Home (or ``ctrl+end``/``ctrl+home``) jump to the last/first rows without loading what lies
 between. ``rows_fetched`` counts every row the service returned (for tests and the
 status line). The total comes from its own count query, fetched by the screen.
 """
@@ -41,8 +41,9 @@ class Column:
 
 class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
     BINDINGS = [
-        Binding("ctrl+end", "last", N_("Last row"), show=False, id="table.last"),
-        Binding("ctrl+home", "first", N_("First row"), show=False, id="table.first"),
+        # End/Home too: a list is read up and down (DataTable's own End scrolls sideways)
+        Binding("end,ctrl+end", "last", N_("Last row"), show=False, id="table.last"),
+        Binding("home,ctrl+home", "first", N_("First row"), show=False, id="table.first"),
     ]
 
     class Opened(Message):

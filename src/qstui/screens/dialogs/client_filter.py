@@ -30,6 +30,7 @@ from qstui.services.clients.filters import delete_filter, list_filters, save_fil
 from qstui.services.clients.groups import list_groups
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.text_field import TextField
 
 Choices = list[tuple[int, str]]
 
@@ -203,7 +204,7 @@ class ClientFilterDialog(Localized, ServiceCalls, ModalScreen[ClientFilter | Non
                     yield OptionList(id="saved")
                 with Vertical(id="save-box"):
                     yield Label(_("Save the fields as"))
-                    yield Input(
+                    yield TextField(
                         placeholder=_("name of the filter"),
                         id="save-name",
                         max_length=100,
@@ -227,7 +228,7 @@ class ClientFilterDialog(Localized, ServiceCalls, ModalScreen[ClientFilter | Non
         ident = f"flt-{name}"
         value = self._initial(name)
         if kind in (_TEXT, _NUMBER):
-            return Input(
+            return TextField(
                 value="" if value is None else str(value),
                 id=ident,
                 type="integer" if kind == _NUMBER else "text",

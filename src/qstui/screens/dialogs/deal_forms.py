@@ -37,6 +37,7 @@ from qstui.domain.deals import (
 )
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.errors import ValidationFailed
+from qstui.files import documents_dir
 from qstui.i18n import N_, _
 from qstui.services.deals.choices import ProductChoice, product_choices
 from qstui.services.deals.items import add_item, update_item
@@ -47,6 +48,7 @@ from qstui.services.deals.stages import set_stage_details
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormDialog
+from qstui.widgets.text_field import TextField
 
 ANY = 0  # the "all / none" choice of an id drop-down (ids start at 1)
 ALL = "all"  # the "any status" choice
@@ -227,7 +229,7 @@ class ProductPicker(Localized, ServiceCalls, ModalScreen[ProductChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(_("Choose a product"), classes="form-title")
-            yield Input(placeholder=_("Words of the name or the SKU"), id="product-search")
+            yield TextField(placeholder=_("Words of the name or the SKU"), id="product-search")
             yield OptionList(id="product-list")
             yield Static(_("Enter — choose · Esc — cancel"), classes="muted")
 
@@ -314,7 +316,7 @@ def item_dialog(
         FieldSpec(
             "price",
             _("Price, {currency}").format(currency=card.currency_code),
-            _plain(price),
+            money_text(price),
             placeholder=price_hint,
         ),
         FieldSpec("discount_pct", _("Discount, %"), _plain(discount)),
@@ -324,11 +326,13 @@ def item_dialog(
         qty_text = number_text(values.get("qty"))
         if qty_text is None:
             raise ValidationFailed({"qty": _("Enter a quantity, e.g. 2 or 1.5")})
-        price_text = number_text(values.get("price"))
+        errors: dict[str, str] = {}
+        price = typed_money(values, "price", errors, required=item is not None)
+        if errors:
+            raise ValidationFailed(errors)
+        price_text = None if price is None else str(price)
         discount_text = number_text(values.get("discount_pct")) or "0"
         if item is not None:
-            if price_text is None:
-                raise ValidationFailed({"price": _("Enter an amount, e.g. 1234.50")})
             return update_item(
                 ctx,
                 item.id,
@@ -525,7 +529,9 @@ class Saved:
 
 
 def default_proposal_path(deal_id: int, kind: str = "html") -> str:
-    return str(Path.cwd() / f"КП-{deal_id}.{kind}")
+    """In the user's documents folder (``files.documents_dir``); the dialog shows it, so
+    the user sees where the file goes and may type another path."""
+    return str(documents_dir() / f"КП-{deal_id}.{kind}")
 
 
 class ProposalDialog(DealForm):
@@ -553,8 +559,10 @@ class ProposalDialog(DealForm):
         target = Path(text).expanduser()
         if target.suffix.lower().lstrip(".") not in FORMATS:
             target = target.with_name(f"{target.name}.{kind}")
-        if not target.is_absolute():
-            target = Path.cwd() / target
+        if not target.is_absolute():  # a bare name: in the documents folder too
+            target = documents_dir() / target
+        if target.parent == documents_dir():
+            target.parent.mkdir(parents=True, exist_ok=True)
         return Saved(write_proposal(ctx, self.deal_id, target))
 
     def on_select_changed(self, event: Select.Changed) -> None:

@@ -20,6 +20,7 @@ from qstui.services.calendar import events as calendar_service
 from qstui.services.clients.companies import list_clients
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import FieldSpec, FormField
+from qstui.widgets.text_field import TextField
 
 PLAN_AT = time(10, 0)
 DEFAULT_REMIND = 15
@@ -88,7 +89,7 @@ class ClientField(ServiceCalls, FormField):
 
     def compose(self) -> ComposeResult:
         yield Label(self.spec.label)
-        yield Input(
+        yield TextField(
             value=self.chosen_name,
             placeholder=self.spec.placeholder,
             id=f"input-{self.spec.name}",

@@ -45,6 +45,7 @@ from qstui.services.calendar.event_types import list_event_types
 from qstui.services.clients.contacts import list_contacts
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets import text_field
 from qstui.widgets.form import FieldSpec, FormDialog, FormField
 
 PLAN_AT = time(10, 0)
@@ -132,6 +133,7 @@ class EventDialog(FormDialog):
     EventDialog.compact Select:focus SelectCurrent { background: $primary 40%; }
     """
     COMPACT_BELOW = 34  # terminal lines under which inputs lose their borders
+    OFFERS_FIRST = False  # the first field holds a proposed date, selected to be typed over
 
     def __init__(
         self,
@@ -176,6 +178,8 @@ class EventDialog(FormDialog):
             self.add_class("compact")
             for widget in self.query("Input, Select, Button"):
                 widget.compact = True  # type: ignore[attr-defined]
+        if self.OFFERS_FIRST:
+            self.call_after_refresh(text_field.offer, self.query(FormField).first().input)
 
     def field(self, name: str) -> FormField:
         return self.query_one(f"#field-{name}", FormField)
@@ -264,7 +268,7 @@ class PlanDialog(EventDialog):
         self.call_service(list_event_types, then=self._types, group="event-types")
         if self.base is not None:
             # A suggestion: Enter accepts it as it is; the date is what people change.
-            self.call_after_refresh(self.field("event_at").input.focus)
+            self.call_after_refresh(text_field.offer, self.field("event_at").input)
             if self.base.company_id is not None:
                 self._load_contacts(self.base.company_id)
 
@@ -344,6 +348,8 @@ class PlanDialog(EventDialog):
 
 class MoveDialog(EventDialog):
     """A plan's new date and time; closes with the event's new version."""
+
+    OFFERS_FIRST = True
 
     def __init__(self, event: EventRow) -> None:
         rows = [
@@ -437,6 +443,8 @@ class EventInfoDialog(Localized, ServiceCalls, ModalScreen[str | None]):
 class DatesDialog(EventDialog):
     """Typed dates (go to a day, a period from–to); closes with the list of dates in
     field order. Fields after the first must not be before it."""
+
+    OFFERS_FIRST = True
 
     def __init__(self, title: str, fields: list[tuple[str, str, date]], save_label: str) -> None:
         row = [

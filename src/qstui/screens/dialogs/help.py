@@ -25,14 +25,20 @@ def key_table(screen: Screen) -> Table:
         binding = active.binding
         if binding.description:
             (own if active.node in (screen, screen.app) else widgets).append(binding)
-    seen: set[str] = set()
+    # one row per binding: a binding with several keys (``1`` and ``alt+1``) lists them
+    rows: dict[tuple[object, ...], list[str]] = {}
     for binding in own + widgets:
-        if binding.key in seen or binding.key.startswith("super+") or keys.is_twin(binding.key):
+        if binding.key.startswith("super+") or keys.is_twin(binding.key):
             # super+…: the macOS command key, which terminals do not pass on; the
             # Russian-layout twin of a letter is not a key of its own
             continue
-        seen.add(binding.key)
-        table.add_row(screen.app.get_key_display(binding), _(binding.description))
+        shown = screen.app.get_key_display(binding)
+        if any(shown in listed for listed in rows.values()):
+            continue
+        row = (binding.id or binding.action, binding.description)
+        rows.setdefault(row, []).append(shown)
+    for (_id, description), shown_keys in rows.items():
+        table.add_row(", ".join(shown_keys), _(description))
     return table
 
 

@@ -19,6 +19,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -37,6 +38,7 @@ from qstui.services.calendar.event_types import list_event_results, list_event_t
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import SaveOrCancel
+from qstui.widgets.text_field import TextField
 
 LOG = "log"
 PLAN = "plan"
@@ -175,7 +177,7 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
                 yield Static(self.company_name, classes="dialog-info")
             yield Static("", id="types")
             yield Label(_("Subject"))
-            yield Input(
+            yield TextField(
                 value=prefill.subject if prefill else "",
                 max_length=250,
                 id="subject",
@@ -185,13 +187,15 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             yield Static("", id="err-subject", classes="field-error -empty")
             with Vertical(id="plan-fields"):
                 yield Label(_("Date and time (DD.MM.YYYY HH:MM)"))
-                yield Input(
+                yield TextField(
                     value=when.strftime(MOMENT_FORMAT), max_length=20, id="when", compact=True
                 )
                 yield Static("", id="err-when", classes="field-error -empty")
             with Vertical(id="log-fields"):
                 yield Label(_("Result"))
-                yield Input(max_length=2000, id="result", placeholder=_("optional"), compact=True)
+                yield TextField(
+                    max_length=2000, id="result", placeholder=_("optional"), compact=True
+                )
                 yield Static("", id="err-result", classes="field-error -empty")
             if self.contacts:
                 yield Label(_("Contact person"))
@@ -383,7 +387,9 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
             )
             yield Static("", id="err-result-id", classes="field-error -empty")
             yield Label(_("What came of it"))
-            yield Input(max_length=2000, id="result-text", placeholder=_("optional"), compact=True)
+            yield TextField(
+                max_length=2000, id="result-text", placeholder=_("optional"), compact=True
+            )
             yield Static("", id="err-result-text", classes="field-error -empty")
             yield Static("", id="form-error", classes="form-error -empty")
             yield Static(
@@ -395,7 +401,7 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
                 yield Button(_("Cancel"), id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#result-text", Input).focus()
+        self.query_one("#result-id", Select).focus()  # the fields top to bottom
         self.call_service(calendar_lists.get_event, self.event_id, then=self._loaded)
         self.call_service(list_event_results, then=self._results)
 
@@ -415,6 +421,15 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
         event.stop()
         self.action_save()
 
+    def on_key(self, event: events.Key) -> None:
+        """A letter typed where no text is taken (the result list, a button) goes into
+        «What came of it»: nothing typed is lost."""
+        if event.is_printable and event.character and not isinstance(self.focused, Input):
+            event.stop()
+            text = self.query_one("#result-text", Input)
+            text.focus()
+            text.insert_text_at_cursor(event.character)
+
     def _typed(self) -> tuple[int | None, str | None]:
         result_id = self.query_one("#result-id", Select).selection
         text = self.query_one("#result-text", Input).value.strip() or None
@@ -426,6 +441,13 @@ class CompleteDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Completi
         result_id, text = self._typed()
         for place in ("#err-result-id", "#err-result-text", "#form-error"):
             say(self.query_one(place, Static), "")
+        if result_id is None and text is None:  # never completed with no result at all
+            say(
+                self.query_one("#form-error", Static),
+                _("Choose a result or write what came of it"),
+            )
+            self.query_one("#result-id", Select).focus()
+            return
         self._saving = True
         self.call_service(
             complete_plan,

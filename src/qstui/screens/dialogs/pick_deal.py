@@ -23,6 +23,7 @@ from qstui.services.clients.companies import list_clients
 from qstui.services.deals.listing import list_deals
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.text_field import TextField
 
 HITS = 15
 DEALS = 50
@@ -62,7 +63,7 @@ class PickDealDialog(Localized, ServiceCalls, ModalScreen[Candidate | None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(self.title_text, classes="dialog-title")
-            yield Input(placeholder=_("Client: name, INN or phone"), id="pick-deal-find")
+            yield TextField(placeholder=_("Client: name, INN or phone"), id="pick-deal-find")
             yield OptionList(id="pick-deal-hits")
             yield Static(
                 _("Enter — choose the client, then its deal · Esc — cancel"), classes="dialog-hint"

@@ -429,8 +429,9 @@ def complete_event(
     done_at: datetime | None = None,
     now: datetime | None = None,
 ) -> Completion:
-    """Mark a plan done with its result (K2). Returns the new version and the suggested
-    next plan (the caller may edit it and pass it to ``plan_from``)."""
+    """Mark a plan done with its result (K2); it is then held at ``done_at`` (its
+    ``event_at`` moves there). Returns the new version and the suggested next plan (the
+    caller may edit it and pass it to ``plan_from``)."""
     ctx.require(R.EDIT)
     now = now or utcnow()
     done_at = done_at or now
@@ -441,6 +442,9 @@ def complete_event(
         final = {"result_id": result_id, "result_text": result_text, "done_at": done_at}
         values = _validate(s, ctx, final, final.keys(), done_limit=_moment(now))
         values["status"] = EventStatus.DONE
+        # held when it was done: the history, the calendar and the last contact date it
+        # by that moment, not by the day it was planned for (a plan done early or late)
+        values["event_at"] = values["done_at"]
         apply_changes(s, ctx, event, values, KIND)
         touch_last_contact(s, event.company_id, event.done_at)
         return Completion(event.id, event.version, suggest_next(event, event.done_at))
