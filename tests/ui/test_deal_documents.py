@@ -25,6 +25,7 @@ from qstui.services.deals.debt import client_debt, deal_debt
 from qstui.services.deals.documents import add_document, list_documents
 from qstui.services.deals.items import add_item
 from qstui.services.deals.payments import add_payment
+from qstui.widgets.cells import ALERT
 
 NBSP = "\u00a0"
 
@@ -57,13 +58,13 @@ def _own_deals(ctx: Any) -> list[int]:
 
 
 def red_spans(text: Text, part: str) -> bool:
-    """``part`` is in ``text`` and painted red."""
+    """``part`` is in ``text`` and painted in the alert red (``widgets.cells.ALERT``)."""
     start = text.plain.find(part)
     assert start >= 0, f"{part!r} not in {text.plain!r}"
     return any(
-        "red" in str(span.style) and span.start <= start and span.end >= start + len(part)
+        ALERT in str(span.style) and span.start <= start and span.end >= start + len(part)
         for span in text.spans
-    ) or ("red" in str(text.style))
+    ) or (ALERT in str(text.style))
 
 
 def debt_row(app: Any) -> tuple[str, Text]:
@@ -127,7 +128,7 @@ async def test_a_hand_made_invoice_and_a_payment_make_a_red_debt_then_an_advance
         assert red_spans(head, "долг: " + rub("42 509,50"))
         label, amount = debt_row(app)
         assert label == "Долг" and amount.plain == rub("42 509,50")
-        assert "red" in str(amount.style)
+        assert ALERT in str(amount.style)
 
         # a payment above the invoice: an advance, not a negative debt
         add_payment(ctx, deal_id, "actual", today(), "50000.00")
@@ -138,7 +139,7 @@ async def test_a_hand_made_invoice_and_a_payment_make_a_red_debt_then_an_advance
         assert "-7" not in text and "−7" not in text
         label, amount = debt_row(app)
         assert label == "Аванс" and amount.plain == rub("7 490,50")
-        assert "red" not in str(amount.style)
+        assert ALERT not in str(amount.style)
         assert not red_spans(app.screen.query_one("#card-head").content, "аванс")
 
         # the client card says the same: its head and its deals table

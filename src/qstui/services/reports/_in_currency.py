@@ -11,24 +11,23 @@ report says so; a day with no rate on or before it is an error naming the rate.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import Select, func, literal_column, or_, select, true
+from sqlalchemy import Select, literal_column, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from qstui.db.compat import chunks, id_in, no_index
-from qstui.db.models import Company, Currency, CurrencyRate, Deal
+from qstui.db.models import Company, Currency, Deal
 from qstui.domain.clock import today
 from qstui.domain.deals import KOPECK
 from qstui.domain.formatting import day as day_text
 from qstui.domain.reports import ReportOptions
 from qstui.i18n import _
 from qstui.services.context import Context
-from qstui.services.refbooks.currency import MissingRate, UnknownCurrency, base_currency
+from qstui.services.refbooks.currency import RateBook, UnknownCurrency, base_currency
 from qstui.services.visibility import owned_by_visible, visible_user_ids
 
 ZERO = Decimal("0.00")
@@ -61,47 +60,20 @@ class Converter:
     remembers the days that had to use an earlier rate."""
 
     def __init__(self, session: Session, target: str, needs: Iterable[tuple[str, date]]) -> None:
-        self.base = base_currency(session)
         self.target = target
-        self._series: dict[str, tuple[list[date], list[Decimal]]] = {}
         self.earlier: dict[str, set[date]] = {}
-        span: dict[str, tuple[date, date]] = {}
-        for code, day in needs:
-            for c in (code.upper(), target):
-                if c != self.base:
-                    first, last = span.get(c, (day, day))
-                    span[c] = (min(first, day), max(last, day))
-        for code, (earliest, latest) in span.items():
-            since = (
-                select(func.max(CurrencyRate.rate_date))
-                .where(CurrencyRate.currency_code == code, CurrencyRate.rate_date <= earliest)
-                .scalar_subquery()
-            )
-            rows = session.execute(
-                select(CurrencyRate.rate_date, CurrencyRate.rate, CurrencyRate.nominal)
-                .where(
-                    CurrencyRate.currency_code == code,
-                    CurrencyRate.rate_date <= latest,
-                    CurrencyRate.rate_date >= func.coalesce(since, earliest),
-                )
-                .order_by(CurrencyRate.rate_date)
-            ).all()
-            with localcontext() as c:
-                c.prec = 40
-                values = [Decimal(r.rate) / Decimal(r.nominal or 1) for r in rows]
-            self._series[code] = ([r.rate_date for r in rows], values)
+        wanted = list(needs)
+        # the report currency is needed on every day another one is converted on
+        self._book = RateBook.load(session, [*wanted, *((target, day) for _c, day in wanted)])
+        self.base = self._book.base
 
     def rate(self, code: str, day: date) -> Decimal:
         code = code.upper()
-        if code == self.base:
-            return Decimal(1)
-        days, values = self._series.get(code, ([], []))
-        index = bisect.bisect_right(days, day) - 1
-        if index < 0:
-            raise MissingRate(code, day)
-        if days[index] != day:
+        rate = self._book.rate(code, day)
+        used = self._book.rate_day(code, day)
+        if used is not None and used != day:
             self.earlier.setdefault(code, set()).add(day)
-        return values[index]
+        return rate
 
     def convert(self, amount: Decimal | None, code: str, day: date) -> Decimal:
         amount = Decimal(amount or 0)
