@@ -15,7 +15,7 @@ import click
 from rich.table import Table
 
 from qstui.cli.common import as_option, context, emit_json, json_option, plain, table_console
-from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, MatchStatus
+from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, preview_summary
 from qstui.domain.formatting import day, money
 from qstui.i18n import _
 from qstui.services.onec.bank_import import (
@@ -133,23 +133,7 @@ def _print(result: BankPreview, applied: bool) -> None:
         click.echo(
             _("Line {line} (warning): {message}").format(line=issue.line, message=issue.message)
         )
-    counts = {status: 0 for status in MatchStatus}
-    for line in result.incoming:
-        counts[line.match.status] += 1
-    click.echo(
-        _(
-            "Incoming: {incoming} (matched {matched}, client only {client}, ambiguous "
-            "{ambiguous}, unmatched {unmatched}); outgoing: {outgoing}; not read: {errors}"
-        ).format(
-            incoming=len(result.incoming),
-            matched=counts[MatchStatus.MATCHED],
-            client=counts[MatchStatus.CLIENT],
-            ambiguous=counts[MatchStatus.AMBIGUOUS],
-            unmatched=counts[MatchStatus.UNMATCHED],
-            outgoing=result.outgoing,
-            errors=len(result.errors),
-        )
-    )
+    click.echo(preview_summary(result))
     if applied:
         click.echo(_("Payments created: {created}").format(created=result.created))
     else:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from qstui.i18n import N_
+from qstui.i18n import N_, _
 
 
 class MatchStatus(StrEnum):
@@ -85,3 +85,22 @@ class BankPreview:
     readable: bool = True
     created: int = 0
     run_id: int | None = None  # the exchange run an import was recorded as
+
+
+def preview_summary(preview: BankPreview) -> str:
+    """One line of what a statement holds, as the CLI prints it and the screen shows it."""
+    counts = dict.fromkeys(MatchStatus, 0)
+    for line in preview.incoming:
+        counts[line.match.status] += 1
+    return _(
+        "Incoming: {incoming} (matched {matched}, client only {client}, ambiguous "
+        "{ambiguous}, unmatched {unmatched}); outgoing: {outgoing}; not read: {errors}"
+    ).format(
+        incoming=len(preview.incoming),
+        matched=counts[MatchStatus.MATCHED],
+        client=counts[MatchStatus.CLIENT],
+        ambiguous=counts[MatchStatus.AMBIGUOUS],
+        unmatched=counts[MatchStatus.UNMATCHED],
+        outgoing=preview.outgoing,
+        errors=len(preview.errors),
+    )

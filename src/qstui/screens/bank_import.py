@@ -22,7 +22,13 @@ from textual.suggester import Suggester
 from textual.widgets import DataTable, Header, Input, ProgressBar, Static
 
 from qstui.domain import formatting as fmt
-from qstui.domain.bank import MATCH_LABELS, BankLine, BankPreview, Candidate, MatchStatus
+from qstui.domain.bank import (
+    MATCH_LABELS,
+    BankLine,
+    BankPreview,
+    Candidate,
+    preview_summary,
+)
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import PickDialog
 from qstui.screens.dialogs.pick_deal import PickDealDialog
@@ -183,21 +189,7 @@ class BankImportScreen(Localized, ServiceCalls, Screen[None]):
                 _("Line {line}: {message}").format(line=i.line, message=i.message)
                 for i in preview.errors
             )
-        counts = {status: 0 for status in MatchStatus}
-        for line in preview.incoming:
-            counts[line.match.status] += 1
-        text = _(
-            "Incoming: {incoming} (matched {matched}, client only {client}, ambiguous "
-            "{ambiguous}, unmatched {unmatched}); outgoing: {outgoing}; not read: {errors}"
-        ).format(
-            incoming=len(preview.incoming),
-            matched=counts[MatchStatus.MATCHED],
-            client=counts[MatchStatus.CLIENT],
-            ambiguous=counts[MatchStatus.AMBIGUOUS],
-            unmatched=counts[MatchStatus.UNMATCHED],
-            outgoing=preview.outgoing,
-            errors=len(preview.errors),
-        )
+        text = preview_summary(preview)
         notes = [
             _("Line {line}: {message}").format(line=i.line, message=i.message)
             for i in preview.errors[:5]
