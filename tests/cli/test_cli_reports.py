@@ -63,6 +63,22 @@ def test_sales_json_as_the_head(world: World) -> None:
     assert all(set(r) == {"manager", "month", "count", "amount"} for r in data["rows"])
 
 
+def test_the_measure_chooses_the_columns(world: World) -> None:
+    db = world.team.system.db
+    both = json.loads(run(db, "sales", "--period", SPAN, "--format", "json").stdout)
+    counted = run(db, "sales", "--period", SPAN, "--measure", "count", "--format", "json")
+    assert counted.exit_code == 0, counted.output
+    rows = json.loads(counted.stdout)["rows"]
+    assert rows == [{"manager": r["manager"], "count": r["count"]} for r in both["rows"]]
+    weighted = run(db, "funnel", "--measure", "weighted", "--format", "json")
+    assert weighted.exit_code == 0, weighted.output
+    funnel = json.loads(weighted.stdout)
+    assert {k for r in funnel["rows"] for k in r} == {
+        "pipeline", "stage", "weighted", "conversion", "days"
+    }  # fmt: skip
+    assert set(funnel["totals"]) <= {"weighted", "conversion", "days"}
+
+
 def test_table_csv_and_xlsx(world: World, tmp_path: Path) -> None:
     db = world.team.system.db
     shown = run(db, "refusals", "--period", SPAN)
@@ -97,7 +113,8 @@ def test_pipeline_by_name(world: World) -> None:
         (("sales", "--by", "month,year"), "at most one period"),
         (("sales", "--format", "xlsx"), "--out"),
         (("sales", "--currency", "XYZ"), "Unknown currency XYZ"),
-        (("sales", "--measure", "weighted"), "money or in deals"),
+        (("sales", "--measure", "weighted"), "counted in: money, count"),
+        (("receivables", "--measure", "count"), "applies to sales, funnel"),
     ],
 )
 def test_bad_input_ends_in_one_line(world: World, args: tuple[str, ...], fragment: str) -> None:

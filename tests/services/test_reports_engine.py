@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from report_support import PERIOD, World, build_world, in_period, money_by
 from sqlalchemy import select
-from tests.services.deal_support import add
+from tests.services.deal_support import add, company, make_team
 
 from qstui.db.models import (
     ClientGroup,
@@ -22,6 +22,7 @@ from qstui.db.models import (
     GroupMember,
     Stage,
 )
+from qstui.domain import clock
 from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus
 from qstui.domain.report_spec import Measure, ReportSpec
 from qstui.domain.reports import DrillKind, Dynamics
@@ -168,3 +169,38 @@ def test_the_builder_offers_the_dimensions_each_measure_has() -> None:
     assert "claim_status" in dimensions_of(Measure.CLAIMS)
     assert "claim_status" not in dimensions_of(Measure.WON)
     assert dimensions_of(Measure.WON)[:3] == ("manager", "department", "product")
+
+
+def test_interactions_are_counted_by_the_local_day(db: Any) -> None:
+    """A call at 01:30 Moscow time on 1 April is 22:30 UTC on 31 March: it belongs to
+    April, by day and by month, in the period filter and in the buckets."""
+    team = make_team(db)
+    client = company(db, "ООО Полночь", team.id("anna"))
+    with db.reader() as s:
+        type_id = s.scalars(select(EventType.id).order_by(EventType.id)).first()
+    for at in (datetime(2026, 3, 31, 22, 30), datetime(2026, 3, 31, 20, 0)):
+        add(
+            db,
+            Event(
+                type_id=type_id,
+                status=EventStatus.DONE,
+                company_id=client,
+                responsible_id=team.id("anna"),
+                subject=f"Звонок {at:%H:%M}",
+                event_at=at,
+            ),
+        )
+    zone = clock.zone()
+    clock.set_zone("+03:00")
+    try:
+        spring = (date(2026, 3, 1), date(2026, 4, 30))
+        by_month = aggregate(team.system, ReportSpec(Measure.EVENTS, (), Dynamics.MONTH, spring))
+        by_day = aggregate(team.system, ReportSpec(Measure.EVENTS, (), Dynamics.DECADE, spring))
+        april = aggregate(
+            team.system, ReportSpec(Measure.EVENTS, (), period=(date(2026, 4, 1), date(2026, 4, 1)))
+        )
+    finally:
+        clock.set_zone(zone)
+    assert by_month.values == {(date(2026, 3, 1),): 1, (date(2026, 4, 1),): 1}
+    assert by_day.values == {(date(2026, 3, 21),): 1, (date(2026, 4, 1),): 1}
+    assert april.values == {(): 1}

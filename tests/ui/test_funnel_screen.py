@@ -17,6 +17,7 @@ from qstui.screens.report_actions import period_of
 from qstui.services.context import context_for
 from qstui.services.deals import list_deals
 from qstui.services.refbooks.pipelines import list_pipelines
+from qstui.services.reports import lines as report_lines
 from qstui.services.reports.funnel import funnel_report
 
 
@@ -57,7 +58,7 @@ async def open_funnel(pilot, app, login):
     assert type(app.screen).__name__ == "FunnelScreen"
 
 
-async def test_funnel_switches_pipeline_and_period_and_opens_a_deal(demo_db):
+async def test_funnel_switches_pipeline_and_period_and_opens_a_deal(demo_db, monkeypatch):
     head = context_for(demo_db, "head")
     pipelines = list_pipelines(head)
     first, second = pipelines[0], pipelines[1]
@@ -101,6 +102,7 @@ async def test_funnel_switches_pipeline_and_period_and_opens_a_deal(demo_db):
         lines = app.screen.lines
         assert {line.id for line in lines} == expected and len(lines) == rows[index].values["count"]
         assert fmt.money(lines[0].amount, "RUB") in screen_text(app)
+        assert f": {len(lines)} deals" in screen_text(app)
         await pilot.press("enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "DealCardScreen"
@@ -111,6 +113,13 @@ async def test_funnel_switches_pipeline_and_period_and_opens_a_deal(demo_db):
         await pilot.press("escape")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "FunnelScreen"
+
+        # a list longer than is read says so, never stops silently
+        monkeypatch.setattr(report_lines, "MAX_LINES", 2)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        assert len(app.screen.lines) == 2
+        assert f"the first 2 of {len(lines)}" in screen_text(app)
 
 
 async def test_a_managers_funnel_holds_only_what_he_sees_and_the_manager_key(demo_db):

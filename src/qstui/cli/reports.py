@@ -27,7 +27,7 @@ from qstui.i18n import _
 from qstui.services.context import Context
 from qstui.services.refbooks.pipelines import list_pipelines
 from qstui.services.reports import export as E
-from qstui.services.reports.ready import READY, READY_TITLES
+from qstui.services.reports.ready import READY, READY_TITLES, run_ready
 
 MEASURES = ("money", "count", "weighted")
 
@@ -110,7 +110,7 @@ def _make_command(name: str) -> click.Command:
             currency=currency.strip().upper() if currency else None,
             pipeline_id=_pipeline_id(ctx, pipeline_name) if pipeline_name else None,
         )
-        table = READY[name](ctx, options)
+        table = run_ready(ctx, name, options)
         if fmt == "table":
             _print(table)
             return

@@ -7,7 +7,10 @@
   Firebird, where grouping by an indexed column makes the optimizer walk that whole
   index in order and fetch every row at random (an ``ORDER`` plan) instead of reading
   the rows the conditions pick and sorting the few groups; SQLite keeps the column (it
-  reads a covering index that leads with it).
+  reads a covering index that leads with it);
+- ``shifted(column, minutes)``: a timestamp moved by a whole number of minutes (a
+  literal, so that a ``GROUP BY`` of it matches the select list on Firebird), for
+  bucketing a UTC timestamp by the local day.
 """
 
 from __future__ import annotations
@@ -66,3 +69,29 @@ def _group_key_firebird(element: _GroupingColumn, compiler: Any, **kw: Any) -> s
 def grouping_column(column: Any, name: str) -> Any:
     """``column`` labelled ``name``, grouped by value on Firebird (see the module)."""
     return _GroupingColumn(column).label(name)
+
+
+class _Shifted(FunctionElement[Any]):
+    inherit_cache = False  # the minutes are part of the SQL text
+    name = "shifted"
+
+    def __init__(self, column: Any, minutes: int) -> None:
+        self.minutes = int(minutes)
+        super().__init__(column)
+
+
+@compiles(_Shifted)
+def _shifted_default(element: _Shifted, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"datetime({compiler.process(column, **kw)}, '{element.minutes:+d} minutes')"
+
+
+@compiles(_Shifted, FIREBIRD)
+def _shifted_firebird(element: _Shifted, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"DATEADD(MINUTE, {element.minutes}, {compiler.process(column, **kw)})"
+
+
+def shifted(column: Any, minutes: int) -> Any:
+    """The timestamp ``column`` plus ``minutes`` (no shift: the column itself)."""
+    return column if not minutes else _Shifted(column, minutes)

@@ -20,12 +20,29 @@ from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.tables import clip, fill_table
 
+# What the list holds, by the kind of objects behind the number
+_COUNTED = {
+    DrillKind.DEALS: N_("{what}: {n} deals"),
+    DrillKind.CLIENTS: N_("{what}: {n} clients"),
+    DrillKind.EVENTS: N_("{what}: {n} interactions"),
+    DrillKind.CLAIMS: N_("{what}: {n} claims"),
+}
+_FIRST = N_("{what}: the first {shown} of {n} — narrow the report to list the rest")
+_HEADS = {
+    DrillKind.DEALS: N_("Deal"),
+    DrillKind.CLIENTS: N_("Client"),
+    DrillKind.EVENTS: N_("Interaction"),
+    DrillKind.CLAIMS: N_("Claim"),
+}
+
 
 def behind(
     ctx: Any, table: ReportTable, row: ReportRow, column_key: str
-) -> list[reports.DrillLine]:
+) -> tuple[DrillKind, int, list[reports.DrillLine]]:
+    """The kind of objects behind the number, how many there are, and the lines read
+    (at most ``MAX_LINES`` of them)."""
     kind, ids = reports.drill(ctx, table, row, column_key)
-    return reports.drill_lines(ctx, kind, ids)
+    return kind, len(ids), reports.drill_lines(ctx, kind, ids)
 
 
 class DrillDialog(Localized, ServiceCalls, ModalScreen[None]):
@@ -63,12 +80,17 @@ class DrillDialog(Localized, ServiceCalls, ModalScreen[None]):
             loading=self.query_one("#drill-table"),
         )
 
-    def _show(self, lines: list[reports.DrillLine]) -> None:
+    def _show(self, found: tuple[DrillKind, int, list[reports.DrillLine]]) -> None:
+        kind, total, lines = found
         self.lines = lines
-        self.query_one("#drill-title", Static).update(
-            _("{what}: {n} deals").format(what=self.what, n=len(lines))
+        title = (
+            _(_COUNTED[kind]).format(what=self.what, n=total)
+            if total <= len(lines)
+            else _(_FIRST).format(what=self.what, shown=len(lines), n=total)
         )
+        self.query_one("#drill-title", Static).update(title)
         table = self.query_one("#drill-table", DataTable)
+        table.columns[next(iter(table.columns))].label = Text(_(_HEADS[kind]))
         title, client, manager = (36, 26, 22) if self.app.size.width >= 110 else (22, 16, 12)
         fill_table(
             table,

@@ -40,7 +40,7 @@ from qstui.services.refbooks.currency import RateBook, UnknownCurrency, base_cur
 from qstui.services.refbooks.currency import known_currencies as _known
 from qstui.services.reports.facts import build
 from qstui.services.reports.labels import dimension_labels
-from qstui.services.reports.periods import bucket, bucket_start
+from qstui.services.reports.periods import bucket, bucket_start, local_offset_minutes
 from qstui.services.visibility import sees_all, visible_user_ids
 
 ZERO = Decimal("0.00")
@@ -94,7 +94,8 @@ def aggregate(ctx: Context, spec: ReportSpec) -> Aggregate:
     facts = build(ctx, spec, names)
     groups = [facts.dims[n].label(f"d{i}") for i, n in enumerate(spec.dimensions)]
     if spec.dynamics is not Dynamics.NONE:
-        groups.append(bucket(facts.date, spec.dynamics).label("b"))
+        offset = local_offset_minutes(spec.period) if facts.timestamp else 0
+        groups.append(bucket(facts.date, spec.dynamics, offset).label("b"))
     notes: list[str] = []
     counts: dict[Key, int] = defaultdict(int)
     counted = facts.count_of.distinct() if facts.multiplied else facts.count_of

@@ -5,7 +5,8 @@ A bucket is one integer per row, so that ``GROUP BY`` takes it as one expression
 decade`` (decade 0: days 1–10, 1: 11–20, 2: 21–end). ``EXTRACT`` is portable through
 SQLAlchemy (SQLite compiles it to ``strftime``); every constant is a literal, since
 Firebird rejects a ``GROUP BY`` whose expression differs from the select list's only
-by its parameters. A timestamp column is bucketed by its UTC day.
+by its parameters. A timestamp column (stored in UTC) is bucketed and filtered by the
+local day of the configured zone (``qstui.domain.clock``), as people count days.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any
 
 from sqlalchemy import and_, case, extract, literal_column
 
+from qstui.db.report_sql import shifted
+from qstui.domain.clock import to_local, to_utc, utcnow
 from qstui.domain.reports import Dynamics
 
 
@@ -22,8 +25,18 @@ def _n(value: int) -> Any:
     return literal_column(str(int(value)))
 
 
-def bucket(column: Any, dynamics: Dynamics) -> Any:
-    """The bucket number of ``column`` (a date or a timestamp) for ``dynamics``."""
+def local_offset_minutes(period: tuple[date, date] | None) -> int:
+    """The zone's offset from UTC in minutes, at the start of ``period`` (or now).
+
+    One offset for the whole report: the zones of Russia keep theirs all year."""
+    moment = datetime.combine(period[0], time(12)) if period else utcnow()
+    return round((to_local(moment) - moment).total_seconds() / 60)
+
+
+def bucket(column: Any, dynamics: Dynamics, offset_minutes: int = 0) -> Any:
+    """The bucket number of ``column`` (a date, or a UTC timestamp shifted by
+    ``offset_minutes`` to the local day) for ``dynamics``."""
+    column = shifted(column, offset_minutes)
     year = extract("year", column)
     if dynamics is Dynamics.YEAR:
         return year
@@ -100,12 +113,12 @@ def _month_end(day: date) -> date:
 
 
 def in_period(column: Any, period: tuple[date, date], timestamp: bool) -> Any:
-    """``column`` within the inclusive ``period`` (a timestamp: by its UTC day), as an
-    index range."""
+    """``column`` within the inclusive ``period`` (a UTC timestamp: by its local day),
+    as an index range."""
     first, last = period
     if timestamp:
         return and_(
-            column >= datetime.combine(first, time.min),
-            column < datetime.combine(last + timedelta(days=1), time.min),
+            column >= to_utc(datetime.combine(first, time.min)),
+            column < to_utc(datetime.combine(last + timedelta(days=1), time.min)),
         )
     return and_(column >= first, column <= last)

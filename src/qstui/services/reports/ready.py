@@ -181,16 +181,15 @@ def sales_report(ctx: Context, options: ReportOptions) -> ReportTable:
     if options.measure not in (None, "money", "count"):
         raise ValidationFailed({"measure": _("Sales are counted in money or in deals")})
     won = base_spec(options, ("manager",))
-    return assemble(
-        ctx,
-        "sales",
-        _("Sales"),
-        options,
-        [
-            Part(_count("count", N_("Won deals")), replace(won, measure=Measure.WON_COUNT)),
-            Part(_money("amount", N_("Won money")), won),
-        ],
-    )
+    parts = [
+        Part(_count("count", N_("Won deals")), replace(won, measure=Measure.WON_COUNT)),
+        Part(_money("amount", N_("Won money")), won),
+    ]
+    if options.measure == "count":
+        parts = parts[:1]
+    elif options.measure == "money":
+        parts = parts[1:]
+    return assemble(ctx, "sales", _("Sales"), options, parts)
 
 
 def sources_report(ctx: Context, options: ReportOptions) -> ReportTable:
@@ -286,9 +285,50 @@ READY_TITLES: dict[str, str] = {
 }
 
 
+# The reports a measure (``--measure``) applies to, and what it may be. Sales choose
+# their columns themselves; the funnel computes all three and keeps the one asked for
+# (with the conversion and the days, which belong to every measure).
+MEASURED: dict[str, tuple[str, ...]] = {
+    "sales": ("money", "count"),
+    "funnel": ("count", "money", "weighted"),
+}
+_FUNNEL_DROPS = {
+    "count": {"amount", "weighted"},
+    "money": {"count", "weighted"},
+    "weighted": {"count", "amount"},
+}
+
+
 def run_ready(ctx: Context, name: str, options: ReportOptions) -> ReportTable:
-    """The ready report ``name`` with ``options``."""
+    """The ready report ``name`` with ``options``; a measure the report has no use for
+    is refused, never ignored."""
     report = READY.get(name)
     if report is None:
         raise ValidationFailed({"report": _("Unknown report {name}").format(name=name)})
-    return report(ctx, options)
+    if options.measure is not None and options.measure not in MEASURED.get(name, ()):
+        allowed = MEASURED.get(name)
+        message = (
+            _("This report is counted in: {measures}").format(measures=", ".join(allowed))
+            if allowed
+            else _("This report has its own columns: a measure applies to {reports}").format(
+                reports=", ".join(MEASURED)
+            )
+        )
+        raise ValidationFailed({"measure": message})
+    table = report(ctx, options)
+    if name == "funnel" and options.measure is not None:
+        table = _without(table, _FUNNEL_DROPS[options.measure])
+    return table
+
+
+def _without(table: ReportTable, keys: set[str]) -> ReportTable:
+    """``table`` without the measure columns ``keys`` (rows and totals keep the rest)."""
+    return replace(
+        table,
+        columns=tuple(c for c in table.columns if c.key not in keys),
+        rows=tuple(
+            replace(row, values={k: v for k, v in row.values.items() if k not in keys})
+            for row in table.rows
+        ),
+        totals={k: v for k, v in table.totals.items() if k not in keys},
+    )
