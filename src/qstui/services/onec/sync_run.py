@@ -263,8 +263,12 @@ def apply_references(
                 progress(number, len(todo), stage)
         check(stage)
         stage = _("saving in qstui")
-        progress(len(todo), len(todo), stage)
-        run_id = _save(ctx, info, kind, started, plan, there, done, lambda: check(stage))
+
+        def tick(saved: int) -> None:
+            progress(saved, len(plan), stage)
+            check(stage)
+
+        run_id = _save(ctx, info, kind, started, plan, there, done, tick)
     except (AccessDenied, ValidationFailed) as exc:
         record_failure(ctx, run_kind, exc, started_at=started, base_id=info.id)
         raise
@@ -317,10 +321,11 @@ def _save(
     plan: list[tuple[Pair, SyncAction]],
     there: Mapping[str, tuple[str, str]],
     done: _Done,
-    check: Callable[[], None],
+    tick: Callable[[int], None],
 ) -> int:
     """Step 2: every write in qstui, the links and the run's record, in one transaction;
-    ``check`` raises to stop (the transaction is rolled back whole). The run's id."""
+    ``tick(rows done)`` is called every ``CHECK_EVERY`` rows and before the commit, and
+    raises to stop (the transaction is rolled back whole). The run's id."""
     now = utcnow()
     logs: list[LogLine] = []
     new_links: list[dict[str, Any]] = []
@@ -333,7 +338,7 @@ def _save(
         kind.prepare(s, ctx, sum(1 for _p, a in plan if a == _A.CREATE_HERE))
         for number, (pair, action) in enumerate(plan):
             if number % CHECK_EVERY == 0:
-                check()
+                tick(number)
             row = pair.row
             object_id = row.object_id
             ours_version = pair.ours.version if pair.ours is not None else None
@@ -444,7 +449,7 @@ def _save(
                 ),
                 moved_links,
             )
-        check()
+        tick(len(plan))
         # warnings first: the journal keeps the first ``MAX_LINES`` lines of a run
         logs.sort(key=lambda line: line.level == LogLevel.INFO)
         return record_run(
