@@ -24,6 +24,7 @@ from qstui.screens.onec_journal import OnecJournalScreen, OnecRunLogScreen
 from qstui.screens.onec_sync import OnecSyncScreen
 from qstui.services.context import Context
 from qstui.services.onec import bases
+from qstui.services.onec.journal_read import list_runs
 from qstui.services.onec.simulator_seed import seed_records
 from qstui.widgets.cells import ALERT
 
@@ -176,3 +177,34 @@ async def test_a_broken_sync_is_on_screen_and_in_the_journal_and_the_next_comple
         messages = [str(log.get_row_at(n)[2]) for n in range(log.row_count)]
         assert len(messages) == proposed + 2 + made
         assert sum(m.startswith("Created in 1C: «") for m in messages) == made
+
+
+async def test_x_cancels_a_running_sync_and_nothing_is_written(
+    demo_db: Database, sim: Simulator, simulated: SeedSummary
+) -> None:
+    """1C holds its answer (the simulator's store locked) while the user presses x: the
+    run stops before its commit, says so, and is in the journal as failed."""
+    before = count(demo_db, Company), count(demo_db, OnecLink)
+    runs = len(list_runs(Context.system(demo_db), limit=1000))
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "admin")
+        await open_palette(pilot, app, "sync counterparties")
+        await choose(pilot, app, "1C: sync counterparties")
+        await settle(pilot, app)
+        screen = app.screen
+        assert isinstance(screen, OnecSyncScreen)
+        with sim.store.lock:  # 1C does not answer yet
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert screen.running
+            await pilot.press("x")
+            await pilot.pause()
+            assert "Cancelling…" in screen_text(app)
+        await settle(pilot, app)
+        assert not screen.running
+        text = " ".join(screen_text(app).split())
+        assert "was cancelled while reading 1C. Nothing was changed in qstui." in text
+        assert (count(demo_db, Company), count(demo_db, OnecLink)) == before
+        (run, *_older) = list_runs(Context.system(demo_db), limit=1000)
+        assert len(_older) == runs and run.failed and "was cancelled" in run.error_text
