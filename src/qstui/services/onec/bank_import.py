@@ -108,7 +108,7 @@ def import_statement(
             preview = _match(s, ctx, statement, accounts)
             _choose(s, ctx, preview, choices or {})
             _write(s, ctx, preview, progress)
-            preview.run_id = _record_run(s, ctx, preview, source_name, started)
+            preview.run_id = _record_in_journal(s, ctx, preview, source_name, started)
             return preview
     except Exception as exc:
         record_failure(ctx, RUN_KIND, exc, started_at=started, summary=source_name or "-")
@@ -372,7 +372,7 @@ def _payment_values(line: BankLine, deal_currency: str) -> dict[str, Any]:
     }
 
 
-def _record_run(
+def _record_in_journal(
     s: Session, ctx: Context, preview: BankPreview, source_name: str, started: datetime
 ) -> int:
     errors = [LogLine(LogLevel.ERROR, _line_message(issue)) for issue in preview.errors]

@@ -10,8 +10,10 @@ pairs, carry a one-sided change to the other side, create only with ``create_her
 2. every write in qstui (create here, take theirs, the links with both sides'
    versions, the log and the run's counts) in one transaction.
 
-A failure in step 1 or 2 leaves qstui's database as it was (the transaction of step 2
-is rolled back whole), marks the run failed and logs what failed and where. What step 1
+A failure in step 1 or 2, or the user's cancel (``cancelled``, looked at before each
+write in 1C and every ``CHECK_EVERY`` rows of step 2), leaves qstui's database as it
+was (the transaction of step 2 is rolled back whole) and records the run as failed in
+the journal (``journal.record_failure``) with what failed or stopped, and where. What step 1
 already made in 1C is found again by the next run — a counterparty by its INN and KPP,
 a product by its article, the very keys it was created with — and proposed, so a retry
 links it instead of creating it twice; an update made in 1C is the same values on both
