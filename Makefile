@@ -46,6 +46,8 @@ bench: $(STAMP)
 	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_DB="$$QSTUI_BENCH_FIREBIRD" $(BIN)/python -m bench.reports; fi
 	$(BIN)/python -m bench.bank_import
 	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_BANK_DB="$${QSTUI_BENCH_FIREBIRD%/*}/bank.fdb" $(BIN)/python -m bench.bank_import; fi
+	$(BIN)/python -m bench.onec_sync
+	@if [ -n "$$QSTUI_BENCH_FIREBIRD" ]; then QSTUI_BENCH_ONEC_DB="$${QSTUI_BENCH_FIREBIRD%/*}/onec.fdb" $(BIN)/python -m bench.onec_sync; fi
 
 # The README's screenshots, from a fresh small demo database
 screenshots: $(STAMP)

@@ -186,6 +186,13 @@ class QstuiApp(App[None]):
         if self.ctx is not None:
             self.push_screen(OnecSyncScreen(kind))
 
+    def open_onec_journal(self) -> None:
+        """The exchange journal with 1C (E9)."""
+        from qstui.screens.onec_journal import OnecJournalScreen
+
+        if self.ctx is not None:
+            self.push_screen(OnecJournalScreen())
+
     def open_bank_import(self) -> None:
         """The bank statement import over the current screen (Esc returns)."""
         from qstui.screens.bank_import import BankImportScreen

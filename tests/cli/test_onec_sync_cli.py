@@ -47,10 +47,14 @@ def sim(db: Database) -> Iterator[Simulator]:
 
 
 def run(db: Database, tmp_path: Path, *args: str, input: str | None = None) -> Result:
+    return onec(db, tmp_path, "sync", *args, input=input)
+
+
+def onec(db: Database, tmp_path: Path, *args: str, input: str | None = None) -> Result:
     url = db.url.render_as_string(hide_password=False)
     return CliRunner().invoke(
         cli,
-        ["--db", url, "onec", "sync", *args],
+        ["--db", url, "onec", *args],
         input=input,
         env={"QSTUI_CONFIG": str(tmp_path / "c.toml"), "QSTUI_ONEC_BP_PASSWORD": PASSWORD},
     )
@@ -130,6 +134,38 @@ def test_a_fault_is_one_line_logged_and_the_next_run_completes(
     done = run(db, tmp_path, "counterparties", "--base", "bp", "--apply", "--create-there")
     assert done.exit_code == 0, done.output
     assert links(db) == 3
+
+
+def test_the_journal_lists_the_runs_and_shows_a_runs_log(
+    db: Database, tmp_path: Path, sim: Simulator
+) -> None:
+    sim.faults.fail_after(0, "drop", methods=["POST"])  # a POST is not retried: no waiting
+    failed = run(db, tmp_path, "counterparties", "--base", "bp", "--apply", "--create-there")
+    error = one_line_error(failed, "Гамма").removeprefix("Error: ")
+    sim.faults.clear()
+    assert run(db, tmp_path, "counterparties", "--base", "bp", "--apply").exit_code == 0
+
+    listed = onec(db, tmp_path, "journal", "--json")
+    assert listed.exit_code == 0, listed.output
+    newest, broken = json.loads(listed.output)
+    assert (newest["status"], newest["base"], newest["kind"]) == ("ok", "bp", "sync_counterparties")
+    assert (newest["created"], newest["updated"], newest["skipped"]) == (0, 2, 2)
+    assert (broken["status"], broken["error_text"], broken["errors"]) == ("failed", error, 1)
+    limited = json.loads(
+        onec(db, tmp_path, "journal", "--base", "bp", "--limit", "1", "--json").output
+    )
+    assert [r["id"] for r in limited] == [newest["id"]]
+    assert json.loads(onec(db, tmp_path, "journal", "--base", "nope", "--json").output) == []
+
+    log = json.loads(onec(db, tmp_path, "journal", str(newest["id"]), "--json").output)
+    assert log["run"]["id"] == newest["id"]
+    assert [line["message"] for line in log["log"]] == ["Linked: «Альфа»", "Linked: «Бета»"]
+    table = onec(db, tmp_path, "journal", str(broken["id"]))
+    assert table.exit_code == 0 and "failed" in table.output and "Гамма" in table.output
+    plain = onec(db, tmp_path, "journal")
+    assert plain.exit_code == 0 and "sync_counterparties" not in plain.output
+    assert "counterparties" in plain.output and "run failed" in plain.output
+    one_line_error(onec(db, tmp_path, "journal", "999999"), "999999")
 
 
 def test_an_unknown_base_is_one_line(db: Database, tmp_path: Path, sim: Simulator) -> None:

@@ -14,7 +14,14 @@ import click
 from rich.table import Table
 
 from qstui.cli.bank_import import bank_import
-from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.common import (
+    RecordId,
+    as_option,
+    context,
+    emit_json,
+    json_option,
+    table_console,
+)
 from qstui.cli.state import state
 from qstui.i18n import N_, _
 from qstui.onec import mapping as M
@@ -360,4 +367,65 @@ def _print_comparison(report: dict) -> None:
             label = f"{label} ({row['match']})"
         diffs = "; ".join(f"{d['field']}: {d['ours']} → {d['theirs']}" for d in row["differences"])
         table.add_row(label, row["name"], row["their_name"], row["code"], diffs)
+    table_console().print(table)
+
+
+@onec.command("journal")
+@click.argument("run_id", required=False, type=RecordId(N_("Exchange run")))
+@click.option("--base", "base_name", help="Only the runs with this 1C base.")
+@click.option("--kind", help="Only the runs of this kind (sync_counterparties, bank_import…).")
+@click.option(
+    "--limit", type=click.IntRange(1, 1000), default=50, show_default=True, help="Runs shown."
+)
+@json_option
+@as_option
+def journal(
+    run_id: int | None,
+    base_name: str | None,
+    kind: str | None,
+    limit: int,
+    as_json: bool,
+    as_login: str | None,
+) -> None:
+    """The exchange journal: the runs, newest first, or one run's log with RUN_ID
+    (requires the right onec.exchange)."""
+    from qstui.domain import formatting as fmt
+    from qstui.services.onec.journal_read import kind_label, list_runs, run_log, status_label
+
+    ctx = context(as_login)
+    if run_id is not None:
+        run, lines = run_log(ctx, run_id)
+        if as_json:
+            emit_json({"run": run, "log": lines})
+            return
+        click.echo(
+            f"#{run.id} {fmt.moment(run.started_at)} {kind_label(run.kind)} "
+            f"{run.base or '-'} {status_label(run.status)}: {run.error_text or run.summary}"
+        )
+        table = Table()
+        for title in (_("When"), _("Level"), _("Message")):
+            table.add_column(title)
+        for line in lines:
+            table.add_row(fmt.moment(line.logged_at), line.level.value, line.message)
+        table_console().print(table)
+        return
+    runs = list_runs(ctx, base=base_name, kind=kind, limit=limit)
+    if as_json:
+        emit_json(runs)
+        return
+    if not runs:
+        click.echo(_("No exchange runs yet"))
+        return
+    table = Table()
+    for title in (
+        _("Run No."), _("When"), _("Who"), _("Kind"), _("Base"), _("Status"),
+        _("Created"), _("Updated"), _("Skipped"), _("Errors"), _("Summary"),
+    ):  # fmt: skip
+        table.add_column(title)
+    for run in runs:
+        table.add_row(
+            str(run.id), fmt.moment(run.started_at), run.user, kind_label(run.kind),
+            run.base, status_label(run.status), str(run.created), str(run.updated),
+            str(run.skipped), str(run.errors), run.error_text or run.summary,
+        )  # fmt: skip
     table_console().print(table)

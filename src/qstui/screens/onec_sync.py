@@ -5,11 +5,14 @@ kind, then the run — in workers, with a progress bar and a summary.
 Opened from the command palette («1C: sync counterparties» / «… nomenclature»).
 ``space`` changes the action of the row under the cursor (among those that apply to
 it), ``a`` gives that action to every row of the same kind, ``ctrl+s`` runs it, ``b``
-goes to the next 1C base, ``ctrl+r`` compares again, Esc returns.
+goes to the next 1C base, ``ctrl+r`` compares again, Esc returns. While a run goes on,
+``x`` (or Esc) cancels it: the run stops before its commit, qstui's database stays as it
+was, and the journal has the run as failed, «cancelled».
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from textual.app import ComposeResult
@@ -32,6 +35,7 @@ from qstui.onec.secrets import Secrets
 from qstui.services.onec.bases import exchange_bases
 from qstui.services.onec.sync_run import (
     ALLOWED,
+    SyncCancelled,
     apply_references,
     compare_references,
     decide,
@@ -84,6 +88,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         Binding("ctrl+s", "run", N_("Run"), id="onec_sync.run"),
         Binding("b", "next_base", N_("Next base"), id="onec_sync.base"),
         Binding("ctrl+r", "refresh", N_("Compare again"), show=False, id="onec_sync.refresh"),
+        Binding("x", "cancel_run", N_("Cancel the run"), id="onec_sync.cancel"),
     ]
     DEFAULT_CSS = """
     OnecSyncScreen #sync-title { height: auto; text-style: bold; padding: 0 1; }
@@ -100,6 +105,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         self.comparison: SyncComparison | None = None
         self.choices: dict[str, SyncAction] = {}
         self.running = False
+        self.cancelling = threading.Event()  # set by the user, read by the run's worker
         self.summary = ""  # what the last run did
         self._shown: list[SyncRow] | None = None
 
@@ -246,6 +252,8 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         if self.running or self.comparison is None or self.base is None:
             return
         self.running = True
+        self.cancelling.clear()
+        self.refresh_bindings()
         self._status(_("Syncing with 1C…"))
         self.query_one(ProgressBar).update(total=None, progress=0)
         self.call_service(
@@ -255,6 +263,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
             _secrets(),
             choices=dict(self.choices),
             progress=self._progress_from_worker,
+            cancelled=self.cancelling.is_set,
             then=self._done,
             on_error=self._failed,
             group="sync",
@@ -268,8 +277,25 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         bar.update(total=total or None, progress=done)
         self._status(what)
 
-    def _done(self, result: SyncResult) -> None:
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "cancel_run":
+            return self.running
+        if action in ("cycle", "all_of_kind", "run", "next_base", "refresh"):
+            return not self.running
+        return True
+
+    def action_cancel_run(self) -> None:
+        if self.running and not self.cancelling.is_set():
+            self.cancelling.set()
+            self._status(_("Cancelling…"))
+
+    def _ended(self) -> None:
         self.running = False
+        self.refresh_bindings()
+
+    def _done(self, result: SyncResult) -> None:
+        self._ended()
+        self.query_one(ProgressBar).update(total=1, progress=1)
         applied = result.applied
         assert applied is not None
         summary = _(
@@ -287,13 +313,19 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         self.action_refresh()
 
     def _failed(self, error: BaseException) -> None:
-        self.running = False
+        self._ended()
         self.query_one(ProgressBar).update(total=1, progress=0)
         self._status(str(error))
-        self.qapp.show_error(error)
+        if isinstance(error, SyncCancelled):
+            self.notify(str(error), severity="warning")
+        else:
+            self.qapp.show_error(error)
 
     def _status(self, text: str) -> None:
         self.query_one("#sync-status", Static).update(text)
 
     def action_close(self) -> None:
+        if self.running:  # the run's worker would go on unseen
+            self.action_cancel_run()
+            return
         self.dismiss(None)

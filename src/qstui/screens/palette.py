@@ -8,8 +8,8 @@ Three providers (``COMMANDS`` of the app):
   company's or a contact's card, a deal card. Products and articles have no screen yet,
   so they are not offered.
 - ``NavigationProvider``: the modules the user's rights open (with their F-keys), the
-  1C reference sync (with ``onec.exchange``), help, log out, quit. Shown as soon as
-  the palette opens.
+  1C reference sync (with ``onec.exchange``), the exchange journal, help, log out,
+  quit. Shown as soon as the palette opens.
 - ``ScreenActionsProvider``: the keys of the screen the palette was opened over (those
   qstui declares, with their descriptions), run in the place they belong to.
 
@@ -197,6 +197,12 @@ class NavigationProvider(_ListedCommands):
                     _help(_("compare, choose, run")),
                     partial(app.open_onec_sync, kind),  # type: ignore[attr-defined]
                 )
+        if ctx.has(R.ONEC_EXCHANGE) or ctx.has(R.ADMIN):
+            yield (
+                _("1C: exchange journal"),
+                _help(_("the runs of the exchange and their log")),
+                app.open_onec_journal,  # type: ignore[attr-defined]
+            )
         for action, label, key in APP_COMMANDS:
             yield _(label), _help(_key(app, key)), partial(app.run_action, action)
 

@@ -20,6 +20,7 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,6 @@ from qstui.db.models import (
     Currency,
     Deal,
     DealDocument,
-    ExchangeLog,
-    ExchangeRun,
     Payment,
 )
 from qstui.domain.bank import BankLine, BankPreview, Issue, Match, MatchStatus
@@ -44,7 +43,6 @@ from qstui.domain.enums import (
     DealStatus,
     DocKind,
     DocState,
-    ExchangeStatus,
     LogLevel,
     PaymentKind,
     PaymentSource,
@@ -62,6 +60,7 @@ from qstui.services import rights as R
 from qstui.services.context import Context
 from qstui.services.deals.payments import NewPayment, insert_payments, payment_value_errors
 from qstui.services.deals.sums import recount_deal_money
+from qstui.services.onec.journal import LogLine, RunCounts, record_failure, record_run
 from qstui.services.persist import writing
 from qstui.services.visibility import company_visible, deal_visible
 
@@ -103,15 +102,16 @@ def import_statement(
     statement = parse(data)
     if not statement.readable:
         return _unreadable(statement)
+    started = utcnow()
     try:
         with writing(ctx) as s:
             preview = _match(s, ctx, statement, accounts)
             _choose(s, ctx, preview, choices or {})
             _write(s, ctx, preview, progress)
-            preview.run_id = _record_run(s, ctx, preview, source_name)
+            preview.run_id = _record_in_journal(s, ctx, preview, source_name, started)
             return preview
     except Exception as exc:
-        _record_failure(ctx, source_name, exc)
+        record_failure(ctx, RUN_KIND, exc, started_at=started, summary=source_name or "-")
         raise
 
 
@@ -372,36 +372,31 @@ def _payment_values(line: BankLine, deal_currency: str) -> dict[str, Any]:
     }
 
 
-def _record_run(s: Session, ctx: Context, preview: BankPreview, source_name: str) -> int:
-    skipped = sum(1 for line in preview.incoming if line.payment_id is None)
-    run = ExchangeRun(
-        run_kind=RUN_KIND,
-        status=ExchangeStatus.OK,
-        started_at=utcnow(),
-        finished_at=utcnow(),
-        user_id=ctx.user_id,
-        n_created=preview.created,
-        n_skipped=skipped,
-        n_errors=len(preview.errors),
-        summary=_summary(preview, source_name)[:2000],
+def _record_in_journal(
+    s: Session, ctx: Context, preview: BankPreview, source_name: str, started: datetime
+) -> int:
+    errors = [LogLine(LogLevel.ERROR, _line_message(issue)) for issue in preview.errors]
+    warnings = [
+        LogLine(
+            LogLevel.WARNING,
+            _line_message(Issue(line.line, f"{line.match.status}: {line.match.reason}")),
+        )
+        for line in preview.incoming
+        if line.payment_id is None and line.match.status != MatchStatus.MATCHED
+    ]
+    return record_run(
+        s,
+        ctx,
+        RUN_KIND,
+        started_at=started,
+        counts=RunCounts(
+            created=preview.created,
+            skipped=sum(1 for line in preview.incoming if line.payment_id is None),
+            errors=len(preview.errors),
+        ),
+        summary=_summary(preview, source_name),
+        lines=errors + warnings,
     )
-    s.add(run)
-    s.flush()
-    for issue in preview.errors[:500]:
-        s.add(ExchangeLog(run_id=run.id, level=LogLevel.ERROR, message=_line_message(issue)))
-    for line in preview.incoming:
-        if line.payment_id is None and line.match.status != MatchStatus.MATCHED:
-            s.add(
-                ExchangeLog(
-                    run_id=run.id,
-                    level=LogLevel.WARNING,
-                    message=_line_message(
-                        Issue(line.line, f"{line.match.status}: {line.match.reason}")
-                    ),
-                )
-            )
-    s.flush()
-    return run.id
 
 
 def _line_message(issue: Issue) -> str:
@@ -415,23 +410,3 @@ def _summary(preview: BankPreview, source_name: str) -> str:
         outgoing=preview.outgoing,
         created=preview.created,
     )
-
-
-def _record_failure(ctx: Context, source_name: str, exc: BaseException) -> None:
-    """A failed import is logged in a transaction of its own (the import's is gone)."""
-    try:
-        with ctx.db.transaction() as s:
-            s.add(
-                ExchangeRun(
-                    run_kind=RUN_KIND,
-                    status=ExchangeStatus.FAILED,
-                    started_at=utcnow(),
-                    finished_at=utcnow(),
-                    user_id=ctx.user_id,
-                    n_errors=1,
-                    summary=(source_name or "-")[:2000],
-                    error_text=(str(exc) or type(exc).__name__)[:4000],
-                )
-            )
-    except Exception:  # the import's own error is what the user must see
-        pass

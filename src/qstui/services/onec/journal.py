@@ -11,12 +11,14 @@ Rights are the caller's: whoever may run the exchange may have it recorded.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from qstui.db.bulk import insert_rows
 from qstui.db.models import ExchangeLog, ExchangeRun
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import ExchangeStatus, LogLevel
@@ -69,20 +71,20 @@ def record_run(
     )
     s.add(run)
     s.flush()
-    for n, line in enumerate(lines):
-        if n >= MAX_LINES:
-            break
-        s.add(
-            ExchangeLog(
-                run_id=run.id,
-                level=line.level,
-                object_kind=line.object_kind,
-                object_id=line.object_id,
-                ref_key=line.ref_key,
-                message=line.message[:2000],
-            )
-        )
-    s.flush()
+    now = utcnow()
+    rows = [
+        {
+            "run_id": run.id,
+            "logged_at": now,
+            "level": line.level,
+            "object_kind": line.object_kind,
+            "object_id": line.object_id,
+            "ref_key": line.ref_key,
+            "message": line.message[:2000],
+        }
+        for line in itertools.islice(lines, MAX_LINES)
+    ]
+    insert_rows(s.connection(), ExchangeLog.__table__, rows)  # one round trip per batch
     return run.id
 
 
@@ -95,21 +97,24 @@ def record_failure(
     summary: str = "-",
     base_id: int | None = None,
 ) -> None:
-    """A failed run, in a transaction of its own (the run's is gone)."""
+    """A failed (or cancelled) run, in a transaction of its own (the run's is gone):
+    its error is the run's ``error_text`` and its one log line."""
+    text = str(exc) or type(exc).__name__
     try:
         with ctx.db.transaction() as s:
-            s.add(
-                ExchangeRun(
-                    base_id=base_id,
-                    run_kind=kind,
-                    status=ExchangeStatus.FAILED,
-                    started_at=started_at,
-                    finished_at=utcnow(),
-                    user_id=ctx.user_id,
-                    n_errors=1,
-                    summary=(summary or "-")[:2000],
-                    error_text=(str(exc) or type(exc).__name__)[:4000],
-                )
+            run = ExchangeRun(
+                base_id=base_id,
+                run_kind=kind,
+                status=ExchangeStatus.FAILED,
+                started_at=started_at,
+                finished_at=utcnow(),
+                user_id=ctx.user_id,
+                n_errors=1,
+                summary=(summary or "-")[:2000],
+                error_text=text[:4000],
             )
+            s.add(run)
+            s.flush()
+            s.add(ExchangeLog(run_id=run.id, level=LogLevel.ERROR, message=text[:2000]))
     except Exception:  # the run's own error is what the user must see
         pass

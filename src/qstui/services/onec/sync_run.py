@@ -10,8 +10,10 @@ pairs, carry a one-sided change to the other side, create only with ``create_her
 2. every write in qstui (create here, take theirs, the links with both sides'
    versions, the log and the run's counts) in one transaction.
 
-A failure in step 1 or 2 leaves qstui's database as it was (the transaction of step 2
-is rolled back whole), marks the run failed and logs what failed and where. What step 1
+A failure in step 1 or 2, or the user's cancel (``cancelled``, looked at before each
+write in 1C and every ``CHECK_EVERY`` rows of step 2), leaves qstui's database as it
+was (the transaction of step 2 is rolled back whole) and records the run as failed in
+the journal (``journal.record_failure``) with what failed or stopped, and where. What step 1
 already made in 1C is found again by the next run — a counterparty by its INN and KPP,
 a product by its article, the very keys it was created with — and proposed, so a retry
 links it instead of creating it twice; an update made in 1C is the same values on both
@@ -28,15 +30,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
 from sqlalchemy import bindparam, select, update
 
 from qstui.db.bulk import insert_rows
-from qstui.db.models import ExchangeLog, ExchangeRun, OnecBase, OnecLink
+from qstui.db.models import OnecBase, OnecLink
 from qstui.domain.clock import utcnow
-from qstui.domain.enums import ExchangeStatus, LogLevel
+from qstui.domain.enums import LogLevel
 from qstui.domain.errors import AccessDenied, ValidationFailed
 from qstui.domain.onec import (
     COUNTERPARTIES,
@@ -57,6 +60,7 @@ from qstui.onec.odata import DEFAULT_PAGE, ODataClient
 from qstui.onec.secrets import Secrets
 from qstui.services.context import Context
 from qstui.services.onec.bases import connect, exchange_base
+from qstui.services.onec.journal import LogLine, RunCounts, record_failure, record_run
 from qstui.services.onec.sync_counterparties import Counterparties
 from qstui.services.onec.sync_kind import SkipRow, SyncKind
 from qstui.services.onec.sync_match import Link, Pair, compare
@@ -66,6 +70,8 @@ from qstui.services.persist import writing
 KINDS: dict[str, type[SyncKind]] = {COUNTERPARTIES: Counterparties, NOMENCLATURE: Nomenclature}
 ClientFactory = Callable[[OnecBaseInfo, Secrets], ODataClient]
 Progress = Callable[[int, int, str], None]
+Cancelled = Callable[[], bool]
+CHECK_EVERY = 200  # rows saved between two looks at ``cancelled``
 
 _A, _C = SyncAction, SyncCategory
 ALLOWED: dict[SyncCategory, frozenset[SyncAction]] = {
@@ -83,8 +89,22 @@ class SyncFailed(OnecError):
     """A run stopped: what failed, where, and what it means for the next run."""
 
 
+class SyncCancelled(SyncFailed):
+    """The user cancelled a run before its commit: qstui is as it was."""
+
+
+class _Stop(Exception):
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage
+
+
 def _quiet(done: int, total: int, what: str) -> None:
     """No progress shown."""
+
+
+def _never() -> bool:
+    return False
 
 
 def _kind(name: str, config_kind: str) -> SyncKind:
@@ -197,14 +217,23 @@ def apply_references(
     client_factory: ClientFactory = connect,
     page_size: int = DEFAULT_PAGE,
     progress: Progress = _quiet,
+    cancelled: Cancelled = _never,
 ) -> SyncResult:
     """Compare, then do what ``choices`` and ``policy`` say (module docstring). Raises
-    ``SyncFailed`` (logged in the run) when 1C or the database fails midway."""
+    ``SyncFailed`` when 1C or the database fails midway, ``SyncCancelled`` when
+    ``cancelled()`` turns true before the commit; either way the run is in the journal
+    as failed, with the message raised."""
     info = exchange_base(ctx, base, secrets)
     kind = _kind(kind_name, info.config_kind)
-    run_id = _start(ctx, info.id, kind.name)
+    run_kind = f"sync_{kind.name}"
+    started = utcnow()
     done = _Done()
     stage = _("reading 1C")
+
+    def check(stage: str) -> None:
+        if cancelled():
+            raise _Stop(stage)
+
     try:
         progress(0, 0, stage)
         with client_factory(info, secrets) as client:
@@ -220,6 +249,7 @@ def apply_references(
             ]
             for number, (pair, action) in enumerate(todo, 1):
                 assert pair.ours is not None
+                check(stage)
                 if action == _A.CREATE_THERE:
                     stage = _("creating «{name}» in 1C").format(name=pair.row.name)
                     there[pair.row.key] = kind.create_there(client, pair.ours.values)
@@ -233,15 +263,28 @@ def apply_references(
                     there[pair.row.key] = (ref, version)
                 done.written_there += 1
                 progress(number, len(todo), stage)
+        check(stage)
         stage = _("saving in qstui")
-        progress(len(todo), len(todo), stage)
-        _save(ctx, info, kind, run_id, plan, there, done)
+
+        def tick(saved: int) -> None:
+            progress(saved, len(plan), stage)
+            check(stage)
+
+        run_id = _save(ctx, info, kind, started, plan, there, done, tick)
     except (AccessDenied, ValidationFailed) as exc:
-        _fail(ctx, run_id, str(exc))
+        record_failure(ctx, run_kind, exc, started_at=started, base_id=info.id)
         raise
+    except _Stop as stop:
+        text = _(
+            "The sync of {kind} with 1C base {base} was cancelled while {stage}. Nothing "
+            "was changed in qstui."
+        ).format(kind=_(kind.name), base=info.name, stage=stop.stage)
+        cancel = SyncCancelled(text + _written_there(done.written_there))
+        record_failure(ctx, run_kind, cancel, started_at=started, base_id=info.id)
+        raise cancel from None
     except Exception as exc:
         failed = SyncFailed(_failure_text(kind, info, stage, exc, done.written_there))
-        _fail(ctx, run_id, str(failed))
+        record_failure(ctx, run_kind, failed, started_at=started, base_id=info.id)
         raise failed from exc
     return SyncResult(_comparison(kind, info, pairs), done.applied(), run_id)
 
@@ -256,76 +299,48 @@ def _failure_text(
         "The sync of {kind} with 1C base {base} failed while {stage}: {reason}. Nothing "
         "was changed in qstui."
     ).format(kind=_(kind.name), base=info.name, stage=stage, reason=reason.rstrip("."))
-    if written_there:
-        text += " " + _(
-            "{count} objects had been written in 1C before: the next run finds them (by "
-            "INN and KPP, or by article) and links them instead of creating them again."
-        ).format(count=written_there)
-    return text
+    return text + _written_there(written_there)
 
 
-def _start(ctx: Context, base_id: int, kind_name: str) -> int:
-    with ctx.db.transaction() as s:
-        run = ExchangeRun(
-            base_id=base_id,
-            run_kind=f"sync_{kind_name}",
-            status=ExchangeStatus.RUNNING,
-            started_at=utcnow(),
-            user_id=ctx.user_id,
-        )
-        s.add(run)
-        s.flush()
-        return run.id
+def _written_there(count: int) -> str:
+    if not count:
+        return ""
+    return " " + _(
+        "{count} objects had been written in 1C before: the next run finds them (by "
+        "INN and KPP, or by article) and links them instead of creating them again."
+    ).format(count=count)
 
 
-def _fail(ctx: Context, run_id: int, text: str) -> None:
-    now = utcnow()
-    with ctx.db.transaction() as s:
-        s.execute(
-            update(ExchangeRun)
-            .where(ExchangeRun.id == run_id)
-            .values(
-                status=ExchangeStatus.FAILED, finished_at=now, n_errors=1, error_text=text[:4000]
-            )
-        )
-        s.add(ExchangeLog(run_id=run_id, logged_at=now, level=LogLevel.ERROR, message=text[:2000]))
-
-
-def _log(
-    run_id: int, level: LogLevel, kind: SyncKind, pair: Pair, object_id: Any, ref: Any, text: str
-) -> dict[str, Any]:
-    return {
-        "run_id": run_id,
-        "logged_at": utcnow(),
-        "level": level,
-        "object_kind": kind.object_kind,
-        "object_id": object_id,
-        "ref_key": ref,
-        "message": text[:2000],
-    }
+def _log(level: LogLevel, kind: SyncKind, object_id: Any, ref: Any, text: str) -> LogLine:
+    return LogLine(level, text, kind.object_kind, object_id, ref)
 
 
 def _save(
     ctx: Context,
     info: OnecBaseInfo,
     kind: SyncKind,
-    run_id: int,
+    started: datetime,
     plan: list[tuple[Pair, SyncAction]],
     there: Mapping[str, tuple[str, str]],
     done: _Done,
-) -> None:
-    """Step 2: every write in qstui, the links and the run's record, in one transaction."""
+    tick: Callable[[int], None],
+) -> int:
+    """Step 2: every write in qstui, the links and the run's record, in one transaction;
+    ``tick(rows done)`` is called every ``CHECK_EVERY`` rows and before the commit, and
+    raises to stop (the transaction is rolled back whole). The run's id."""
     now = utcnow()
-    logs: list[dict[str, Any]] = []
+    logs: list[LogLine] = []
     new_links: list[dict[str, Any]] = []
     moved_links: list[dict[str, Any]] = []
     written: list[int] = []
     with writing(ctx) as s:
-        # first the run's own row: on SQLite this takes the write lock, so the ids a kind
-        # reserves (``prepare``) stay free until the commit
-        s.execute(update(ExchangeRun).where(ExchangeRun.id == run_id).values(n_errors=0))
+        # first a write of the base's row: on SQLite this takes the write lock, so the
+        # ids a kind reserves (``prepare``) stay free until the commit
+        s.execute(update(OnecBase).where(OnecBase.id == info.id).values(last_sync_at=now))
         kind.prepare(s, ctx, sum(1 for _p, a in plan if a == _A.CREATE_HERE))
-        for pair, action in plan:
+        for number, (pair, action) in enumerate(plan):
+            if number % CHECK_EVERY == 0:
+                tick(number)
             row = pair.row
             object_id = row.object_id
             ours_version = pair.ours.version if pair.ours is not None else None
@@ -346,10 +361,8 @@ def _save(
                     if row.category == _C.CONFLICT:
                         logs.append(
                             _log(
-                                run_id,
                                 LogLevel.WARNING,
                                 kind,
-                                pair,
                                 object_id,
                                 ref,
                                 _("Conflict left: «{name}» changed in qstui and in 1C").format(
@@ -389,10 +402,8 @@ def _save(
                 done.skipped += 1
                 logs.append(
                     _log(
-                        run_id,
                         LogLevel.WARNING,
                         kind,
-                        pair,
                         object_id,
                         ref,
                         _("Skipped «{name}»: {reason}").format(
@@ -418,7 +429,7 @@ def _save(
                 )
             else:
                 moved_links.append({"oid": object_id, "ov": ours_version, "dv": their_version})
-            logs.append(_log(run_id, LogLevel.INFO, kind, pair, object_id, ref, text))
+            logs.append(_log(LogLevel.INFO, kind, object_id, ref, text))
         if written:
             kind.after_writes(s, written)
         links = OnecLink.__table__
@@ -440,27 +451,29 @@ def _save(
                 ),
                 moved_links,
             )
-        insert_rows(s.connection(), ExchangeLog.__table__, logs)
-        s.execute(
-            update(ExchangeRun)
-            .where(ExchangeRun.id == run_id)
-            .values(
-                status=ExchangeStatus.OK,
-                finished_at=utcnow(),
-                n_created=done.created_here + done.created_there,
-                n_updated=done.updated + done.linked,
-                n_skipped=done.skipped,
-                n_errors=0,
-                summary=_(
-                    "linked {linked}, created in qstui {here}, created in 1C {there}, "
-                    "updated {updated}, skipped {skipped}"
-                ).format(
-                    linked=done.linked,
-                    here=done.created_here,
-                    there=done.created_there,
-                    updated=done.updated,
-                    skipped=done.skipped,
-                ),
-            )
+        tick(len(plan))
+        # warnings first: the journal keeps the first ``MAX_LINES`` lines of a run
+        logs.sort(key=lambda line: line.level == LogLevel.INFO)
+        return record_run(
+            s,
+            ctx,
+            f"sync_{kind.name}",
+            started_at=started,
+            counts=RunCounts(
+                created=done.created_here + done.created_there,
+                updated=done.updated + done.linked,
+                skipped=done.skipped,
+            ),
+            summary=_(
+                "linked {linked}, created in qstui {here}, created in 1C {there}, "
+                "updated {updated}, skipped {skipped}"
+            ).format(
+                linked=done.linked,
+                here=done.created_here,
+                there=done.created_there,
+                updated=done.updated,
+                skipped=done.skipped,
+            ),
+            lines=logs,
+            base_id=info.id,
         )
-        s.execute(update(OnecBase).where(OnecBase.id == info.id).values(last_sync_at=now))
