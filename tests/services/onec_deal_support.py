@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from client_support import inn10
-from deal_support import company, make_team, product
-from onec_sync_support import BASE, USER, no_waiting, secrets
 from sqlalchemy import select
+from tests.services.client_support import inn10
+from tests.services.deal_support import company, make_team, product
+from tests.services.onec_sync_support import BASE, USER, no_waiting, secrets
 
 from qstui.db.engine import Database
 from qstui.db.models import Deal, OnecLink

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 
 import click
 from rich.table import Table
 
 from qstui.cli.bank_import import bank_import
 from qstui.cli.common import as_option, context, emit_json, json_option, table_console
+from qstui.cli.onec_deal import deal, since_option, sync_documents
 from qstui.cli.state import state
 from qstui.i18n import N_, _
 from qstui.onec import mapping as M
@@ -267,6 +269,7 @@ def simulator(
 
 
 onec.add_command(bank_import)
+onec.add_command(deal)
 
 
 CATEGORY_LABELS = {
@@ -279,8 +282,14 @@ CATEGORY_LABELS = {
 
 
 @onec.command("sync")
-@click.argument("kind", type=click.Choice(["counterparties", "nomenclature"]))
+@click.argument("kind", type=click.Choice(["counterparties", "nomenclature", "documents"]))
 @click.option("--base", "base_name", required=True, help="The 1C base to sync with.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=since_option,
+    help="documents: only those dated from this day on (DD.MM.YYYY or YYYY-MM-DD).",
+)
 @click.option(
     "--apply",
     "apply_",
@@ -307,9 +316,14 @@ def sync(
     prefer: str | None,
     as_json: bool,
     as_login: str | None,
+    since: date | None = None,
 ) -> None:
-    """Compare (and with --apply, sync) counterparties or nomenclature with a 1C base
-    (requires the right onec.exchange)."""
+    """Compare (and with --apply, sync) counterparties or nomenclature with a 1C base;
+    documents: bring the documents and payments of every deal linked to a contract of
+    the base (requires the right onec.exchange)."""
+    if kind == "documents":
+        sync_documents(base_name, since, as_json, as_login)
+        return
     from qstui.domain.onec import SyncPolicy
     from qstui.services.onec.sync_run import apply_references, compare_references
 
