@@ -22,7 +22,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from qstui.db.models import Deal, OnecLink
+from qstui.db.models import Deal, OnecBase, OnecLink
 from qstui.domain.clock import today, utcnow
 from qstui.domain.enums import DocKind, LogLevel
 from qstui.domain.errors import ValidationFailed
@@ -46,6 +46,7 @@ from qstui.services.context import Context
 from qstui.services.onec.bases import connect, exchange_base
 from qstui.services.onec.deal_onec import DealInOnec
 from qstui.services.onec.deal_plan import (
+    COMPANY,
     CONTRACT,
     Plan,
     TheirDocument,
@@ -317,3 +318,24 @@ def _result(
         invoice_created=bool(fetched.invoice and fetched.invoice[1]),
         contract_no=fetched.contract[1] if fetched.contract is not None else None,
     )
+
+
+def base_for_deal(ctx: Context, deal_id: int) -> str:
+    """The 1C base a deal is exchanged with from the TUI: the first active base its
+    client is linked to, else the first active base."""
+    ctx.require(R.ONEC_EXCHANGE, R.DEALS)
+    with ctx.db.reader() as s:
+        rows = s.execute(
+            select(OnecBase.id, OnecBase.name).where(OnecBase.is_active).order_by(OnecBase.name)
+        ).all()
+        if not rows:
+            raise OnecError(_("No 1C bases yet: the administrator adds them"))
+        company_id = s.scalar(select(Deal.company_id).where(Deal.id == deal_id, deal_visible(ctx)))
+        linked = set(
+            s.scalars(
+                select(OnecLink.base_id).where(
+                    OnecLink.object_kind == COMPANY, OnecLink.object_id == company_id
+                )
+            )
+        )
+    return next((name for base_id, name in rows if base_id in linked), rows[0].name)
