@@ -20,6 +20,7 @@ from qstui.domain.enums import DocKind
 from qstui.onec import mapping as M
 from qstui.onec.simulator import Simulator, Store
 from qstui.onec.simulator.seed import seed
+from qstui.screens.onec_sync import OnecSyncScreen
 from qstui.services.deals.documents import list_documents
 from qstui.services.onec.deal_onec import invoice_mark
 
@@ -65,6 +66,29 @@ async def test_an_invoice_issued_from_the_palette_shows_under_the_documents(
         text = screen_text(app)
         assert "Документы" in text and invoice["Number"] in text
         assert "6 999,98" in text.replace("\u00a0", " ")
+
+
+async def test_unlinked_products_are_named_and_their_sync_opens(
+    db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = Store("bp30")
+    seeded = seed(store, [], [])
+    monkeypatch.setenv("QSTUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("QSTUI_ONEC_BP_PASSWORD", PASSWORD)
+    with Simulator(store, user=USER, password=PASSWORD) as sim:
+        w = make_world(db, sim, seeded, tmp_path, link_products=False)
+        app = make_app(w.db)
+        async with app.run_test(size=LARGE) as pilot:
+            await log_in(pilot, app, "anna", TEAM_PASSWORD)
+            app.open_deal(w.deal_id)
+            await settle(pilot, app)
+            await open_palette(pilot, app, "invoice")
+            await choose(pilot, app, "1C: issue an invoice for the deal")
+            await settle(pilot, app)
+            assert isinstance(app.screen, OnecSyncScreen) and app.screen.kind == "nomenclature"
+            said = [n.message for n in app._notifications]
+            assert any("«Кран шаровой», «Монтаж, ч»" in m for m in said), said
+            assert list_documents(w.anna, w.deal_id) == []
 
 
 async def test_not_offered_without_the_right(world: World) -> None:

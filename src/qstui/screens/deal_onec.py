@@ -2,7 +2,8 @@
 счет по работе», «1С: проверить оплату по работе» and «1С: получить документы» on an
 open deal card to whoever has ``onec.exchange``; each runs in a worker with the card's
 loading indicator, then says what it did in a notification and reloads the card (the
-invoice and documents show under «Документы»)."""
+invoice and documents show under «Документы»). When the client or products are not
+linked yet, the card says which and opens the sync that links them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from qstui.i18n import _
 from qstui.onec.secrets import Secrets
 from qstui.services import rights as R
 from qstui.services.context import Context
-from qstui.services.onec.deal_run import base_for_deal, run_deal
+from qstui.services.onec.deal_run import NotLinked, base_for_deal, run_deal
 
 
 def run_in_1c(ctx: Context, deal_id: int, action: str) -> DealRunResult:
@@ -66,5 +67,10 @@ class DealOnecCommands:
             self.action_tab("docs")
 
     def _in_1c_failed(self, error: BaseException) -> None:
+        if isinstance(error, NotLinked):
+            # link them there and then: the sync of what is missing, over the card
+            self.notify(str(error), severity="warning", timeout=15)
+            self.qapp.open_onec_sync("counterparties" if error.client else "nomenclature")
+            return
         self.qapp.show_error(error)
         self.reload()
