@@ -393,3 +393,38 @@ def test_sync_documents_brings_those_of_every_linked_deal(world: World) -> None:
     assert deal_debt(w.anna, w.deal_id).debt == Decimal("0.00")
     again = sync_documents(w.anna, "bp", w.secrets, since=today(), client_factory=no_waiting)
     assert (again.created, again.updated) == (0, 0)
+
+
+@pytest.mark.parametrize("config_kind", [M.UT11, M.UNF])
+def test_the_same_deal_in_the_other_configurations(
+    db: Database, tmp_path: Path, frozen_clock: object, config_kind: str
+) -> None:
+    """Names come from the mapping of the base's configuration (УТ 11, УНФ)."""
+    store = Store(config_kind)
+    seeded = seed(store, [], [])
+    with Simulator(store, user=USER, password=PASSWORD) as sim:
+        w = make_world(db, sim, seeded, tmp_path)
+        done = w.run(INVOICE)
+        invoice = M.objects_of(config_kind)[M.INVOICE]
+        [made] = their(w.store, M.INVOICE, Комментарий=invoice_mark(w.deal_id))
+        assert made["Posted"] is True and made["Number"] == done.invoice_no
+        assert made[invoice.fields["total"]] == Decimal("6999.98")
+        rows = made[invoice.tables[0].name]
+        assert [r["Количество"] for r in rows] == [Decimal("3"), Decimal("2.5")]
+        contract = w.contract_ref()
+        payment = M.objects_of(config_kind)[M.PAYMENT].tables[0].fields
+        document_in_1c(
+            w.store,
+            "payment",
+            {
+                "counterparty": w.counterparty,
+                "organization": seeded.organization,
+                "currency": seeded.currencies["RUB"],
+                "date": day_1c(today()),
+            },
+            [{"contract": contract, "amount": Decimal("99.99")}]
+            if payment["contract"] != payment["invoice"]
+            else [{"invoice": made["Ref_Key"], "amount": Decimal("99.99")}],
+        )
+        assert w.run(PAYMENTS).created == 1
+        assert deal_debt(w.anna, w.deal_id).debt == Decimal("6899.99")
