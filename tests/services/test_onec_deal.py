@@ -255,6 +255,8 @@ def test_a_usd_deal_round_trips_with_its_rate(
             Decimal("6999.98"),
             Decimal("92.5"),
         )
+    [shown] = list_documents(w.anna, w.deal_id)
+    assert (shown.currency_code, shown.rate) == ("USD", Decimal("92.5"))
     document_in_1c(
         w.store,
         "payment",
