@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from onec_deal_support import World, day_1c, document_in_1c, make_world, their
-from onec_sync_support import PASSWORD, USER, last_run, run_count
+from onec_sync_support import PASSWORD, USER, last_run, no_waiting, run_count
 from sqlalchemy import select
 
 from qstui.db.engine import Database
@@ -22,13 +22,16 @@ from qstui.domain.enums import DocKind, DocState, ExchangeStatus, PaymentSource
 from qstui.domain.errors import AccessDenied
 from qstui.domain.onec_deal import DOCUMENTS, INVOICE, PAYMENTS
 from qstui.onec import mapping as M
-from qstui.onec.errors import OnecError
+from qstui.onec.errors import ODataError, OnecError
 from qstui.onec.simulator import Simulator, Store
 from qstui.onec.simulator.seed import SeedSummary, seed
 from qstui.onec.simulator.server import DROP, ERROR_500
 from qstui.services.context import Context
+from qstui.services.deals import get_deal
 from qstui.services.deals.debt import deal_debt
 from qstui.services.deals.documents import list_documents
+from qstui.services.deals.items import update_item
+from qstui.services.deals.view import deal_view
 from qstui.services.onec.deal_onec import invoice_mark
 from qstui.services.onec.deal_run import NotLinked, sync_documents
 from qstui.services.refbooks.currency import set_rate
@@ -365,8 +368,6 @@ def test_a_manager_without_the_right_is_refused(world: World) -> None:
 
 
 def test_sync_documents_brings_those_of_every_linked_deal(world: World) -> None:
-    from onec_sync_support import no_waiting
-
     w = world
     w.run(INVOICE)
     head = {
@@ -430,3 +431,36 @@ def test_the_same_deal_in_the_other_configurations(
         )
         assert w.run(PAYMENTS).created == 1
         assert deal_debt(w.anna, w.deal_id).debt == Decimal("6899.99")
+
+
+def test_the_invoice_follows_the_deals_products_unless_1c_changed_it(world: World) -> None:
+    w = world
+    first = w.run(INVOICE)
+    items = deal_view(w.anna, w.deal_id).card.items
+    update_item(w.anna, items[0].id, get_deal(w.anna, w.deal_id).version, qty="4")
+    updated = w.run(INVOICE)
+    assert (updated.invoice_done, updated.invoice_no) == ("updated", first.invoice_no)
+    assert (updated.created, updated.updated) == (0, 1)
+    [invoice] = marked_invoices(w)
+    assert invoice["Posted"] is True
+    assert [r["Количество"] for r in invoice["Товары"]] == [Decimal("4"), Decimal("2.5")]
+    assert invoice["СуммаДокумента"] == Decimal("8499.98")
+    assert deal_debt(w.anna, w.deal_id).invoiced == Decimal("8499.98")
+
+    # an accountant changes the invoice in 1C; the deal changes too: ours is refused
+    w.store.update(INVOICE_SET, invoice["Ref_Key"], {"СуммаВключаетНДС": False})
+    update_item(w.anna, items[0].id, get_deal(w.anna, w.deal_id).version, qty="5")
+    before = state(w.db)
+    with pytest.raises(ODataError) as refused:
+        w.run(INVOICE)
+    assert refused.value.status == 412
+    assert state(w.db) == before
+    assert last_run(w.db)[0].status == ExchangeStatus.FAILED
+    [kept] = marked_invoices(w)
+    assert [r["Количество"] for r in kept["Товары"]] == [Decimal("4"), Decimal("2.5")]
+    # once their version is brought here, ours goes through
+    assert w.run(DOCUMENTS).updated == 1
+    assert w.run(INVOICE).invoice_done == "updated"
+    [last] = marked_invoices(w)
+    assert [r["Количество"] for r in last["Товары"]] == [Decimal("5"), Decimal("2.5")]
+    assert w.run(INVOICE).invoice_done == "unchanged"

@@ -33,17 +33,21 @@ class DealRunResult:
     updated: int = 0
     skipped: int = 0
     invoice_no: str | None = None  # «выставить счет»: the invoice's number in 1C
-    invoice_created: bool = False  # …and whether this run made it
+    invoice_done: str | None = None  # …and what this run did to it: "created",
+    # "updated" (the deal's rows changed), "unchanged"
     contract_no: str | None = None  # the deal's contract in 1C
+
+    @property
+    def invoice_created(self) -> bool:
+        return self.invoice_done == "created"
 
     def summary(self) -> str:
         parts = []
         if self.invoice_no is not None:
-            text = (
-                _("invoice № {number} issued in 1C")
-                if self.invoice_created
-                else _("invoice № {number} was already in 1C")
-            )
+            text = {
+                "created": _("invoice № {number} issued in 1C"),
+                "updated": _("invoice № {number} updated in 1C to the deal's products"),
+            }.get(self.invoice_done or "", _("invoice № {number} was already in 1C"))
             parts.append(text.format(number=self.invoice_no))
         parts.append(
             _("created {created}, changed {updated}, unchanged {skipped}").format(
@@ -63,6 +67,7 @@ class DealRunResult:
             "updated": self.updated,
             "skipped": self.skipped,
             "invoice_no": self.invoice_no,
-            "invoice_created": self.invoice_created,
+            "invoice_created": self.invoice_done == "created",
+            "invoice_done": self.invoice_done,
             "contract_no": self.contract_no,
         }

@@ -27,6 +27,10 @@ KINDS = {M.INVOICE: DocKind.INVOICE, M.SHIPMENT: DocKind.SHIPMENT}
 KINDS[M.INVOICE_FACTURE] = DocKind.INVOICE_FACTURA
 
 
+# What «выставить счет» did to the deal's invoice in 1C
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+
+
 def invoice_mark(deal_id: int) -> str:
     return f"qstui: работа №{deal_id}"
 
@@ -150,9 +154,12 @@ class DealInOnec:
 
     # --- the invoice ---------------------------------------------------------------------
 
-    def issue_invoice(self, plan: Plan, day: date, rate: Decimal) -> tuple[str, bool]:
-        """Our invoice of the deal in 1C, posted: (its ref, made now). One found by its
-        mark is posted if it was not, never made twice."""
+    def issue_invoice(self, plan: Plan, day: date, rate: Decimal) -> tuple[str, str]:
+        """Our invoice of the deal in 1C, posted: (its ref, ``CREATED`` / ``UPDATED`` /
+        ``UNCHANGED``). One found by its mark is never made twice: it is posted if it
+        was not, and given the deal's rows if they changed — under ``If-Match`` with the
+        ``DataVersion`` we last saw, so a change made in 1C meanwhile is refused, not
+        overwritten."""
         obj = self.objects[M.INVOICE]
         contract_field = obj.fields["contract"]
         assert plan.contract_ref is not None
@@ -164,32 +171,34 @@ class DealInOnec:
             )
             if row.get(obj.fields["comment"]) == mark and not V.flag(row.get("DeletionMark"))
         ]
-        if existing:
-            ref = V.required_guid(existing[0]["Ref_Key"], "Ref_Key")
-            if not V.flag(existing[0].get("Posted")):
-                self.client.post_document(obj.entity_set, ref)
-            return ref, False
         table = obj.tables[0]
-        goods = table.fields
-        rows = []
-        for line in plan.lines:
-            row = {
-                goods["product"]: line.ref,
-                goods["quantity"]: line.qty,
-                goods["price"]: line.price,
-                goods["amount"]: line.amount,
-                goods["vat_rate"]: _vat_rate(line.vat_pct),
-                goods["vat_amount"]: _vat_amount(line.amount, line.vat_pct),
-                goods["content"]: line.name,
-            }
-            rows.append(row)
+        rows = self._invoice_rows(plan)
+        total = sum((line.amount for line in plan.lines), Decimal("0"))
+        if existing:
+            row = existing[0]
+            ref = V.required_guid(row["Ref_Key"], "Ref_Key")
+            if _row_keys(table, row.get(table.name) or []) == _row_keys(table, rows):
+                if not V.flag(row.get("Posted")):
+                    self.client.post_document(obj.entity_set, ref)
+                return ref, UNCHANGED
+            seen = plan.documents.get(ref)
+            version = seen[2] if seen is not None else V.text(row.get("DataVersion"))
+            self.client.update(
+                obj.entity_set,
+                ref,
+                {obj.fields["total"]: total},
+                tables={table.name: rows},
+                data_version=version,
+            )
+            self.client.post_document(obj.entity_set, ref)
+            return ref, UPDATED
         body: dict[str, Any] = {
             "Date": _moment(day),
             obj.fields["counterparty"]: plan.counterparty_ref,
             contract_field: plan.contract_ref,
             obj.fields["organization"]: self.organization(),
             obj.fields["currency"]: self.currency_ref(plan.currency_code),
-            obj.fields["total"]: sum((line.amount for line in plan.lines), Decimal("0")),
+            obj.fields["total"]: total,
             obj.fields["comment"]: mark,
             table.name: _numbered(rows),
         }
@@ -201,7 +210,22 @@ class DealInOnec:
             body[obj.fields["multiplier"]] = "1"
         ref, _row = self.client.create(obj.entity_set, body)
         self.client.post_document(obj.entity_set, ref)
-        return ref, True
+        return ref, CREATED
+
+    def _invoice_rows(self, plan: Plan) -> list[dict[str, Any]]:
+        goods = self.objects[M.INVOICE].tables[0].fields
+        return [
+            {
+                goods["product"]: line.ref,
+                goods["quantity"]: line.qty,
+                goods["price"]: line.price,
+                goods["amount"]: line.amount,
+                goods["vat_rate"]: _vat_rate(line.vat_pct),
+                goods["vat_amount"]: _vat_amount(line.amount, line.vat_pct),
+                goods["content"]: line.name,
+            }
+            for line in plan.lines
+        ]
 
     # --- reading the deal's documents and payments ---------------------------------------
 
@@ -270,6 +294,15 @@ class DealInOnec:
                 )
             )
         return out
+
+
+def _row_keys(table: M.Table, rows: Iterable[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """What of an invoice's rows must match the deal's: product, quantity, price, sum."""
+    names = [table.fields[key] for key in ("product", "quantity", "price", "amount")]
+    return [
+        (V.guid(row.get(names[0])), *(V.number(row.get(name)) for name in names[1:]))
+        for row in rows
+    ]
 
 
 def _moment(day: date) -> str:

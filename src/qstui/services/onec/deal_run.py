@@ -87,7 +87,7 @@ class _Fetched:
     """What a run brought from 1C for one deal."""
 
     contract: tuple[str, str, date | None, bool] | None = None
-    invoice: tuple[str, bool] | None = None
+    invoice: tuple[str, str] | None = None
     documents: list[TheirDocument] = field(default_factory=list)
     payments: list[TheirPayment] = field(default_factory=list)
 
@@ -315,7 +315,7 @@ def _result(
         updated=writer.counts.updated,
         skipped=writer.counts.skipped,
         invoice_no=invoice_no,
-        invoice_created=bool(fetched.invoice and fetched.invoice[1]),
+        invoice_done=fetched.invoice[1] if fetched.invoice is not None else None,
         contract_no=fetched.contract[1] if fetched.contract is not None else None,
     )
 
