@@ -22,7 +22,7 @@ from qstui.domain.enums import DocKind, DocState, ExchangeStatus, PaymentSource
 from qstui.domain.errors import AccessDenied
 from qstui.domain.onec_deal import DOCUMENTS, INVOICE, PAYMENTS
 from qstui.onec import mapping as M
-from qstui.onec.errors import ODataError, OnecError
+from qstui.onec.errors import OnecError
 from qstui.onec.simulator import Simulator, Store
 from qstui.onec.simulator.seed import SeedSummary, seed
 from qstui.onec.simulator.server import DROP, ERROR_500
@@ -32,7 +32,7 @@ from qstui.services.deals.debt import deal_debt
 from qstui.services.deals.documents import list_documents
 from qstui.services.deals.items import update_item
 from qstui.services.deals.view import deal_view
-from qstui.services.onec.deal_onec import invoice_mark
+from qstui.services.onec.deal_onec import ChangedThere, invoice_mark
 from qstui.services.onec.deal_run import NotLinked, sync_documents
 from qstui.services.refbooks.currency import set_rate
 
@@ -451,9 +451,9 @@ def test_the_invoice_follows_the_deals_products_unless_1c_changed_it(world: Worl
     w.store.update(INVOICE_SET, invoice["Ref_Key"], {"СуммаВключаетНДС": False})
     update_item(w.anna, items[0].id, get_deal(w.anna, w.deal_id).version, qty="5")
     before = state(w.db)
-    with pytest.raises(ODataError) as refused:
+    with pytest.raises(ChangedThere) as refused:
         w.run(INVOICE)
-    assert refused.value.status == 412
+    assert f"№ {first.invoice_no} was changed in 1C" in str(refused.value)
     assert state(w.db) == before
     assert last_run(w.db)[0].status == ExchangeStatus.FAILED
     [kept] = marked_invoices(w)

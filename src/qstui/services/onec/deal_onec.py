@@ -18,7 +18,7 @@ from qstui.domain.enums import DocKind, DocState
 from qstui.i18n import _
 from qstui.onec import mapping as M
 from qstui.onec import values as V
-from qstui.onec.errors import OnecError
+from qstui.onec.errors import ODataError, OnecError
 from qstui.onec.odata import ODataClient
 from qstui.services.onec.deal_plan import Plan, TheirDocument, TheirPayment
 
@@ -37,6 +37,18 @@ def invoice_mark(deal_id: int) -> str:
 
 class NoContract(OnecError):
     """The deal has no contract in 1C and the run may not make one."""
+
+
+class ChangedThere(OnecError):
+    """Our invoice was changed in 1C since qstui last read it (``If-Match`` refused)."""
+
+    def __init__(self, number: str) -> None:
+        super().__init__(
+            _(
+                "The invoice № {number} was changed in 1C since qstui last read it: run"
+                " «1C: get the documents», check it, then issue it again"
+            ).format(number=number)
+        )
 
 
 class DealInOnec:
@@ -183,13 +195,18 @@ class DealInOnec:
                 return ref, UNCHANGED
             seen = plan.documents.get(ref)
             version = seen[2] if seen is not None else V.text(row.get("DataVersion"))
-            self.client.update(
-                obj.entity_set,
-                ref,
-                {obj.fields["total"]: total},
-                tables={table.name: rows},
-                data_version=version,
-            )
+            try:
+                self.client.update(
+                    obj.entity_set,
+                    ref,
+                    {obj.fields["total"]: total},
+                    tables={table.name: rows},
+                    data_version=version,
+                )
+            except ODataError as exc:
+                if exc.status != 412:
+                    raise
+                raise ChangedThere(V.text(row.get("Number")).strip()) from None
             self.client.post_document(obj.entity_set, ref)
             return ref, UPDATED
         body: dict[str, Any] = {
