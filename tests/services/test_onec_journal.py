@@ -197,3 +197,13 @@ def test_the_journal_needs_onec_exchange_or_admin(db: Database, world: dict) -> 
     # an administrator without the exchange right
     admin_only = replace(Context.system(db), rights=frozenset({R.ADMIN}))
     assert list_runs(admin_only) == []
+
+
+@pytest.mark.one_backend
+def test_every_run_kind_has_a_name_in_the_journal() -> None:
+    from qstui.domain.onec_deal import RUN_KINDS, SYNC_DOCUMENTS
+    from qstui.services.onec.bank_import import RUN_KIND as BANK
+    from qstui.services.onec.journal_read import KIND_LABELS
+
+    kinds = {*RUN_KINDS.values(), SYNC_DOCUMENTS, BANK, "sync_counterparties", "sync_nomenclature"}
+    assert kinds <= set(KIND_LABELS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import date
 
 import click
 from rich.table import Table
@@ -22,6 +23,7 @@ from qstui.cli.common import (
     json_option,
     table_console,
 )
+from qstui.cli.onec_deal import deal, since_option, sync_documents
 from qstui.cli.state import state
 from qstui.i18n import N_, _
 from qstui.onec import mapping as M
@@ -274,6 +276,7 @@ def simulator(
 
 
 onec.add_command(bank_import)
+onec.add_command(deal)
 
 
 CATEGORY_LABELS = {
@@ -286,8 +289,14 @@ CATEGORY_LABELS = {
 
 
 @onec.command("sync")
-@click.argument("kind", type=click.Choice(["counterparties", "nomenclature"]))
+@click.argument("kind", type=click.Choice(["counterparties", "nomenclature", "documents"]))
 @click.option("--base", "base_name", required=True, help="The 1C base to sync with.")
+@click.option(
+    "--since",
+    metavar="DATE",
+    callback=since_option,
+    help="documents: only those dated from this day on (DD.MM.YYYY or YYYY-MM-DD).",
+)
 @click.option(
     "--apply",
     "apply_",
@@ -314,9 +323,14 @@ def sync(
     prefer: str | None,
     as_json: bool,
     as_login: str | None,
+    since: date | None = None,
 ) -> None:
-    """Compare (and with --apply, sync) counterparties or nomenclature with a 1C base
-    (requires the right onec.exchange)."""
+    """Compare (and with --apply, sync) counterparties or nomenclature with a 1C base;
+    documents: bring the documents and payments of every deal linked to a contract of
+    the base (requires the right onec.exchange)."""
+    if kind == "documents":
+        sync_documents(base_name, since, as_json, as_login)
+        return
     from qstui.domain.onec import SyncPolicy
     from qstui.services.onec.sync_run import apply_references, compare_references
 

@@ -165,6 +165,7 @@ class DocumentInfo:
     note: str | None
     version: int
     by_hand: bool = False  # registered in qstui (editable), not brought from 1C
+    rate: Decimal | None = None  # a 1C document's rate (units of the base currency per one)
 
 
 # The kinds of documents a manager registers by hand (a team without 1C): what the debt

@@ -5,7 +5,8 @@ under the version), 2 Stages (move to the next/previous stage, a stage's respons
 deadline), 3 Products and payment (product lines with the total; planned and actual
 payments), 4 Documents (from 1C, read-only; invoices and shipments entered by hand),
 5 Debt. Each tab's keys work while it is shown. Win, lose
-(reason and stage), reopen, and the commercial proposal (КП) export work from every tab.
+(reason and stage), reopen, and the commercial proposal (КП) export work from every tab;
+the command palette adds the deal's 1C commands (``screens.deal_onec``).
 
 The card opens with one service call (``deal_view``) and reloads the same way after
 every change a tab reports.
@@ -27,6 +28,7 @@ from qstui.domain.deals import STATUS_LABELS, DealCard, DealView
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
+from qstui.screens.deal_onec import DealOnecCommands
 from qstui.screens.deal_tabs.base import DealTab
 from qstui.screens.deal_tabs.debt import DebtTab
 from qstui.screens.deal_tabs.documents import DocumentsTab
@@ -52,7 +54,7 @@ TAB_CLASSES: dict[str, type[DealTab]] = {
 TABS = tuple(TAB_CLASSES)  # in order: the digit keys 1–5
 
 
-class DealCardScreen(Localized, ServiceCalls, Screen[None]):
+class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
     AUTO_FOCUS = "Tabs"
     BINDINGS = [
         Binding("escape", "back", N_("Back"), show=False, id="deal_card.back"),

@@ -11,7 +11,9 @@ Three providers (``COMMANDS`` of the app):
   1C reference sync (with ``onec.exchange``), the exchange journal, help, log out,
   quit. Shown as soon as the palette opens.
 - ``ScreenActionsProvider``: the keys of the screen the palette was opened over (those
-  qstui declares, with their descriptions), run in the place they belong to.
+  qstui declares, with their descriptions), run in the place they belong to, and the
+  commands that screen offers itself (its ``palette_commands()``: a deal card's 1C
+  commands).
 
 Before login (``app.ctx`` is None) none of them offers anything.
 """
@@ -251,6 +253,9 @@ class ScreenActionsProvider(_ListedCommands):
                 _help(str(app.get_key_display(binding)), _("this screen")),
                 partial(app.run_action, binding.action, namespace),
             )
+        offered = getattr(self.screen, "palette_commands", None)
+        if offered is not None:
+            yield from offered()
 
 
 PROVIDERS = (FindProvider, NavigationProvider, ScreenActionsProvider)

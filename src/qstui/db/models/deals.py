@@ -11,7 +11,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint, fal
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable
-from qstui.db.types import MONEY, PERCENT, QUANTITY, EnumText
+from qstui.db.types import MONEY, PERCENT, QUANTITY, RATE, EnumText
 from qstui.domain.enums import DealStatus, DocKind, DocState, PaymentKind, PaymentSource
 
 # A summary column: derived from other rows by the services, not audited as an edit.
@@ -191,6 +191,8 @@ class DealDocument(Base, Editable):
     )
     note: Mapped[str | None] = mapped_column(String(500))
     by_hand: Mapped[bool] = mapped_column(nullable=False, default=False, server_default=false())
+    # a 1C document's rate: units of the base currency for one of ``currency_code``
+    rate: Mapped[Decimal | None] = mapped_column(RATE)
 
 
 class Payment(Base, Editable):
@@ -221,3 +223,5 @@ class Payment(Base, Editable):
     doc_date: Mapped[date | None] = mapped_column()
     purpose: Mapped[str | None] = mapped_column(String(500))
     import_key: Mapped[str | None] = mapped_column(String(100), unique=True)  # idempotent imports
+    # a 1C payment's rate: units of the base currency for one of ``currency_code``
+    rate: Mapped[Decimal | None] = mapped_column(RATE)

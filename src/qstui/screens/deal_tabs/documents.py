@@ -61,7 +61,7 @@ class DocumentsTab(DealTab):
                     "sum": fmt.money(d.amount, d.currency_code),
                     "state": _(DOC_STATE_LABELS[d.state]),
                     "source": _("by hand") if d.by_hand else Text(_("1C"), style="dim"),
-                    "note": d.note,
+                    "note": d.note or _rate_text(d),
                 },
             )
         if not card.documents:
@@ -121,3 +121,11 @@ class DocumentsTab(DealTab):
                 self.op(delete_hand_document, document.id, document.version, done=_("Deleted"))
 
         self.app.push_screen(ConfirmDialog(question, yes=_("Delete"), no=_("Cancel")), delete)
+
+
+def _rate_text(d: DocumentInfo) -> str | None:
+    """«курс 92,5» of a 1C document in a currency other than the base one."""
+    if d.rate is None or d.rate == 1:
+        return None
+    places = max(0, -int(d.rate.normalize().as_tuple().exponent))
+    return _("rate {rate}").format(rate=fmt.number(d.rate, places))

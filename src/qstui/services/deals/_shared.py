@@ -160,6 +160,7 @@ def document_info(d: DealDocument) -> DocumentInfo:
         note=d.note,
         version=d.version,
         by_hand=d.by_hand,
+        rate=d.rate,
     )
 
 

@@ -25,6 +25,10 @@ KIND_LABELS = {
     "sync_counterparties": N_("counterparties"),
     "sync_nomenclature": N_("nomenclature"),
     "bank_import": N_("bank statement"),
+    "deal_invoice": N_("deal invoice"),
+    "deal_payments": N_("deal payments"),
+    "deal_documents": N_("deal documents"),
+    "documents": N_("documents of all deals"),
 }
 STATUS_LABELS = {
     ExchangeStatus.RUNNING: N_("running"),
