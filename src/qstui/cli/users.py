@@ -19,31 +19,15 @@ from qstui.cli.common import table_console
 from qstui.cli.state import state
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import Role
+from qstui.domain.rights import GROUP_LABELS, GROUPS, right_group
 from qstui.domain.users import UserInfo
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.access import users as users_service
 
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("module", R.MODULES),
-    ("visibility", R.VISIBILITY),
-    (
-        "action",
-        tuple(code for code in R.CATALOGUE if code not in R.MODULES + R.VISIBILITY),
-    ),
-)
-
-
-def right_group(code: str) -> str:
-    """``module``, ``visibility`` or ``action``."""
-    for name, codes in GROUPS:
-        if code in codes:
-            return name
-    return "action"
-
 
 def _group_label(name: str) -> str:
-    return {"module": _("Module"), "visibility": _("Visibility"), "action": _("Action")}[name]
+    return _(GROUP_LABELS[name])
 
 
 def _catalogue_epilog() -> str:
