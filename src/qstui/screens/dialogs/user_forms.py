@@ -14,7 +14,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList, Static
 from textual.widgets.selection_list import Selection
@@ -151,10 +151,12 @@ class RightsDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
     ]
     DEFAULT_CSS = """
     RightsDialog { align: center middle; }
-    RightsDialog > Vertical { width: 70; max-width: 100%; height: auto; max-height: 100%;
+    RightsDialog > Vertical { width: 78; max-width: 100%; height: auto; max-height: 100%;
         border: thick $primary; background: $surface; padding: 0 1; }
     RightsDialog .form-title { text-style: bold; }
-    RightsDialog VerticalScroll { height: auto; max-height: 1fr; }
+    RightsDialog #rights-areas { height: auto; }
+    RightsDialog #rights-left { width: 32; height: auto; }
+    RightsDialog #rights-right { width: 1fr; height: auto; }
     RightsDialog SelectionList { height: auto; border: none; padding: 0; }
     RightsDialog .rights-area { text-style: bold; color: $text-muted; }
     RightsDialog .form-error { color: $error; height: auto; }
@@ -169,17 +171,15 @@ class RightsDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(_("Rights of {login}").format(login=self.login), classes="form-title")
-            with VerticalScroll():
-                for area, codes in R.GROUPS:
-                    yield Label(_(R.GROUP_LABELS[area]), classes="rights-area")
-                    yield SelectionList[str](
-                        *[
-                            Selection(_(R.CATALOGUE[code]), code, code in self.current)
-                            for code in codes
-                        ],
-                        id=f"rights-{area}",
-                        compact=True,
-                    )
+            # modules on the left, visibility and actions on the right: all of the
+            # catalogue, the buttons and the hint fit 80×24 without scrolling
+            areas = dict(R.GROUPS)
+            with Horizontal(id="rights-areas"):
+                with Vertical(id="rights-left"):
+                    yield from self._area("module", areas["module"])
+                with Vertical(id="rights-right"):
+                    yield from self._area("visibility", areas["visibility"])
+                    yield from self._area("action", areas["action"])
             yield Static("", classes="form-error", id="form-error")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(_("Save"), variant="primary", id="save", compact=True)
@@ -188,6 +188,14 @@ class RightsDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
                 _("space — check · Tab — next area · ctrl+s — save · Esc — cancel"),
                 classes="dialog-hint",
             )
+
+    def _area(self, area: str, codes: Sequence[str]) -> ComposeResult:
+        yield Label(_(R.GROUP_LABELS[area]), classes="rights-area")
+        yield SelectionList[str](
+            *[Selection(_(R.CATALOGUE[code]), code, code in self.current) for code in codes],
+            id=f"rights-{area}",
+            compact=True,
+        )
 
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
