@@ -129,6 +129,7 @@ class CopyRightsDialog(UserFormDialog):
                 "source",
                 _("Copy the rights of"),
                 choices=[(f"{other} · {name}", other) for other, name in others],
+                placeholder=_("choose a user"),
             ),
         ]
         super().__init__(_("Rights of {login}").format(login=login), specs, self._submit, _("Copy"))
