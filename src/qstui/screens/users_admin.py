@@ -7,16 +7,14 @@ CLI's ``qstui user …`` are."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Static
 
-from qstui.domain.calendar import to_local
 from qstui.domain.clock import utcnow
-from qstui.domain.users import UserInfo
+from qstui.domain.users import UserInfo, local_time, lock_text
 from qstui.i18n import N_, _
 from qstui.screens.base import ModuleScreen
 from qstui.screens.dialogs.user_forms import (
@@ -38,18 +36,6 @@ COLUMNS = (
     ("role", N_("Role"), 12),
     ("department", N_("Department"), 14),
 )
-
-
-def when(moment: datetime | None) -> str:
-    return to_local(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
-
-
-def lock_text(info: UserInfo, now: datetime) -> str:
-    if info.is_locked:
-        return _("locked")
-    if info.locked_until and info.locked_until > now:
-        return _("until {when}").format(when=when(info.locked_until))
-    return ""
 
 
 class UsersAdminScreen(ModuleScreen):
@@ -104,7 +90,7 @@ class UsersAdminScreen(ModuleScreen):
                 info.login,
                 info.full_name,
                 lock_text(info, now),
-                when(info.last_login_at),
+                local_time(info.last_login_at),
                 _(ROLES.get(info.role, info.role.value)),
                 info.department or "",
                 key=info.login,
@@ -129,7 +115,7 @@ class UsersAdminScreen(ModuleScreen):
                 _(ROLES.get(info.role, info.role.value)),
                 info.department or _("no department"),
                 lock_text(info, utcnow()) or _("not locked"),
-                _("last login {when}").format(when=when(info.last_login_at) or "—"),
+                _("last login {when}").format(when=local_time(info.last_login_at) or "—"),
             ]
         self.query_one("#users-detail", Static).update(" · ".join(parts))
 
