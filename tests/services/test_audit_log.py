@@ -108,6 +108,12 @@ def test_filters(db, log):
     assert found(object_kind="company", user_login="anna", since=date(2025, 2, 1)) == [log["mid"]]
     assert len(found(limit=2)) == 2
     assert found(object_kind="company", limit=1) == [log["other"]]
+    # a period (until: to the end of that local day) and pages (offset)
+    assert found(until=date(2025, 2, 10)) == [log["mid"], log["old"]]
+    assert found(since=date(2025, 2, 11), until=date(2025, 2, 11)) == [log["other"]]
+    everything = found(object_kind="company")
+    pages = [found(object_kind="company", limit=2, offset=n) for n in (0, 2, 4)]
+    assert pages[0] + pages[1] == everything and pages[2] == []
 
 
 def test_hostile_filters_are_just_values(db, log):
@@ -122,6 +128,9 @@ def test_hostile_filters_are_just_values(db, log):
     for bad in (0, -1, 10**6, True):
         with pytest.raises(ValidationFailed):
             list_audit(ctx, limit=bad)
+    for bad in (-1, True):
+        with pytest.raises(ValidationFailed):
+            list_audit(ctx, offset=bad)
 
 
 def test_reading_needs_users_admin_or_admin(db, log):

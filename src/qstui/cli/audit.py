@@ -6,29 +6,17 @@ changed field: ``field: old → new``) or JSON.
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from typing import Any
 
 import click
 from rich.table import Table
 
 from qstui.cli.common import as_option, context, emit_json, json_option, table_console
-from qstui.domain.audit import AuditRecord
+from qstui.domain.audit import ACTION_LABELS, change_lines, parse_target
 from qstui.domain.calendar import to_local
-from qstui.domain.enums import AuditAction
 from qstui.domain.formatting import parse_day
-from qstui.i18n import N_, _
+from qstui.i18n import _
 from qstui.services.access import audit_log
-
-VALUE_WIDTH = 60
-ACTION_LABELS = {
-    AuditAction.CREATE: N_("created"),
-    AuditAction.UPDATE: N_("changed"),
-    AuditAction.DELETE: N_("deleted"),
-    AuditAction.LOGIN_FAILED: N_("login failed"),
-    AuditAction.LOGIN_LOCKED: N_("locked by failed logins"),
-}
 
 
 def _object(
@@ -37,21 +25,10 @@ def _object(
     """``company:42`` → ("company", 42); ``company`` → ("company", None)."""
     if value is None:
         return None
-    kind, sep, ident = value.strip().partition(":")
-    kind = kind.strip().lower()
-    if not kind or not all(ch.isalnum() or ch in "_-." for ch in kind):
-        raise click.BadParameter("expected KIND or KIND:ID, e.g. company:42")
-    if not sep:
-        return kind, None
     try:
-        number = int(ident.strip())
-    except ValueError:
-        raise click.BadParameter(
-            "the ID after ':' must be a whole number, e.g. company:42"
-        ) from None
-    if number < 0:
-        raise click.BadParameter("the ID after ':' must not be negative")
-    return kind, number
+        return parse_target(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -66,36 +43,6 @@ def _since(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 @click.group("audit", context_settings={"help_option_names": ["-h", "--help"]})
 def audit() -> None:
     """Audit log: who changed what and when."""
-
-
-def _value(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        text = ", ".join(str(v) for v in value) or "—"
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, bool):
-        text = _("yes") if value else _("no")
-    else:
-        text = str(value)
-    text = " ".join(text.split())
-    return text if len(text) <= VALUE_WIDTH else text[: VALUE_WIDTH - 1] + "…"
-
-
-def change_lines(record: AuditRecord) -> list[str]:
-    """One line per changed field: ``field: old → new`` (just the value for a deletion,
-    a creation or another event such as a failed login)."""
-    lines = []
-    for name, pair in record.changes.items():
-        old, new = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-        if record.action is AuditAction.UPDATE:
-            lines.append(f"{name}: {_value(old)} → {_value(new)}")
-        elif record.action is AuditAction.DELETE:
-            lines.append(f"{name}: {_value(old)}")
-        else:
-            lines.append(f"{name}: {_value(new)}")
-    return lines
 
 
 @audit.command("list")

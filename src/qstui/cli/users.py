@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from typing import Any
 
 import click
@@ -19,31 +18,15 @@ from qstui.cli.common import table_console
 from qstui.cli.state import state
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import Role
-from qstui.domain.users import UserInfo
+from qstui.domain.rights import GROUP_LABELS, GROUPS, right_group
+from qstui.domain.users import UserInfo, lock_text
 from qstui.i18n import _
 from qstui.services import rights as R
 from qstui.services.access import users as users_service
 
-GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("module", R.MODULES),
-    ("visibility", R.VISIBILITY),
-    (
-        "action",
-        tuple(code for code in R.CATALOGUE if code not in R.MODULES + R.VISIBILITY),
-    ),
-)
-
-
-def right_group(code: str) -> str:
-    """``module``, ``visibility`` or ``action``."""
-    for name, codes in GROUPS:
-        if code in codes:
-            return name
-    return "action"
-
 
 def _group_label(name: str) -> str:
-    return {"module": _("Module"), "visibility": _("Visibility"), "action": _("Action")}[name]
+    return _(GROUP_LABELS[name])
 
 
 def _catalogue_epilog() -> str:
@@ -71,18 +54,6 @@ def _read_password(from_stdin: bool) -> str:
         hide_input=True,
         confirmation_prompt=_("Repeat the password"),
     )
-
-
-def _when(value: datetime | None) -> str:
-    return value.strftime("%d.%m.%Y %H:%M") if value else ""
-
-
-def _locked_text(info: UserInfo) -> str:
-    if info.is_locked:
-        return _("locked")
-    if info.locked_until and info.locked_until > utcnow():
-        return _("until {when}").format(when=_when(info.locked_until))
-    return ""
 
 
 def _as_json(info: UserInfo) -> dict[str, Any]:
@@ -168,13 +139,14 @@ def list_users(as_json: bool) -> None:
     table.add_column(_("Department"))
     table.add_column(_("Locked"), no_wrap=True)
     table.add_column(_("Rights"), justify="right", no_wrap=True)
+    now = utcnow()
     for info in infos:
         table.add_row(
             info.login,
             info.full_name,
             info.role.value,
             info.department or "",
-            _locked_text(info),
+            lock_text(info, now),
             str(len(info.rights)),
         )
     _print_table(table)

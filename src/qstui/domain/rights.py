@@ -58,6 +58,15 @@ CATALOGUE: dict[str, str] = {
 
 MODULES = (CLIENTS, CALENDAR, DEALS, PACKAGES, REPORTS, KNOWLEDGE, FUNNEL, ADMIN, ONEC)
 VISIBILITY = (SEE_OWN, SEE_DEPARTMENT, SEE_ALL)
+ACTIONS = tuple(code for code in CATALOGUE if code not in MODULES + VISIBILITY)
+
+# The areas the catalogue is shown in (``qstui user rights``, the rights checklist).
+GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("module", MODULES),
+    ("visibility", VISIBILITY),
+    ("action", ACTIONS),
+)
+GROUP_LABELS = {"module": N_("Module"), "visibility": N_("Visibility"), "action": N_("Action")}
 
 _MANAGER = {CLIENTS, CALENDAR, DEALS, PACKAGES, KNOWLEDGE, FUNNEL, REPORTS, SEE_OWN, EDIT}
 _HEAD = (set(MODULES) - {ADMIN}) | {SEE_DEPARTMENT, EDIT, DELETE, EXPORT, REASSIGN}
@@ -67,6 +76,14 @@ PRESETS: dict[Role, frozenset[str]] = {
     Role.HEAD: frozenset(_HEAD),
     Role.ADMIN: frozenset(CATALOGUE),
 }
+
+
+def right_group(code: str) -> str:
+    """``module``, ``visibility`` or ``action``."""
+    for name, codes in GROUPS:
+        if code in codes:
+            return name
+    return "action"
 
 
 def unknown_rights(codes: list[str] | tuple[str, ...]) -> list[str]:

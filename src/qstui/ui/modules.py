@@ -1,4 +1,5 @@
-"""The modules of the main window, in panel order (SPEC: Клиенты F2 … Воронка F8).
+"""The modules of the main window, in panel order (SPEC: Клиенты F2 … Воронка F8, then
+Администрирование for administrators: those with ``users.admin``).
 
 A module that exists is one entry here; the panel, the F-keys, the command palette and
 the rights check are all built from this list, and a module the user's rights don't
@@ -42,6 +43,13 @@ MODULES: tuple[Module, ...] = (
     Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
     Module("reports", N_("Reports"), "f6", R.REPORTS, "qstui.screens.reports:ReportsScreen"),
     Module("funnel", N_("Funnel"), "f8", R.FUNNEL, "qstui.screens.funnel:FunnelScreen"),
+    Module(
+        "admin",
+        N_("Administration"),
+        "f10",
+        R.USERS_ADMIN,
+        "qstui.screens.users_admin:UsersAdminScreen",
+    ),
 )
 
 

@@ -28,8 +28,9 @@ from qstui.widgets.text_field import TextField
 
 @dataclass
 class FieldSpec:
-    """One field of a form. ``choices``: (label, value) pairs make it a drop-down;
-    ``multiline`` a text area; ``password`` hides the input."""
+    """One field of a form. ``choices``: (label, value) pairs make it a drop-down (its
+    ``placeholder`` is shown while nothing is chosen); ``multiline`` a text area;
+    ``password`` hides the input."""
 
     name: str
     label: str  # already translated
@@ -65,6 +66,7 @@ class FormField(Vertical):
                 value=spec.value if spec.value not in ("", None) else Select.NULL,
                 allow_blank=spec.allow_blank,
                 id=f"input-{spec.name}",
+                **({"prompt": spec.placeholder} if spec.placeholder else {}),
             )
         elif spec.multiline:
             yield TextArea(str(spec.value or ""), id=f"input-{spec.name}")

@@ -7,7 +7,7 @@ client's data and every user's activity, so it is for administrators.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -36,13 +36,15 @@ def list_audit(
     user_login: str | None = None,
     since: date | datetime | None = None,
     limit: int = 200,
+    until: date | None = None,
+    offset: int = 0,
 ) -> list[AuditRecord]:
-    """Audit records, newest first, at most ``limit``.
+    """Audit records, newest first, at most ``limit`` after skipping ``offset`` (a page).
 
     Filters: ``object_kind`` (``company``, ``deal``, ``user``, ``setting``…) and/or
     ``object_id``; ``user_login`` (``"system"`` for what the admin CLI did as nobody;
     NotFound for an unknown login); ``since``: a date is the start of that local day, a
-    datetime is naive UTC.
+    datetime is naive UTC; ``until``: up to the end of that local day.
     """
     if not can_read(ctx):
         raise AccessDenied(R.USERS_ADMIN)
@@ -50,6 +52,8 @@ def list_audit(
         raise ValidationFailed(
             {"limit": _("Enter a whole number from {low} to {high}").format(low=1, high=MAX_LIMIT)}
         )
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise ValidationFailed({"offset": _("Enter a whole number, 0 or more")})
     kind = (object_kind or "").strip().lower() or None
     if kind is not None and len(kind) > KIND_MAX:
         return []  # no such kind can be stored
@@ -60,6 +64,7 @@ def list_audit(
         .outerjoin(AppUser, AppUser.id == AuditEntry.user_id)
         .order_by(AuditEntry.logged_at.desc(), AuditEntry.id.desc())
         .limit(limit)
+        .offset(offset)
     )
     if kind is not None:
         query = query.where(AuditEntry.object_kind == kind)
@@ -68,6 +73,8 @@ def list_audit(
     if since is not None:
         moment = since if isinstance(since, datetime) else day_start(since)
         query = query.where(AuditEntry.logged_at >= moment)
+    if until is not None:
+        query = query.where(AuditEntry.logged_at < day_start(until + timedelta(days=1)))
     if user_login is not None:
         if normalize_login(user_login) == SYSTEM_LOGIN:
             query = query.where(AuditEntry.user_id.is_(None))
