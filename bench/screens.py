@@ -203,12 +203,16 @@ class Session:
             ("open a deal card", "card", ("enter",), "deal_card", None),
             ("calendar month", "list", ("m",), "calendar.month", None),
             ("start page (Today), reload", "list", ("ctrl+r",), "today", None),
+            ("funnel (F8), the next pipeline", "report", ("p",), "funnel", None),
+            ("report (F6), sales recomputed", "report", ("ctrl+r",), "reports", None),
         ]
         module_keys = {
             "deals-table": "f4",
             "deal_card": "f4",
             "calendar.month": "f3",
             "today": "f9",
+            "funnel": "f8",
+            "reports": "f6",
         }
         for name, _kind, keys, what, _ in plan:
             if not only(name):
@@ -217,6 +221,8 @@ class Session:
             await pilot.pause()
             if what == "calendar.month":
                 await pilot.press("d")  # from the day view to the month, each time
+            elif what == "reports":  # the first ready report (sales), computed once
+                await _press(pilot, watch, ("enter",), "reports")
             for _ in range(self.runs + 1):
                 times.setdefault(name, []).append(await _press(pilot, watch, keys, what))
                 if what == "deal_card":
@@ -237,6 +243,8 @@ def kinds() -> dict[str, str]:
             "open a deal card": "card",
             "calendar month": "list",
             "start page (Today), reload": "list",
+            "funnel (F8), the next pipeline": "report",
+            "report (F6), sales recomputed": "report",
             "cold start to the client list": "start",
         }
     )

@@ -8,6 +8,9 @@ PAINTED = {
     "card": (100.0, 150.0),  # opening a client card or a deal card
     "list": (150.0, 250.0),  # deal list, calendar month, Today
     "start": (1000.0, 1500.0),  # cold start to the client list
+    # a report computed and painted: issue 11's computing targets (0.5 s / 1 s) and a
+    # list's painting on top
+    "report": (650.0, 1250.0),
 }
 FLOOR_RATIO = 2.0  # qstui / floor for reads through the services
 WRITE = (100.0, 150.0)  # a save: no target in the issue; the card's is used

@@ -56,6 +56,8 @@ def test_key_presses_reach_their_painted_screens(demo, tmp_path):
         "open a deal card",
         "calendar month",
         "start page (Today), reload",
+        "funnel (F8), the next pipeline",
+        "report (F6), sales recomputed",
         "cold start to the client list",
     ):
         assert name in painted
