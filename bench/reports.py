@@ -70,8 +70,8 @@ def floors(backend: str, year: int, pipeline_id: int) -> dict[str, str]:
             "GROUP BY manager_id, status"
         ),
         "receivables": (
-            "SELECT company_id, manager_id, SUM(invoiced), SUM(shipped), SUM(paid) FROM deals "
-            "WHERE paid < invoiced OR paid < shipped GROUP BY company_id, manager_id"
+            "SELECT company_id, manager_id, SUM(debt) FROM deals "
+            "WHERE debt > 0 GROUP BY company_id, manager_id"
         ),
     }
 
