@@ -1,7 +1,8 @@
 """Migration 0006 adds the deals' money summary columns and fills them for the deals a
 database already has: the same sums the services keep, conversions and missing rates
-included; going back to 0005 drops them and loses no row (on SQLite a table copy
-would cascade into the deals' stages and payments)."""
+included (and 0017 their debt and first bill day, as the services keep them); going
+back to 0005 drops them and loses no row (on SQLite a table copy would cascade into the
+deals' stages and payments)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from qstui.services.deals import payments as P
 from qstui.services.refbooks import currency as C
 
 SUMMARY = ("invoiced", "shipped", "paid", "rate_missing")
+OWING = ("debt", "billed_on")  # 0017, filled from the columns above and the documents
 DAY = date(2026, 10, 15)
 
 
@@ -56,9 +58,9 @@ def _money(db: Database) -> dict[str, int]:
     return {"RUB": rub, "USD": usd, "EUR": eur}
 
 
-def _summaries(db: Database) -> dict[int, tuple]:
+def _summaries(db: Database, names: tuple[str, ...] = SUMMARY) -> dict[int, tuple]:
     with db.reader() as s:
-        columns = [getattr(Deal, name) for name in SUMMARY]
+        columns = [getattr(Deal, name) for name in names]
         return {r[0]: tuple(r[1:]) for r in s.execute(select(Deal.id, *columns))}
 
 
@@ -82,17 +84,22 @@ def test_upgrade_fills_the_summary_columns_of_existing_deals(scratch_url):
         assert kept[deals["RUB"]] == (Decimal(1000), Decimal(800), Decimal(485), False)
         assert kept[deals["USD"]] == (Decimal(100), Decimal(0), Decimal(100), False)
         assert kept[deals["EUR"]] == (Decimal(0), Decimal(0), Decimal(0), True)  # no rate
+        owing = _summaries(db, OWING)
+        assert owing[deals["RUB"]] == (Decimal(515), DAY)  # 1000 − 485, the first bill
+        assert owing[deals["USD"]] == (Decimal(0), DAY)
+        assert owing[deals["EUR"]] == (Decimal(0), None)  # no rate, no bill
         rows = _counts(db)
 
         downgrade(db, "0005")
         assert current_revision(db) == "0005"
         columns = {c["name"].lower() for c in inspect(db.engine).get_columns("deals")}
-        assert columns.isdisjoint(SUMMARY)
+        assert columns.isdisjoint(SUMMARY + OWING)
         assert _counts(db) == rows  # nothing cascaded away
 
         upgrade(db)
         assert current_revision(db) == head_revision()
         assert _summaries(db) == kept
+        assert _summaries(db, OWING) == owing
         assert _counts(db) == rows
         with db.reader() as s:
             known = [deal_id for deal_id, sums in kept.items() if not sums[3]]

@@ -228,6 +228,9 @@ def _check_money(data):
     for key, kind in (("invoiced", invoices), ("shipped", shipments)):
         for x in kind:
             sums[key][x["deal_id"]] += x["amount"]
+    firsts: dict[int, date] = {}
+    for x in [*invoices, *shipments]:
+        firsts[x["deal_id"]] = min(firsts.get(x["deal_id"], x["doc_date"]), x["doc_date"])
     for deal_id, deal in deals.items():
         assert (deal["invoiced"], deal["shipped"], deal["paid"], deal["rate_missing"]) == (
             sums["invoiced"][deal_id],
@@ -235,6 +238,8 @@ def _check_money(data):
             paid.get(deal_id, Decimal(0)),
             False,
         ), deal_id
+        owed = max(sums["invoiced"][deal_id], sums["shipped"][deal_id]) - paid.get(deal_id, 0)
+        assert (deal["debt"], deal["billed_on"]) == (owed, firsts.get(deal_id)), deal_id
 
 
 def _check_events(data):

@@ -10,9 +10,10 @@ Writes the services refuse are part of the game (they must leave the summaries a
 they were). After the sequence every deal's ``invoiced``, ``shipped``, ``paid`` and
 ``rate_missing`` equals a recomputation from its documents and payments, converted one
 by one at the rate of their dates (``currency.convert``, not the services' rate book),
-the debt services agree with it, and every company's ``last_contact_at`` is the latest
-of its done interactions, and every deal stage's ``deal_open`` says whether its deal
-is open.
+its ``debt`` is max(invoiced, shipped) − paid and its ``billed_on`` the day of its
+first counted invoice or shipment, the debt services agree with it, and every
+company's ``last_contact_at`` is the latest of its done interactions, and every deal
+stage's ``deal_open`` says whether its deal is open.
 """
 
 from __future__ import annotations
@@ -256,6 +257,24 @@ def check(world: World) -> None:
             )
         }
         assert stored == expected
+        firsts = dict(
+            s.execute(
+                select(DealDocument.deal_id, func.min(DealDocument.doc_date))
+                .where(
+                    DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
+                    DealDocument.state != DocState.DELETED,
+                )
+                .group_by(DealDocument.deal_id)
+            ).all()
+        )
+        kept = {
+            r.id: (r.debt, r.billed_on)
+            for r in s.execute(select(Deal.id, Deal.debt, Deal.billed_on))
+        }
+        assert kept == {
+            deal_id: (debt_amount(*sums[:3]), firsts.get(deal_id))
+            for deal_id, sums in expected.items()
+        }
         known = [deal_id for deal_id, sums in expected.items() if not sums[3]]
         debts = Debt.deal_debts(s, known)
         for deal_id in known:

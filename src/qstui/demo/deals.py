@@ -13,6 +13,7 @@ from qstui.demo.clients import CompanyInfo
 from qstui.demo.refs import PipelineRef
 from qstui.demo.rows import Batch, Weighted, day_between, folded, local, money, pick, stamp
 from qstui.demo.world import World
+from qstui.domain.deals import debt_amount
 from qstui.domain.enums import ClientKind, DealStatus
 
 STATUSES = (DealStatus.OPEN, DealStatus.WON, DealStatus.LOST)
@@ -71,6 +72,7 @@ class DealInfo:
     invoiced: Decimal = Decimal(0)
     shipped: Decimal = Decimal(0)
     paid: Decimal = Decimal(0)
+    billed_on: date | None = None  # its first invoice or shipment
 
 
 def make_deals(
@@ -282,6 +284,8 @@ def _deal(rng: random.Random, world: World, batch: Batch, company: CompanyInfo) 
             "shipped": info.shipped,
             "paid": info.paid,
             "rate_missing": False,
+            "debt": debt_amount(info.invoiced, info.shipped, info.paid),
+            "billed_on": info.billed_on,
             "version": 1,
             "created_at": created,
             "updated_at": max(created, min(local(changed, 18), world.now)),

@@ -161,6 +161,8 @@ def _document(
         deal.invoiced += amount
     elif kind == DocKind.SHIPMENT:
         deal.shipped += amount
+    if kind in (DocKind.INVOICE, DocKind.SHIPMENT):
+        deal.billed_on = day if deal.billed_on is None else min(deal.billed_on, day)
     batch.add(
         "deal_documents",
         {

@@ -53,6 +53,9 @@ class Stage(Base, Editable):
 class Deal(Base, Editable):
     __tablename__ = "deals"
     __table_args__ = (
+        # a client's deals; with their manager, so that the reports' "other deals of the
+        # visible managers' clients" are told from the index alone on SQLite
+        Index(None, "company_id", "manager_id"),
         Index(None, "manager_id", "status"),
         Index(None, "status", "stage_id"),
         # the deal list, newest start first: Firebird navigates an index one way only,
@@ -72,12 +75,23 @@ class Deal(Base, Editable):
         # manager control (R3): deals closed in a period, and deals open on a day
         Index(None, "status", "closed_on", "manager_id", "currency_code", "amount", "started_on"),
         Index(None, "started_on", "closed_on", "manager_id", "planned_end_on"),
+        # receivables (R6): the owing deals, an index range read alone on SQLite; and the
+        # deals lacking a rate it counts
+        Index(
+            None,
+            "debt",
+            "company_id",
+            "manager_id",
+            "currency_code",
+            "billed_on",
+        ),
+        Index(None, "rate_missing", "manager_id"),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
     title_fold: Mapped[str] = mapped_column(String(250), nullable=False, index=True)
     company_id: Mapped[int] = mapped_column(
-        ForeignKey("companies.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("companies.id", ondelete="CASCADE"), nullable=False
     )
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -114,6 +128,12 @@ class Deal(Base, Editable):
     rate_missing: Mapped[bool] = mapped_column(
         nullable=False, default=False, server_default=false(), info=DERIVED
     )
+    # Kept with them, for the receivables report (an index range over the owing deals,
+    # their age without reading the documents): ``debt`` = max(invoiced, shipped) − paid
+    # (0 when ``rate_missing``; negative for an advance), ``billed_on`` the day of the
+    # first counted invoice or shipment (None: none yet)
+    debt: Mapped[Decimal] = mapped_column(**SUMMARY_MONEY)
+    billed_on: Mapped[date | None] = mapped_column(info=DERIVED)
 
 
 class DealStage(Base, Editable):

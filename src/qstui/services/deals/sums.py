@@ -1,5 +1,7 @@
 """The summary columns of a deal (D6): ``deals.invoiced``, ``shipped`` and ``paid`` in the
-deal currency, and ``rate_missing`` when a conversion lacks a rate.
+deal currency, and ``rate_missing`` when a conversion lacks a rate; with them ``debt``
+(``max(invoiced, shipped) − paid``) and ``billed_on`` (the day of the first counted
+invoice or shipment), which the receivables report reads.
 
 Screens show debts on every open (the client list, the client card, the deal card), so
 they read these columns instead of aggregating documents and payments each time
@@ -34,12 +36,17 @@ from qstui.services.deals.debt import money_rows
 from qstui.services.refbooks.currency import MissingRate
 
 ZERO = Decimal("0.00")
-SUMMARY = ("invoiced", "shipped", "paid", "rate_missing")
+SUMMARY = ("invoiced", "shipped", "paid", "rate_missing", "debt", "billed_on")
+# the columns of migration 0006, which recounts with this module before 0018 adds the others
+MONEY_ONLY = SUMMARY[:4]
 
 
-def recount_deal_money(session: Session, deal_ids: Iterable[int | None]) -> None:
+def recount_deal_money(
+    session: Session, deal_ids: Iterable[int | None], columns: tuple[str, ...] = SUMMARY
+) -> None:
     """Recompute the summary columns of these deals from their documents and payments
-    (ids of deals that no longer exist, and None, are ignored)."""
+    (ids of deals that no longer exist, and None, are ignored); ``columns``: which of
+    them (all but for an old migration)."""
     ids = sorted({deal_id for deal_id in deal_ids if deal_id is not None})
     if not ids:
         return
@@ -47,19 +54,21 @@ def recount_deal_money(session: Session, deal_ids: Iterable[int | None]) -> None
     rows = money_rows(session, ids)
     values: list[dict[str, Any]] = []
     for deal_id in rows.currency:
+        billed = min((row.doc_date for row in rows.documents[deal_id]), default=None)
         try:
             info = rows.debt(deal_id)
         except MissingRate:
-            sums = (ZERO, ZERO, ZERO, True)
+            sums = (ZERO, ZERO, ZERO, True, ZERO, billed)
         else:
-            sums = (info.invoiced, info.shipped, info.paid, False)
-        values.append({"id": deal_id, **dict(zip(SUMMARY, sums, strict=True))})
+            sums = (info.invoiced, info.shipped, info.paid, False, info.debt, billed)
+        found = dict(zip(SUMMARY, sums, strict=True))
+        values.append({"id": deal_id, **{name: found[name] for name in columns}})
     if not values:
         return
     update_rows(session.connection(), Deal.__table__, values)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, Deal) and obj.id in rows.currency:
-            session.expire(obj, list(SUMMARY))
+            session.expire(obj, list(columns))
 
 
 def deals_using_rate(session: Session, code: str, since: date) -> list[int]:

@@ -2,13 +2,15 @@
 manager, with its age and the client's credit limit.
 
 - The debt of a deal is D6's (``services.deals.debt``): ``max(invoiced, shipped) −
-  paid`` in the deal currency, read from the deal's summary columns; only deals that
+  paid`` in the deal currency, read from the deal's summary column ``deals.debt``
+  (an index range over the owing deals); only deals that
   owe (a positive debt) count — advances are not netted against other deals' debts.
   Deals whose conversions lack a rate (``rate_missing``) are left out and counted in a
   header line.
 - Age: the days from the deal's *first* counted invoice or shipment (posted or draft,
   never deleted) to today — a deal is billed and paid as a whole, so its debt is as old
-  as its first bill. Buckets: 0–30, 31–60, 61–90 and over 90 days.
+  as its first bill (the summary column ``deals.billed_on``). Buckets: 0–30, 31–60,
+  61–90 and over 90 days.
 - Money: debts are as of today, so a debt in another currency is converted at today's
   rate (the sums per client, manager, age bucket and currency are converted).
 - Credit limit: the largest ``client_terms.credit_limit`` (base currency) among the
@@ -29,10 +31,9 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import AppUser, ClientTerms, Company, Deal, DealDocument
-from qstui.db.report_sql import days_between, grouping_column
+from qstui.db.models import AppUser, ClientTerms, Company, Deal
+from qstui.db.report_sql import days_between
 from qstui.domain.clock import today, utcnow
-from qstui.domain.enums import DocKind, DocState
 from qstui.domain.reports import (
     Column,
     ColumnKind,
@@ -47,6 +48,7 @@ from qstui.services.context import Context
 from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
+    kopecks,
     manager_filter,
     no_manager,
     report_currency,
@@ -73,33 +75,20 @@ def _columns() -> tuple[Column, ...]:
     )
 
 
-def _debt() -> Any:
-    return case((Deal.invoiced > Deal.shipped, Deal.invoiced), else_=Deal.shipped) - Deal.paid
-
-
-def _first_bills() -> Any:
-    """``deal_id, first_on``: the day of each deal's first counted invoice or shipment."""
-    deal = grouping_column(DealDocument.deal_id, "deal_id")
-    return (
-        select(deal, func.min(DealDocument.doc_date).label("first_on"))
-        .where(
-            DealDocument.deal_id.isnot(None),
-            DealDocument.doc_kind.in_([DocKind.INVOICE, DocKind.SHIPMENT]),
-            DealDocument.state != DocState.DELETED,
-        )
-        .group_by(deal)
-        .subquery("first_bills")
-    )
-
-
 def _bucket(first_on: Any) -> Any:
     age = days_between(first_on, literal(today(), Date))
     return case((age <= 30, 0), (age <= 60, 1), (age <= 90, 2), else_=3)
 
 
 def _owing(options: ReportOptions) -> list[Any]:
-    """The owing deals (visibility apart)."""
-    return [_debt() > 0, Deal.rate_missing.is_(False), manager_filter(options, Deal.manager_id)]
+    """The owing deals (visibility apart): a range of the index on the deals' debt
+    summary (``deals.debt``, kept with the deal's money by ``services.deals.sums``; 0
+    for a deal lacking a rate, so those are left out by it)."""
+    return [
+        Deal.debt > 0,
+        Deal.billed_on.isnot(None),
+        manager_filter(options, Deal.manager_id),
+    ]
 
 
 def _limits_now(on: Any) -> Any:
@@ -119,8 +108,9 @@ def _limits_now(on: Any) -> Any:
 
 def _grouped(s: Session, part: Any, options: ReportOptions, on: Any) -> list[Any]:
     """Debt per client, manager, currency and age bucket of one visibility part, with
-    the client's name and limit and the manager's name (joined after grouping)."""
-    bills = _first_bills()
+    the client's name and limit and the manager's name (joined after grouping), as
+    plain tuples ``company_id, manager_id, currency_code, bucket, debt, name,
+    full_name, credit_limit``."""
     # bucketed in a derived table: Firebird cannot GROUP BY an expression with
     # parameters (the day), only a column
     owing = part(
@@ -128,21 +118,23 @@ def _grouped(s: Session, part: Any, options: ReportOptions, on: Any) -> list[Any
             Deal.company_id,
             Deal.manager_id,
             Deal.currency_code,
-            _bucket(bills.c.first_on).label("bucket"),
-            _debt().label("debt"),
-        )
-        .join(bills, bills.c.deal_id == Deal.id)
-        .where(*_owing(options))
+            _bucket(Deal.billed_on).label("bucket"),
+            Deal.debt,
+        ).where(*_owing(options))
     ).subquery("owing")
     keys = (owing.c.company_id, owing.c.manager_id, owing.c.currency_code, owing.c.bucket)
     grouped = select(*keys, func.sum(owing.c.debt).label("debt")).group_by(*keys).subquery("g")
     limits = _limits_now(on)
-    return s.execute(
-        select(grouped, Company.name, AppUser.full_name, limits.c.credit_limit)
-        .join(Company, Company.id == grouped.c.company_id)
-        .outerjoin(AppUser, AppUser.id == grouped.c.manager_id)
-        .outerjoin(limits, limits.c.company_id == grouped.c.company_id)
-    ).all()
+    return (
+        s.execute(
+            select(grouped, Company.name, AppUser.full_name, limits.c.credit_limit)
+            .join(Company, Company.id == grouped.c.company_id)
+            .outerjoin(AppUser, AppUser.id == grouped.c.manager_id)
+            .outerjoin(limits, limits.c.company_id == grouped.c.company_id)
+        )
+        .tuples()
+        .all()
+    )
 
 
 def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
@@ -163,39 +155,45 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
                     .where(Deal.rate_missing.is_(True), manager_filter(options, Deal.manager_id))
                 )
             )
-        needs = {(currency, on), *((row.currency_code, on) for row in grouped)}
+        needs = {(currency, on), *((row[2], on) for row in grouped)}
         rates = Converter(s, currency, needs)
-        table: dict[tuple[int, int | None], dict[str, Any]] = {}
+        # (client, manager) → [client name, manager name, debt per age bucket …]
+        table: dict[tuple[int, int | None], list[Any]] = {}
         limits: dict[int, Decimal] = {}
-        totals: dict[str, Any] = dict.fromkeys(BUCKETS, ZERO)
-        for row in grouped:
-            key = (row.company_id, row.manager_id)
-            values = table.get(key)
-            if values is None:
-                values = table[key] = dict.fromkeys(BUCKETS, ZERO)
-                values["client"] = row.name
-                values["manager"] = row.full_name or unnamed
-                if row.credit_limit is not None and row.company_id not in limits:
-                    limits[row.company_id] = rates.convert(row.credit_limit, rates.base, on)
-            bucket = BUCKETS[row.bucket]
-            amount = rates.convert(row.debt, row.currency_code, on)
-            values[bucket] += amount
-            totals[bucket] += amount
+        for company_id, manager_id, code, bucket, debt, name, full_name, limit in grouped:
+            found = table.get((company_id, manager_id))
+            if found is None:
+                found = table[(company_id, manager_id)] = [name, full_name or unnamed]
+                found += [ZERO] * len(BUCKETS)
+                if limit is not None and company_id not in limits:
+                    limits[company_id] = rates.convert(limit, rates.base, on)
+            if code.upper() == currency:
+                found[2 + bucket] += kopecks(debt)
+            else:
+                found[2 + bucket] += rates.convert(debt, code, on)
     owed: dict[int, Decimal] = {}
-    for (company_id, _m), values in table.items():
-        values["debt"] = sum((values[b] for b in BUCKETS), ZERO)
-        owed[company_id] = owed.get(company_id, ZERO) + values["debt"]
+    entries = []
+    for (company_id, manager_id), (client, manager, *ages) in table.items():
+        debt = sum(ages, ZERO)
+        owed[company_id] = owed.get(company_id, ZERO) + debt
+        entries.append((-debt, company_id, manager_id or 0, manager_id, client, manager, ages))
+    totals: dict[str, Any] = {
+        bucket: sum((entry[6][index] for entry in entries), ZERO)
+        for index, bucket in enumerate(BUCKETS)
+    }
     totals["debt"] = sum((totals[b] for b in BUCKETS), ZERO)
-    # largest debt first, then by client and manager id (two stable sorts)
-    ordered = sorted(table.items(), key=lambda item: (item[0][0], item[0][1] or 0))
-    ordered.sort(key=lambda item: item[1]["debt"], reverse=True)
+    # largest debt first, then by client and manager id
+    entries.sort(key=lambda entry: entry[:3])
     rows = []
-    for (company_id, manager_id), values in ordered:
+    for minus_debt, company_id, _m, manager_id, client, manager, ages in entries:
         limit = limits.get(company_id)
         rows.append(
             ReportRow(
                 values={
-                    **values,
+                    **dict(zip(BUCKETS, ages, strict=True)),
+                    "client": client,
+                    "manager": manager,
+                    "debt": -minus_debt,
                     "credit_limit": limit,
                     "over_limit": limit is not None and owed[company_id] > limit,
                 },
@@ -237,19 +235,14 @@ def drill(
     options: ReportOptions = table.spec
     manager_id = row.keys["manager"]
     with ctx.db.reader() as s:
-        bills = _first_bills()
-        query = (
-            select(Deal.id)
-            .join(bills, bills.c.deal_id == Deal.id)
-            .where(
-                *_owing(options),
-                deal_visible(ctx),
-                Deal.company_id == row.keys["client"],
-                Deal.manager_id.is_(None) if manager_id is None else Deal.manager_id == manager_id,
-            )
+        query = select(Deal.id).where(
+            *_owing(options),
+            deal_visible(ctx),
+            Deal.company_id == row.keys["client"],
+            Deal.manager_id.is_(None) if manager_id is None else Deal.manager_id == manager_id,
         )
         if column_key in BUCKETS:
-            query = query.where(_bucket(bills.c.first_on) == BUCKETS.index(column_key))
+            query = query.where(_bucket(Deal.billed_on) == BUCKETS.index(column_key))
         return DrillKind.DEALS, list(s.scalars(query.order_by(Deal.id)))
 
 

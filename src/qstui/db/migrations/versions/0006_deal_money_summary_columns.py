@@ -65,12 +65,12 @@ def upgrade() -> None:
     converted = sorted(row[0] for row in conn.execute(sa.text(CONVERTED)))
     if converted:
         # The service's own recount (conversions at the rates of the rows' dates).
-        from qstui.services.deals.sums import recount_deal_money
+        from qstui.services.deals.sums import MONEY_ONLY, recount_deal_money
 
         session = Session(bind=conn)
         try:
             for chunk in compat.chunks(converted):
-                recount_deal_money(session, chunk)
+                recount_deal_money(session, chunk, MONEY_ONLY)
             session.flush()
         finally:
             session.close()
