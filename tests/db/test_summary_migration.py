@@ -1,6 +1,6 @@
 """Migration 0006 adds the deals' money summary columns and fills them for the deals a
 database already has: the same sums the services keep, conversions and missing rates
-included (and 0017 their debt and first bill day, as the services keep them); going
+included (and 0018 their debt and first bill day, as the services keep them); going
 back to 0005 drops them and loses no row (on SQLite a table copy would cascade into the
 deals' stages and payments)."""
 
@@ -25,7 +25,7 @@ from qstui.services.deals import payments as P
 from qstui.services.refbooks import currency as C
 
 SUMMARY = ("invoiced", "shipped", "paid", "rate_missing")
-OWING = ("debt", "billed_on")  # 0017, filled from the columns above and the documents
+OWING = ("debt", "billed_on")  # 0018, filled from the columns above and the documents
 DAY = date(2026, 10, 15)
 
 
