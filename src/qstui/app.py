@@ -126,7 +126,7 @@ class QstuiApp(App[None]):
         if action == "module":
             return bool(self.ctx) and parameters[0] in self._open_modules
         if action == "toggle_modules":  # only the main window's screens have the panel
-            return bool(self.screen.query("#modules").results(module_panel.ModulePanel))
+            return bool(self.screen.query(module_panel.ModulePanel))
         return True
 
     async def action_module(self, name: str) -> None:
@@ -155,7 +155,7 @@ class QstuiApp(App[None]):
 
     def action_toggle_modules(self) -> None:
         """Collapse the module panel to its keys, or expand it; it stays so."""
-        panels = list(self.screen.query("#modules").results(module_panel.ModulePanel))
+        panels = list(self.screen.query(module_panel.ModulePanel))
         if panels:
             self.modules_collapsed = not module_panel.collapsed(self)
             panels[0].fit()
