@@ -33,6 +33,27 @@ def card_table(table_id: str, columns: Sequence[str | tuple[str, int]]) -> DataT
     return table
 
 
+def fitted_caps(
+    caps: Sequence[int | None], titles: Sequence[str], rows: Sequence[Cells], room: int
+) -> list[int | None]:
+    """``caps`` made smaller, each in proportion, so that the columns fit in ``room``
+    cells (Textual's padding of two cells per column included): the uncapped columns
+    keep the width of their longest text; a capped one keeps at least ``MIN_CAP``."""
+    fixed = sum(
+        max([len(titles[i]), *(len(r[i]) for r in rows)])
+        for i, cap in enumerate(caps)
+        if cap is None
+    )
+    capped = sum(cap for cap in caps if cap)
+    free = room - fixed - 2 * len(caps)
+    if capped <= free:
+        return list(caps)
+    return [None if cap is None else max(MIN_CAP, cap * free // capped) for cap in caps]
+
+
+MIN_CAP = 6
+
+
 def clip(cell: str | Text, cap: int | None) -> str | Text:
     if cap is None or len(cell) <= cap:
         return cell
