@@ -126,7 +126,7 @@ class QstuiApp(App[None]):
         if action == "module":
             return bool(self.ctx) and parameters[0] in self._open_modules
         if action == "toggle_modules":  # only the main window's screens have the panel
-            return bool(self.screen.query(module_panel.ModulePanel))
+            return self._module_panel() is not None
         return True
 
     async def action_module(self, name: str) -> None:
@@ -155,10 +155,16 @@ class QstuiApp(App[None]):
 
     def action_toggle_modules(self) -> None:
         """Collapse the module panel to its keys, or expand it; it stays so."""
-        panels = list(self.screen.query(module_panel.ModulePanel))
-        if panels:
+        panel = self._module_panel()
+        if panel is not None:
             self.modules_collapsed = not module_panel.collapsed(self)
-            panels[0].fit()
+            panel.fit()
+
+    def _module_panel(self) -> module_panel.ModulePanel | None:
+        """The module panel of the screen under the dialogs (None: a card has no panel)."""
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
+        panels = screen.query(module_panel.ModulePanel)
+        return panels.first() if panels else None
 
     def action_focus_next(self) -> None:
         super().action_focus_next()
