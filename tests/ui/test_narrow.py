@@ -3,15 +3,30 @@ or by F7), the client list shows name, INN, city, phone and manager, a card's he
 never breaks an amount, the card's tab strip shows the active tab, the deal card's
 «Main» fits, Today shows its summary and three rows of every table.
 
-What is drawn does not depend on the database: SQLite only, one demo per module."""
+And snapshots (pytest-textual-snapshot's SVG files) of the main screens at 80×24 and
+200×60 in Russian, as the users see them: Today, the client list, the client card, the
+deal card and the calendar, as ivanov. Deterministic: the clock is frozen
+(tests/conftest.py), the demo is seeded, the database URL in the header is replaced.
+Cheap: one run of the app per size goes through the five screens (a run per screen, as
+``snap_compare`` makes, cost half as much again). Every screen is compared before the
+test fails; a changed one is written to the test's tmp_path to look at. After a change
+of the screens: ``pytest --snapshot-update tests/ui/test_narrow.py -k main_screens``,
+and look at the SVGs in ``__snapshots__/test_narrow`` before committing them.
+
+What is drawn does not depend on the database: SQLite only, one demo for the module."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from pytest_textual_snapshot import SVGImageExtension
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static, Tabs
 
+from qstui import i18n
 from qstui.app import QstuiApp
 from qstui.domain import formatting as fmt
 from qstui.widgets.module_panel import ModulePanel
@@ -98,7 +113,7 @@ async def test_card_head_never_breaks_an_amount(demo_db):
         await settle(pilot, app)
         card = app.screen.card  # type: ignore[attr-defined]
         amount = fmt.money(card.total_debt, "RUB").replace("\u00a0", " ")
-        for width in range(64, 100, 3):
+        for width in (64, 72, 79, 80, 86, 99):
             await pilot.resize_terminal(width, 24)
             await settle(pilot, app)
             head = _lines(app)[:3]
@@ -153,3 +168,43 @@ async def test_today_shows_the_summary_and_three_rows_a_table(demo_db):
             rows = min(table.row_count, 3)
             assert table.outer_size.height >= rows + 1, table.id  # its header and the rows
             assert table.virtual_size.width <= table.size.width, table.id  # no side scroll
+
+
+# the screen's name, and the keys that lead there from the one before
+SCREENS = (
+    ("today", ()),
+    ("client_list", ("f2",)),
+    ("client_card", ("enter",)),
+    ("deal_card", ("escape", "f4", "enter")),
+    ("calendar", ("escape", "f3")),
+)
+
+
+async def _shot(pilot: Pilot, app: QstuiApp) -> str:
+    """The screen as an SVG once everything on it is filled (no blinking cursor)."""
+    await settle(pilot, app)
+    for widget in app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    return app.export_screenshot(title="qstui", simplify=False)
+
+
+@pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "200x60"])
+async def test_main_screens(snapshot, demo_db, size, tmp_path: Path):
+    svg_snapshot = snapshot.use_extension(SVGImageExtension)
+    i18n.set_language("ru")
+    app = make_app(demo_db)
+    shots: dict[str, str] = {}
+    async with app.run_test(size=size) as pilot:
+        await log_in(pilot, app, "ivanov")
+        app.sub_title = "demo"  # the database's path differs from run to run
+        for name, keys in SCREENS:
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot, app)
+            shots[name] = await _shot(pilot, app)
+    changed = [name for name, svg in shots.items() if svg_snapshot(name=name) != svg]
+    for name in changed:
+        (tmp_path / f"{name}.svg").write_text(shots[name])
+    assert not changed, f"screens changed at {size}: {changed} (new ones in {tmp_path})"

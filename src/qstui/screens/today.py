@@ -31,6 +31,16 @@ SHORT_ROWS = 3
 ROWS = 8
 
 
+class TodayScroll(VerticalScroll):
+    """The page: when its width or height changes (the terminal resized, the module
+    panel collapsed or expanded) its tables are fitted to it again."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, TodayScreen):
+            screen.fit_tables()
+
+
 class TodayScreen(ModuleScreen):
     MODULE = "today"
     DEFAULT_CSS = """
@@ -49,7 +59,7 @@ class TodayScreen(ModuleScreen):
         self._page: TodayPage | None = None
 
     def compose_content(self) -> ComposeResult:
-        with VerticalScroll(id="today"):
+        with TodayScroll(id="today"):
             yield Static("", id="today-title", classes="section-title")
             yield Static("", id="today-money")
             yield Static(_("My plans for today"), classes="section-title")
@@ -64,9 +74,10 @@ class TodayScreen(ModuleScreen):
     def on_screen_resume(self) -> None:  # also when first shown (after on_mount)
         self.action_refresh()
 
-    def on_resize(self) -> None:
+    def fit_tables(self) -> None:
+        """The tables' columns and heights for the page's size."""
         self.set_class(self.app.size.height < SHORT_HEIGHT, "-short")
-        if self._page is not None:  # the tables' columns and heights fit the new size
+        if self._page is not None:
             self._fill_tables(self._page)
 
     def action_refresh(self) -> None:
@@ -97,7 +108,7 @@ class TodayScreen(ModuleScreen):
             )
         )
         self._page = page
-        self._fill_tables(page)
+        self.fit_tables()
         if not self._focused_once:  # after login: Enter opens the first row, Tab moves on
             self._focused_once = True
             tables = list(self.query("#today DataTable").results(DataTable))
