@@ -169,6 +169,12 @@ async def test_today_shows_the_summary_and_three_rows_a_table(demo_db):
             assert table.outer_size.height >= rows + 1, table.id  # its header and the rows
             assert table.virtual_size.width <= table.size.width, table.id  # no side scroll
 
+        await pilot.press("f7")  # the panel in full: narrower tables, still no side scroll
+        await settle(pilot, app)
+        assert app.screen.query_one(ModulePanel).outer_size.width == 22
+        for table in tables:
+            assert table.virtual_size.width <= table.size.width, table.id
+
 
 # the screen's name, and the keys that lead there from the one before
 SCREENS = (

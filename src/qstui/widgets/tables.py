@@ -65,11 +65,15 @@ def clip(cell: str | Text, cap: int | None) -> str | Text:
 
 
 def fill_table(table: DataTable[str | Text], rows: Iterable[tuple[str, Cells]]) -> None:
-    """Replace the rows, keeping the cursor on the same line where possible."""
+    """Replace the rows, keeping the cursor on the same line where possible (the columns
+    as wide as the new rows need: DataTable's ``clear`` keeps their widths)."""
     row = table.cursor_row
     caps: list[int | None] = getattr(table, "caps", [])
     narrow = table.app.size.width < WIDE
     table.clear()
+    for column in table.columns.values():  # measured anew: shorter texts, narrower columns
+        if column.auto_width:
+            column.content_width = column.label.cell_len
     for key, cells in rows:
         if narrow and caps:
             cells = [clip(c, caps[i] if i < len(caps) else None) for i, c in enumerate(cells)]
