@@ -19,7 +19,7 @@ from qstui.ui import keys, memory
 from qstui.ui.kept_screens import KeptScreens
 from qstui.ui.key_order import KeyOrder
 from qstui.ui.modules import MODULES, allowed, by_name
-from qstui.widgets import text_field
+from qstui.widgets import module_panel, text_field
 
 if TYPE_CHECKING:
     from qstui.serve.handoff import Credentials
@@ -40,6 +40,7 @@ class QstuiApp(App[None]):
             id="app.commands",
         ),
         Binding("f1", "help", N_("Help"), id="app.help"),
+        Binding(module_panel.TOGGLE_KEY, "toggle_modules", N_("Modules"), id="app.modules"),
         Binding("ctrl+o", "logout", N_("Log out"), show=False, id="app.logout"),
         *[
             Binding(
@@ -62,6 +63,9 @@ class QstuiApp(App[None]):
         self._credentials = credentials
         self.ctx: Context | None = None
         self._open_modules: list[str] = []
+        # the module panel: collapsed to its keys (True), expanded (False), or as the
+        # terminal's width decides (None, until the user toggles it)
+        self.modules_collapsed: bool | None = None
         self.kept = KeptScreens(self)  # the card screens, reused
         # called with a name once a screen's data is painted (bench/: key → painted)
         self.paint_listeners: list[Callable[[str], None]] = []
@@ -121,6 +125,8 @@ class QstuiApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "module":
             return bool(self.ctx) and parameters[0] in self._open_modules
+        if action == "toggle_modules":  # only the main window's screens have the panel
+            return self._module_panel() is not None
         return True
 
     async def action_module(self, name: str) -> None:
@@ -146,6 +152,19 @@ class QstuiApp(App[None]):
                 )
                 return
             await self.pop_screen()
+
+    def action_toggle_modules(self) -> None:
+        """Collapse the module panel to its keys, or expand it; it stays so."""
+        panel = self._module_panel()
+        if panel is not None:
+            self.modules_collapsed = not module_panel.collapsed(self)
+            panel.fit()
+
+    def _module_panel(self) -> module_panel.ModulePanel | None:
+        """The module panel of the screen under the dialogs (None: a card has no panel)."""
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
+        panels = screen.query(module_panel.ModulePanel)
+        return panels.first() if panels else None
 
     def action_focus_next(self) -> None:
         super().action_focus_next()

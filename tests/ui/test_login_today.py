@@ -61,8 +61,12 @@ async def test_login_opens_today_with_my_plans(demo_db):
         assert app.ctx is not None and app.ctx.login == "ivanov"
         assert type(app.screen).__name__ == "TodayScreen"
         text = screen_text(app)
-        assert "Today" in text and "Modules" in text
-        assert "Clients" in text  # the module panel, built from the rights
+        assert "Today" in text and "f12 Modules" in text
+        # the module panel, built from the rights: at 80 columns only the keys (F12: all)
+        assert "F2 " in text and "F3 " in text
+        await pilot.press("f12")
+        await settle(pilot, app)
+        assert "Clients" in screen_text(app)
 
 
 async def test_credentials_handed_over_log_in_at_once(demo_db):

@@ -33,3 +33,13 @@ class ModuleScreen(Localized, ServiceCalls, Screen[None]):
 
     def compose_content(self) -> ComposeResult:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    @property
+    def module_panel(self) -> ModulePanel:
+        return self.query_one("#modules", ModulePanel)
+
+    def on_resize(self) -> None:
+        self.module_panel.fit()  # collapsed below AUTO_COLLAPSE columns
+
+    def on_screen_resume(self) -> None:  # the terminal may have been resized meanwhile
+        self.module_panel.fit()

@@ -24,7 +24,6 @@ from textual.widgets import (
     DataTable,
     Input,
     Select,
-    Static,
     TabbedContent,
     TabPane,
     Tabs,
@@ -52,6 +51,7 @@ from qstui.services.clients.companies import reassign
 from qstui.ui.keys import digit_keys
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.card_head import CardHead
 from qstui.widgets.cells import ALERT
 from qstui.widgets.key_footer import KeyFooter
 from qstui.widgets.tables import WIDE
@@ -155,7 +155,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     # --- layout -------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Static(_("Loading the card…"), id="card-head")
+        yield CardHead(_("Loading the card…"), id="card-head")
         with TabbedContent(id="card-tabs"):
             for i, (name, cls) in enumerate(TABS):
                 # a tab's widgets are made the first time it is shown (a card opens fast)
@@ -251,7 +251,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         self._refocus_left = 5
         for tab in self._tabs.values():
             tab.forget()
-        self.query_one("#card-head", Static).update(_("Loading the card…"))
+        self.query_one("#card-head", CardHead).say(_("Loading the card…"))
         tabs = self.query_one("#card-tabs", TabbedContent)
         tabs.display = False
         tabs.active = "tab-history"
@@ -296,14 +296,13 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             self.qapp.shown(f"client_card.{tab}")
 
     def _show_head(self, card: ClientCard) -> None:
-        head = Text(card.name, style="bold")
+        parts = [Text(card.name, style="bold")]
         if card.inn:
-            head.append("  " + _("INN {inn}").format(inn=card.inn))
-        head.append("  · " + _("manager: {name}").format(name=card.manager or _("nobody")))
+            parts.append(Text(_("INN {inn}").format(inn=card.inn)))
+        parts.append(Text(_("manager: {name}").format(name=card.manager or _("nobody"))))
         debt = fmt.debt_phrase(card.total_debt, "RUB", _("debt: {amount}"))
-        head.append("  · ")
-        head.append(debt, style=ALERT if card.total_debt > 0 else "")
-        self.query_one("#card-head", Static).update(head)
+        parts.append(Text(debt, style=ALERT if card.total_debt > 0 else ""))
+        self.query_one("#card-head", CardHead).show(parts)
 
     def _load_failed(self, error: BaseException) -> None:
         if self.card is None and self.is_current:  # nothing to show: back where it came from

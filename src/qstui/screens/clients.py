@@ -53,6 +53,7 @@ from qstui.ui.localized import Localized
 from qstui.ui.textual_private import set_column_width
 from qstui.widgets import cells
 from qstui.widgets.paged_table import Column, PagedTable
+from qstui.widgets.tables import clip
 from qstui.widgets.text_field import TextField
 
 DEBOUNCE = 0.25  # seconds of quiet typing before the quick filter runs
@@ -76,17 +77,27 @@ HEADER_SORT = {
 
 class ClientTable(PagedTable):
     """The list of companies; Enter opens the highlighted one. The name column takes
-    the width the other columns leave (between ``NAME_MIN`` and ``NAME_MAX``)."""
+    the width the other columns leave (between ``NAME_MIN`` and ``NAME_MAX``).
+
+    Where every column does not fit (80 columns, issue 14) the list shows the name, INN,
+    city, phone and manager: the last contact and the debt go, the others are cut to
+    ``NARROW`` widths, and one space parts the columns instead of Textual's two."""
 
     BINDINGS = [
         Binding("enter", "select_cursor", N_("Open the client card"), show=False, id="clients.open")
     ]
+    DEFAULT_CSS = """
+    ClientTable { scrollbar-size-vertical: 1; }
+    """
     NAME_MIN = 30
     NAME_MAX = 60
+    NARROW = {"inn": 12, "city": 11, "phone": 18, "manager": 12}  # widths without the space
+    NARROW_NAME_MIN = 14
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.focus_when_loaded = False
+        self.narrow = False
 
     def take_focus(self) -> None:
         """Focus the list, also when it is loading (a loading widget refuses focus):
@@ -102,17 +113,48 @@ class ClientTable(PagedTable):
             self.call_after_refresh(self.focus)
 
     def on_resize(self) -> None:
-        self.call_after_refresh(self.fit_name)
+        self.call_after_refresh(self.fit_columns)
 
-    def fit_name(self) -> None:
+    def fit_columns(self) -> None:
+        """Every column where they fit, the five that matter where they do not; the name
+        takes the width left."""
+        # the room left of the scrollbar, there or not yet (the rows come later)
+        room = self.content_region.width - self.styles.scrollbar_size_vertical
+        others = sum(c.width or 0 for c in self.spec if c.key != "name")
+        narrow = room < others + self.NAME_MIN + 2 * len(self.spec)
+        if narrow != self.narrow:
+            self.narrow = narrow
+            self.cell_padding = 0 if narrow else 1
+            if narrow:
+                widths = {key: width + 1 for key, width in self.NARROW.items()}
+                self.show_columns(["name", *self.NARROW], widths)
+            else:
+                self.show_columns([c.key for c in self.spec], {})
         name = next((c for c in self.columns.values() if c.key.value == "name"), None)
         if name is None:
             return
         others = sum(c.get_render_width(self) for c in self.columns.values() if c is not name)
-        free = self.scrollable_content_region.width - others - 2 * self.cell_padding
-        width = max(self.NAME_MIN, min(self.NAME_MAX, free))
+        free = room - others - 2 * self.cell_padding
+        if self.narrow:
+            width = max(self.NARROW_NAME_MIN, free)
+        else:
+            width = max(self.NAME_MIN, min(self.NAME_MAX, free))
         if width != name.width:
             set_column_width(self, name, width)
+            if self.narrow:  # the names are cut to the new width
+                self._rebuild(self.cursor_row)
+
+    def _narrow_width(self, key: str) -> int:
+        column = next((c for c in self.columns.values() if c.key.value == key), None)
+        return (column.width if column is not None else self.NARROW.get(key, 10)) - 1
+
+    def title_of(self, col: Column) -> str | Text:
+        title = super().title_of(col)
+        return clip(title, self._narrow_width(col.key)) if self.narrow else title
+
+    def cell_of(self, col: Column, row: Any) -> str | Text:
+        cell = super().cell_of(col, row)
+        return clip(cell, self._narrow_width(col.key)) if self.narrow else cell
 
 
 class QuickFilter(Localized, TextField):

@@ -42,6 +42,7 @@ from qstui.ui.keys import digit_keys
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets import cells
+from qstui.widgets.card_head import CardHead
 from qstui.widgets.key_footer import KeyFooter
 
 TAB_CLASSES: dict[str, type[DealTab]] = {
@@ -110,7 +111,7 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(_("Deal №{id}").format(id=self.deal_id), id="card-head")
+        yield CardHead(_("Deal №{id}").format(id=self.deal_id), id="card-head")
         yield Static("", id="card-keys")
         with TabbedContent(id="card-tabs", initial="tab-main"):
             for n, (name, tab) in enumerate(self.tabs.items(), start=1):
@@ -133,7 +134,7 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
         self.deal_id = deal_id
         self.view = None
         self._load_on_resume = True
-        self.query_one("#card-head", Static).update(_("Deal №{id}").format(id=deal_id))
+        self.query_one("#card-head", CardHead).say(_("Deal №{id}").format(id=deal_id))
         self.query_one("#card-keys", Static).update("")
         tabs = self.query_one("#card-tabs", TabbedContent)
         tabs.display = False
@@ -179,27 +180,22 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
 
     def _show_head(self, card: DealCard) -> None:
         status = _(STATUS_LABELS[card.status])
-        head = Text(no_wrap=True, overflow="ellipsis")
-        head.append(_("Deal №{id}").format(id=card.id) + " · ", style="bold")
-        head.append(card.title, style="bold")
-        head.append("\n")
-        head.append(card.company_name)
-        head.append(" · ")
-        head.append(status, style="bold" if card.status == DealStatus.OPEN else "")
-        head.append(" · " + fmt.money(card.amount, card.currency_code))
+        first = Text(_("Deal №{id}").format(id=card.id) + " · " + card.title, style="bold")
+        parts = [
+            Text(card.company_name),
+            Text(status, style="bold" if card.status == DealStatus.OPEN else ""),
+            Text(fmt.money(card.amount, card.currency_code)),
+        ]
         if card.debt is not None and card.debt.debt != 0:
-            head.append(" · ")
-            head.append(
-                fmt.debt_phrase(card.debt.debt, card.currency_code, _("debt: {amount}")),
-                style=cells.ALERT + " bold" if card.debt.is_receivable else "",
-            )
+            debt = fmt.debt_phrase(card.debt.debt, card.currency_code, _("debt: {amount}"))
+            parts.append(Text(debt, style=cells.ALERT + " bold" if card.debt.is_receivable else ""))
         if card.stage_name:
             overdue = card.is_overdue
-            head.append(" · ")
-            head.append(card.stage_name, style=cells.ALERT if overdue else "")
+            stage = Text(card.stage_name, style=cells.ALERT if overdue else "")
             if overdue:
-                head.append(" " + _("(overdue)"), style=cells.ALERT)
-        self.query_one("#card-head", Static).update(head)
+                stage.append(" " + _("(overdue)"), style=cells.ALERT)
+            parts.append(stage)
+        self.query_one("#card-head", CardHead).show(parts, first)
         keys = [("Esc", _("back"))]
         if card.status == DealStatus.OPEN:
             keys += [("w", _("won")), ("l", _("lost"))]

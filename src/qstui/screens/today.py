@@ -16,17 +16,36 @@ from qstui.i18n import N_, _, ngettext
 from qstui.screens.base import ModuleScreen
 from qstui.services.today import START_CAP, open_deal_totals, today_page
 from qstui.widgets.cells import ALERT, styled
-from qstui.widgets.tables import card_table, fill_table
+from qstui.widgets.tables import card_table, fill_table, fitted_caps
 
 # Long texts are cut on a narrow terminal so that the client column stays in view.
 TYPE = (N_("Type"), 14)
 SUBJECT = (N_("Subject"), 30)
 SUBJECT_DEAL = (N_("Deal"), 30)
 CLIENT = (N_("Client"), 26)
+# On a short terminal (80×24) the summary and three rows of every table fit on the screen
+# (issue 14): the sections lose their blank line (app.tcss), each table shows ``SHORT_ROWS`` rows
+# (scrolling for more) instead of ``ROWS``.
+SHORT_HEIGHT = 40
+SHORT_ROWS = 3
+ROWS = 8
+
+
+class TodayScroll(VerticalScroll):
+    """The page: when its width or height changes (the terminal resized, the module
+    panel collapsed or expanded) its tables are fitted to it again."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, TodayScreen):
+            screen.fit_tables()
 
 
 class TodayScreen(ModuleScreen):
     MODULE = "today"
+    DEFAULT_CSS = """
+    TodayScreen #today DataTable { overflow-x: hidden; }
+    """
     BINDINGS = [
         Binding("ctrl+r", "refresh", N_("Refresh"), id="today.refresh"),
         Binding("i", "idle", N_("Forgotten clients"), id="today.idle"),
@@ -37,9 +56,10 @@ class TodayScreen(ModuleScreen):
         # row key → ("client" | "deal", id), per table
         self._targets: dict[str, dict[str, tuple[str, int]]] = {}
         self._focused_once = False
+        self._page: TodayPage | None = None
 
     def compose_content(self) -> ComposeResult:
-        with VerticalScroll(id="today"):
+        with TodayScroll(id="today"):
             yield Static("", id="today-title", classes="section-title")
             yield Static("", id="today-money")
             yield Static(_("My plans for today"), classes="section-title")
@@ -53,6 +73,12 @@ class TodayScreen(ModuleScreen):
 
     def on_screen_resume(self) -> None:  # also when first shown (after on_mount)
         self.action_refresh()
+
+    def fit_tables(self) -> None:
+        """The tables' columns and heights for the page's size."""
+        self.set_class(self.app.size.height < SHORT_HEIGHT, "-short")
+        if self._page is not None:
+            self._fill_tables(self._page)
 
     def action_refresh(self) -> None:
         self.call_service(today_page, then=self._show, loading=self.query_one("#today"))
@@ -81,6 +107,20 @@ class TodayScreen(ModuleScreen):
                 days=page.idle_days, n=fmt.total(page.idle_count, START_CAP)
             )
         )
+        self._page = page
+        self.fit_tables()
+        if not self._focused_once:  # after login: Enter opens the first row, Tab moves on
+            self._focused_once = True
+            tables = list(self.query("#today DataTable").results(DataTable))
+            filled = [table for table in tables if table.row_count]
+            (filled or tables)[0].focus()
+        self.qapp.shown("today")
+        # the money adds up every open deal: asked once the page is painted
+        self.call_after_refresh(
+            self.call_service, open_deal_totals, then=self._show_money, group="today-money"
+        )
+
+    def _fill_tables(self, page: TodayPage) -> None:
         self._fill(
             "plans",
             [
@@ -113,22 +153,19 @@ class TodayScreen(ModuleScreen):
                 for c in page.idle_clients
             ],
         )  # fmt: skip
-        if not self._focused_once:  # after login: Enter opens the first row, Tab moves on
-            self._focused_once = True
-            tables = list(self.query("#today DataTable").results(DataTable))
-            filled = [table for table in tables if table.row_count]
-            (filled or tables)[0].focus()
-        self.qapp.shown("today")
-        # the money adds up every open deal: asked once the page is painted
-        self.call_after_refresh(
-            self.call_service, open_deal_totals, then=self._show_money, group="today-money"
-        )
 
     def _fill(self, name: str, rows: list[tuple[str, Any, tuple[str, ...], bool]]) -> None:
         table = self.query_one(f"#today-{name}", DataTable)
+        if not hasattr(table, "full_caps"):
+            table.full_caps = table.caps  # type: ignore[attr-defined]
+        room = self.query_one("#today").content_region.width - 2  # its scrollbar
+        titles = [str(column.label) for column in table.columns.values()]
+        cells = [r[2] for r in rows]
+        table.caps = fitted_caps(table.full_caps, titles, cells, room)  # type: ignore[attr-defined]
         fill_table(table, [(r[0], [styled(c, ALERT if r[3] else "") for c in r[2]]) for r in rows])
         self._targets[name] = {r[0]: r[1] for r in rows if r[1][1] is not None}
-        table.styles.height = min(len(rows), 8) + 1 if rows else 2
+        shown = SHORT_ROWS if self.app.size.height < SHORT_HEIGHT else ROWS
+        table.styles.height = min(len(rows), shown) + 1 if rows else 2
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         name = (event.data_table.id or "").removeprefix("today-")

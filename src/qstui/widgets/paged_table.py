@@ -57,6 +57,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.spec = list(columns)
+        self.shown = list(columns)  # the columns on screen (``show_columns``)
         self.fetch: Fetch | None = None
         self.rows_fetched = 0
         self._rows: list[Any] = []
@@ -69,8 +70,26 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
         self._after_first: Callable[[], None] | None = None
 
     def on_mount(self) -> None:
-        for col in self.spec:
-            self.add_column(_(col.title), key=col.key, width=col.width)
+        for col in self.shown:
+            self.add_column(self.title_of(col), key=col.key, width=col.width)
+
+    def title_of(self, col: Column) -> str | Text:
+        """The header of the column ``col`` (its translated title)."""
+        return _(col.title)
+
+    def cell_of(self, col: Column, row: Any) -> str | Text:
+        """What the column ``col`` shows of ``row``."""
+        return col.render(row)
+
+    def show_columns(self, keys: Sequence[str], widths: dict[str, int]) -> None:
+        """Show only the columns ``keys`` (in the spec's order), ``widths`` by key; the
+        rows already there are laid out again."""
+        self.shown = [col for col in self.spec if col.key in keys]
+        cursor_row = self.cursor_row
+        self.clear(columns=True)
+        for col in self.shown:
+            self.add_column(self.title_of(col), key=col.key, width=widths.get(col.key, col.width))
+        self._rebuild(cursor_row)
 
     # --- loading ------------------------------------------------------------------
 
@@ -169,7 +188,7 @@ class PagedTable(Localized, ServiceCalls, DataTable[str | Text]):
             self._rebuilding = False
 
     def _add(self, row: Any) -> None:
-        self.add_row(*(col.render(row) for col in self.spec), key=str(row.id))
+        self.add_row(*(self.cell_of(col, row) for col in self.shown), key=str(row.id))
 
     # --- following the cursor -----------------------------------------------------
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
@@ -33,6 +34,27 @@ def card_table(table_id: str, columns: Sequence[str | tuple[str, int]]) -> DataT
     return table
 
 
+def fitted_caps(
+    caps: Sequence[int | None], titles: Sequence[str], rows: Sequence[Cells], room: int
+) -> list[int | None]:
+    """``caps`` made smaller, each in proportion, so that the columns fit in ``room``
+    cells (Textual's padding of two cells per column included): the uncapped columns
+    keep the width of their longest text; a capped one keeps at least ``MIN_CAP``."""
+    fixed = sum(
+        max([len(titles[i]), *(len(r[i]) for r in rows)])
+        for i, cap in enumerate(caps)
+        if cap is None
+    )
+    capped = sum(cap for cap in caps if cap)
+    free = room - fixed - 2 * len(caps)
+    if capped <= free:
+        return list(caps)
+    return [None if cap is None else max(MIN_CAP, cap * free // capped) for cap in caps]
+
+
+MIN_CAP = 6
+
+
 def clip(cell: str | Text, cap: int | None) -> str | Text:
     if cap is None or len(cell) <= cap:
         return cell
@@ -44,14 +66,29 @@ def clip(cell: str | Text, cap: int | None) -> str | Text:
 
 
 def fill_table(table: DataTable[str | Text], rows: Iterable[tuple[str, Cells]]) -> None:
-    """Replace the rows, keeping the cursor on the same line where possible."""
+    """Replace the rows, keeping the cursor on the same line where possible. The columns
+    are as wide as the new rows need: DataTable's ``clear`` keeps their widths, and only
+    widens them as rows come, so a table refilled with shorter texts stayed wide."""
     row = table.cursor_row
     caps: list[int | None] = getattr(table, "caps", [])
     narrow = table.app.size.width < WIDE
+    if narrow and caps:
+        rows = [
+            (key, [clip(c, caps[i] if i < len(caps) else None) for i, c in enumerate(cells)])
+            for key, cells in rows
+        ]
+    else:
+        rows = [(key, list(cells)) for key, cells in rows]
     table.clear()
+    columns = table.ordered_columns
+    widths = [column.label.cell_len for column in columns]
+    for _key, cells in rows:
+        for i, cell in enumerate(cells[: len(widths)]):
+            widths[i] = max(widths[i], cell.cell_len if isinstance(cell, Text) else cell_len(cell))
+    for column, width in zip(columns, widths, strict=True):
+        if column.auto_width:  # set before anything is drawn: the head and rows agree
+            column.content_width = width
     for key, cells in rows:
-        if narrow and caps:
-            cells = [clip(c, caps[i] if i < len(caps) else None) for i, c in enumerate(cells)]
         table.add_row(*cells, key=key)
     if table.row_count:
         table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)

@@ -81,7 +81,15 @@ class MainTab(DealTab):
     MainTab .form-row FormField { width: 1fr; }
     MainTab .form-row FormField:first-child { margin-right: 2; }
     MainTab .hint { color: $text-muted; height: auto; }
+    MainTab.-compact #main-info { margin-bottom: 0; }
+    MainTab.-compact FormField TextArea { height: 3; }
+    MainTab.-compact FormField .field-error { display: none; }
+    MainTab.-compact FormField.invalid .field-error { display: block; }
     """
+    # Below this terminal width or height the inputs are one line high (Textual's
+    # compact inputs), so that the whole form fits on 80×24 (issue 14)
+    COMPACT_WIDTH = 100
+    COMPACT_HEIGHT = 40
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -213,6 +221,7 @@ class MainTab(DealTab):
                 _set_value(widget, spec.value)
             self._form_shape = shape
             show_errors(form, {})
+            self.fit_inputs()
             return
         self._form_shape = shape
         focused = self.screen.focused
@@ -222,10 +231,23 @@ class MainTab(DealTab):
         pairs, last = fields[:-1], fields[-1]  # the notes take the whole width
         rows = [Horizontal(*pairs[i : i + 2], classes="form-row") for i in range(0, len(pairs), 2)]
         await form.mount_all([*rows, last])
+        self.fit_inputs()
         if refocus:
             found = form.query(f"#{refocus}")
             if found:
                 found.first().focus()
+
+    def refit(self) -> None:
+        super().refit()
+        self.fit_inputs()
+
+    def fit_inputs(self) -> None:
+        """One-line inputs on a small terminal, the bordered ones on a large one."""
+        width, height = self.app.size
+        compact = width < self.COMPACT_WIDTH or height < self.COMPACT_HEIGHT
+        self.set_class(compact, "-compact")
+        for widget in self.query_one("#main-form").query("Input, Select, TextArea"):
+            widget.compact = compact  # type: ignore[attr-defined]
 
     def holds(self, widget: Widget | None) -> bool:
         """Whether ``widget`` is one of the form's."""
