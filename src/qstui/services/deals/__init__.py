@@ -16,11 +16,15 @@
   the checks of money fields) — no rights checks there.
 
 The services of a deal itself (those of ``deal``, ``listing``, ``view``, ``stages``,
-``outcome`` and ``choices``) are also importable from here: ``deals.list_deals(ctx)``.
+``outcome`` and ``choices``) are also importable from here: ``deals.list_deals(ctx)``;
+so are ``load_deal`` and ``save_deal`` (in a session: the visible deal under its
+version, and its audited save), for the services of other areas that change a deal
+inside their own transaction (the 1C exchange), which check the rights themselves.
 """
 
 from __future__ import annotations
 
+from qstui.services.deals._shared import load_deal, save_deal
 from qstui.services.deals.choices import (
     contact_choices,
     manager_choices,
@@ -49,11 +53,13 @@ __all__ = [
     "delete_deal",
     "get_deal",
     "list_deals",
+    "load_deal",
     "lose_deal",
     "manager_choices",
     "move_to_stage",
     "overdue_stages",
     "reopen_deal",
+    "save_deal",
     "set_stage_details",
     "source_choices",
     "stage_ids_of",

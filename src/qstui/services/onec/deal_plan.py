@@ -40,7 +40,7 @@ from qstui.domain.enums import (
 from qstui.domain.errors import NotFound
 from qstui.i18n import _
 from qstui.services.context import Context
-from qstui.services.deals._shared import load_deal, save_deal
+from qstui.services.deals import load_deal, save_deal
 from qstui.services.deals.sums import recount_deal_money
 from qstui.services.onec.journal import LogLine
 from qstui.services.persist import apply_changes, record_create
