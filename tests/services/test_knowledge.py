@@ -162,3 +162,20 @@ def test_bad_input_is_one_message(db, people, base):
         create_category(head, "договоры")
     with pytest.raises(ValidationFailed):
         delete_category(head, base["contracts"])
+
+
+def test_a_claim_links_the_article_that_answers_it(db, people, base):
+    from qstui.domain.clients import CompanyInput
+    from qstui.services.clients.claims import get_claim, register_claim
+    from qstui.services.clients.companies import create_company
+
+    _head, manager = people
+    company = create_company(manager, CompanyInput(name="Ромашка"))
+    with pytest.raises(ValidationFailed) as caught:
+        register_claim(manager, company, "Сломался сервер", kb_article_id=999_999)
+    assert set(caught.value.errors) == {"kb_article"}
+    claim = register_claim(manager, company, "Сломался сервер", kb_article_id=base["service"])
+    card = get_claim(manager, claim)
+    assert (card.kb_article_id, card.kb_article_title) == (base["service"], "ДОГОВОР НА СЕРВИС")
+    delete_article(_head, base["service"])  # the claim stays, unlinked
+    assert get_claim(manager, claim).kb_article_id is None

@@ -75,3 +75,34 @@ async def test_the_head_writes_a_new_article(demo_db):
     hit = search_articles(head, "брак")[0]
     assert hit.row.title == "Возврат товара" and hit.row.tags == ("возврат", "брак")
     assert hit.in_title == 1  # the tag counts like the title
+
+
+async def test_an_article_opens_from_its_claim_and_from_find_anything(demo_db):
+    from tests.ui.conftest import to_tab
+    from tests.ui.test_palette import choose, open_palette
+
+    from qstui.services.clients.claims import register_claim
+    from qstui.services.clients.companies import list_clients
+
+    ctx = context_for(demo_db, "ivanov")
+    company_id = list_clients(ctx, limit=1).rows[0].id
+    article = next(h.row for h in search_articles(ctx, "поставки") if h.in_title)
+    register_claim(ctx, company_id, "Нет договора", kb_article_id=article.id)
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "ivanov")
+        app.open_client(company_id)
+        await settle(pilot, app)
+        await to_tab(pilot, app, "0")
+        app.screen.query_one("#claims").focus()
+        await pilot.press("a")  # the newest claim is the first row
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ArticleReader"
+        assert "Когда нужен договор поставки" in screen_text(app)
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientCardScreen"
+        await open_palette(pilot, app, "договоры поставки")
+        await choose(pilot, app, "Договоры поставки")
+        assert type(app.screen).__name__ == "ArticleReader"
+        assert "Что проверить перед отправкой" in screen_text(app)

@@ -20,6 +20,7 @@ from qstui.domain import formatting as fmt
 from qstui.domain.knowledge import Article, ArticleHit, ArticleRow, CategoryRow, join_tags
 from qstui.i18n import N_, _
 from qstui.screens.base import ModuleScreen
+from qstui.screens.dialogs.kb_read import article_head
 from qstui.services import rights as R
 from qstui.services.knowledge import articles as kb
 from qstui.services.knowledge import categories as kb_categories
@@ -208,13 +209,7 @@ class KnowledgeScreen(ModuleScreen):
 
     def _show(self, article: Article) -> None:
         self.article = article
-        row = article.row
-        head = Text(row.title, style="bold")
-        facts = [row.category_name, row.author_name or "", fmt.moment(row.updated_at)]
-        head.append("\n" + " · ".join(f for f in facts if f), style="dim")
-        if row.tags:
-            head.append("\n" + _("Tags: {tags}").format(tags=join_tags(row.tags)), style="dim")
-        self.query_one("#kb-head", Static).update(head)
+        self.query_one("#kb-head", Static).update(article_head(article))
         self.query_one("#kb-body", Markdown).update(article.body)
         self.query_one(ContentSwitcher).current = "kb-read"
         scroll = self.query_one("#kb-scroll", VerticalScroll)
