@@ -106,3 +106,33 @@ async def test_an_article_opens_from_its_claim_and_from_find_anything(demo_db):
         await choose(pilot, app, "Договоры поставки")
         assert type(app.screen).__name__ == "ArticleReader"
         assert "Что проверить перед отправкой" in screen_text(app)
+
+
+async def test_two_editors_the_second_keeps_what_was_typed_and_saves_after_reload(demo_db):
+    from qstui.services.knowledge.articles import get_article, update_article
+
+    admin = context_for(demo_db, "admin")
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_knowledge(pilot, app, "head")
+        row = app.screen.highlighted_row
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ArticleEditor"
+        update_article(admin, row.id, row.version, body="Правка администратора")
+        await pilot.press("end", *" 2")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ConflictDialog"
+        assert f"{row.title} 2" in screen_text(app)  # what was typed, shown to copy
+        assert get_article(admin, row.id).row.title == row.title  # nothing overwritten
+        await pilot.press("enter")  # «Reload» has the focus; the editor keeps the typed text
+        await settle(pilot, app)
+        editor = app.screen
+        assert type(editor).__name__ == "ArticleEditor"
+        assert editor.values()["title"] == f"{row.title} 2"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "KnowledgeScreen", screen_text(app)
+    saved = get_article(admin, row.id)
+    assert saved.row.title == f"{row.title} 2"

@@ -259,10 +259,14 @@ class KnowledgeScreen(ModuleScreen):
         from qstui.screens.dialogs.kb_article import ArticleEditor
 
         row = article.row
+        version = [row.version]  # the save applies over the version last loaded
 
         def submit(ctx: Any, v: dict[str, Any]) -> int:
-            kb.update_article(ctx, row.id, row.version, **v)
+            kb.update_article(ctx, row.id, version[0], **v)
             return row.id
+
+        def reload(ctx: Any) -> None:  # in a worker: plain data only
+            version[0] = kb.get_article(ctx, row.id).row.version
 
         editor = ArticleEditor(
             _("Article «{title}»").format(title=row.title),
@@ -272,6 +276,7 @@ class KnowledgeScreen(ModuleScreen):
             category_id=row.category_id,
             tags=join_tags(row.tags),
             body=article.body,
+            reload=reload,
         )
         self.app.push_screen(editor, self._saved)
 

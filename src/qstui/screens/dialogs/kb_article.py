@@ -23,7 +23,9 @@ from qstui.widgets.text_field import TextField
 
 class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
     """``submit(ctx, values) -> result``: values ``title``, ``category_id``, ``tags``,
-    ``body``; the dialog closes with the result (None: cancelled)."""
+    ``body``; the dialog closes with the result (None: cancelled). ``reload(ctx)`` runs in
+    a worker when the user takes someone else's newer save as the base of theirs (what
+    was typed stays in the fields)."""
 
     BINDINGS = [
         Binding("escape", "cancel", N_("Cancel"), id="kb_editor.cancel"),
@@ -51,8 +53,10 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
         category_id: int | None = None,
         tags: str = "",
         body: str = "",
+        reload: Callable[[Any], Any] | None = None,
     ) -> None:
         super().__init__()
+        self.reload = reload
         self.heading = heading
         self.categories = list(categories)
         self.submit = submit
@@ -127,6 +131,14 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
             message=line.update,
         )
 
+    def _reload(self) -> None:
+        if self.reload is not None:
+            self.call_service(self.reload, then=self._reloaded, group="kb-reload")
+
+    def _reloaded(self, _result: Any) -> None:
+        self.query_one("#form-error", Static).update("")
+        self.notify(_("The saved article is loaded: ctrl+s saves what you typed over it"))
+
     @staticmethod
     def _label(name: str) -> str:
         labels = {"title": _("Title"), "category": _("Category"), "tags": _("Tags")}
@@ -134,5 +146,13 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
 
     def _conflict(self, error: Conflict) -> None:
         typed = self.values()
-        self.show_conflict(error, [(_("Title"), typed["title"]), (_("Tags"), typed["tags"] or "")])
+        self.show_conflict(
+            error,
+            [
+                (_("Title"), typed["title"]),
+                (_("Tags"), typed["tags"] or ""),
+                (_("Text"), typed["body"]),
+            ],
+            self._reload if self.reload is not None else None,
+        )
         self.query_one("#form-error", Static).update(str(error))
