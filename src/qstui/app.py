@@ -198,6 +198,13 @@ class QstuiApp(App[None]):
         if self.ctx is not None and "deals" in self._open_modules:
             self.push_screen(self.kept.card(DealCardScreen, deal_id))
 
+    def open_article(self, article_id: int) -> None:
+        """A knowledge-base article over the current screen (Esc returns)."""
+        from qstui.screens.dialogs.kb_read import ArticleReader
+
+        if self.ctx is not None and "knowledge" in self._open_modules:
+            self.push_screen(ArticleReader(article_id))
+
     def open_onec_sync(self, kind: str) -> None:
         """The reference sync with 1C (``kind``: "counterparties" / "nomenclature")."""
         from qstui.screens.onec_sync import OnecSyncScreen

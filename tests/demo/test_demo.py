@@ -78,7 +78,7 @@ def _check_counts(data):
     assert 300 <= len(data["emails"]) <= 2000
     assert 50 <= len(data["bank_accounts"]) <= 150
     assert len(data["products"]) == 150
-    assert len(data["kb_articles"]) == 20
+    assert len(data["kb_articles"]) == 24
     assert len(data["packages"]) == 2
     assert all(m["size_bytes"] == len(m["content"]) > 0 for m in data["materials"])
     per_company = group_by(data["contacts"], "company_id")
@@ -302,7 +302,7 @@ def _check_search(data):
         assert phone["digits"] in owned
     assert len(group_by(index["deal"], "object_id")) == 600
     assert len(group_by(index["product"], "object_id")) == 150
-    assert len(group_by(index["article"], "object_id")) == 20
+    assert len(group_by(index["article"], "object_id")) == len(data["kb_articles"])
 
 
 def _check_extras(data):

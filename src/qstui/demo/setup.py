@@ -139,7 +139,7 @@ def make_knowledge(world: World, writer: Writer) -> None:
             }
         )
         for row in search_index.rows(
-            search_index.ARTICLE, article_id, None, search_index.text_words(title)
+            search_index.ARTICLE, article_id, None, search_index.article_words(title, body)
         ):
             row["id"] = world.ids.take("search_words")
             word_rows.append(row)

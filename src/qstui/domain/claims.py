@@ -85,6 +85,8 @@ class ClaimCard:
     registered_by_name: str | None
     history: tuple[ClaimChangeRow, ...]
     next_statuses: tuple[ClaimStatus, ...]
+    kb_article_id: int | None = None  # the knowledge-base article that answers it
+    kb_article_title: str | None = None
 
     @property
     def id(self) -> int:

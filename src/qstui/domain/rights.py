@@ -32,6 +32,7 @@ EXPORT = "export"
 REASSIGN = "reassign"
 ONEC_EXCHANGE = "onec.exchange"
 REFBOOKS_EDIT = "refbooks.edit"
+KNOWLEDGE_EDIT = "knowledge.edit"
 USERS_ADMIN = "users.admin"
 
 CATALOGUE: dict[str, str] = {
@@ -53,6 +54,7 @@ CATALOGUE: dict[str, str] = {
     REASSIGN: N_("Reassign clients to another manager"),
     ONEC_EXCHANGE: N_("Run the 1C exchange"),
     REFBOOKS_EDIT: N_("Edit reference books"),
+    KNOWLEDGE_EDIT: N_("Write and edit knowledge-base articles"),
     USERS_ADMIN: N_("Administer users and rights"),
 }
 
@@ -69,7 +71,14 @@ GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 GROUP_LABELS = {"module": N_("Module"), "visibility": N_("Visibility"), "action": N_("Action")}
 
 _MANAGER = {CLIENTS, CALENDAR, DEALS, PACKAGES, KNOWLEDGE, FUNNEL, REPORTS, SEE_OWN, EDIT}
-_HEAD = (set(MODULES) - {ADMIN}) | {SEE_DEPARTMENT, EDIT, DELETE, EXPORT, REASSIGN}
+_HEAD = (set(MODULES) - {ADMIN}) | {
+    SEE_DEPARTMENT,
+    EDIT,
+    DELETE,
+    EXPORT,
+    REASSIGN,
+    KNOWLEDGE_EDIT,
+}
 
 PRESETS: dict[Role, frozenset[str]] = {
     Role.MANAGER: frozenset(_MANAGER),

@@ -49,6 +49,7 @@ KIND_LABELS = {
     HitKind.COMPANY: N_("client"),
     HitKind.CONTACT: N_("contact person"),
     HitKind.DEAL: N_("deal"),
+    HitKind.ARTICLE: N_("article"),
 }
 # The 1C exchange, for whoever may run it: (sync kind, message id)
 ONEC_COMMANDS = (
@@ -111,7 +112,8 @@ def highlight(title: str, query: str, style: Any) -> Content:
 
 
 class FindProvider(Provider):
-    """Clients, contact persons and deals found by the typed text (find anything)."""
+    """Clients, contact persons, deals and articles found by the typed text (find
+    anything)."""
 
     async def search(self, query: str) -> Hits:
         ctx = _ctx(self)
@@ -146,7 +148,9 @@ class FindProvider(Provider):
             return partial(app.open_client, hit.company_id)
         if hit.kind is HitKind.DEAL:
             return partial(app.open_deal, hit.id)
-        return None  # products, articles: nothing opens them yet
+        if hit.kind is HitKind.ARTICLE:
+            return partial(app.open_article, hit.id)
+        return None  # products: nothing opens them yet
 
 
 # --- modules and the app's own commands --------------------------------------------------

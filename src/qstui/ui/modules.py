@@ -42,6 +42,13 @@ MODULES: tuple[Module, ...] = (
     Module("calendar", N_("Calendar"), "f3", R.CALENDAR, "qstui.screens.calendar:CalendarScreen"),
     Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
     Module("reports", N_("Reports"), "f6", R.REPORTS, "qstui.screens.reports:ReportsScreen"),
+    Module(
+        "knowledge",
+        N_("Knowledge base"),
+        "f7",
+        R.KNOWLEDGE,
+        "qstui.screens.knowledge:KnowledgeScreen",
+    ),
     Module("funnel", N_("Funnel"), "f8", R.FUNNEL, "qstui.screens.funnel:FunnelScreen"),
     Module(
         "admin",

@@ -268,6 +268,10 @@ class Claim(Base, Editable):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     employee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    # the knowledge-base article that answers the claim
+    kb_article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("kb_articles.id", ondelete="SET NULL")
+    )
     status: Mapped[ClaimStatus] = mapped_column(
         EnumText(ClaimStatus), nullable=False, default=ClaimStatus.NEW, index=True
     )

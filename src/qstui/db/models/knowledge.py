@@ -25,5 +25,7 @@ class KbArticle(Base, Editable):
     title: Mapped[str] = mapped_column(String(250), nullable=False)
     title_fold: Mapped[str] = mapped_column(String(250), nullable=False, index=True)
     body: Mapped[str] = deferred(mapped_column(Text, nullable=False))
+    # words separated by commas: «договор, поставка»; searched like the title
+    tags: Mapped[str | None] = mapped_column(String(500))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     is_published: Mapped[bool] = mapped_column(nullable=False, default=True)

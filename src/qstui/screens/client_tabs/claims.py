@@ -1,6 +1,7 @@
 """Tab «Претензии» (C7): the client's claims; Ins registers one (subject, description,
 department, employee, the interaction it came from, the investigation plan), Enter moves
-it along new → investigating → resolved → closed with the resolution."""
+it along new → investigating → resolved → closed with the resolution; a claim may link
+the knowledge-base article that answers it, opened with «a»."""
 
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from qstui.domain.claims import ClaimCard, status_name
 from qstui.domain.clients import ClientCard
 from qstui.domain.enums import ClaimStatus
 from qstui.domain.errors import ValidationFailed
+from qstui.domain.knowledge import ArticleRow
 from qstui.i18n import N_, _
 from qstui.screens.client_tabs.base import CardTab
+from qstui.services import rights as R
 from qstui.services.clients import claims as claim_service
+from qstui.services.knowledge import articles as kb
 from qstui.widgets import cells
 from qstui.widgets.form import FieldSpec
 from qstui.widgets.tables import card_table, current_key, fill_table
@@ -42,6 +46,7 @@ def register(ctx: Any, company_id: int, values: dict[str, Any]) -> int:
         department_id=values.get("department"),
         employee_id=values.get("employee"),
         event_id=values.get("event"),
+        kb_article_id=values.get("kb_article"),
         plan_text=values.get("plan_text") or None,
         plan_due=due,
     )
@@ -53,6 +58,7 @@ class ClaimsTab(CardTab):
     BINDINGS = [
         Binding("insert", "register", N_("Register a claim"), id="claims.register"),
         Binding("s", "status", N_("Change the status"), id="claims.status"),
+        Binding("a", "article", N_("The claim's article"), id="claims.article"),
     ]
     INSERT = "register"
     EDIT_ACTIONS = frozenset({"register", "status"})
@@ -92,6 +98,14 @@ class ClaimsTab(CardTab):
             self.action_status()
 
     def action_register(self) -> None:
+        if self.card is None:
+            return
+        if self.can(R.KNOWLEDGE):
+            self.call_service(kb.list_articles, then=self._register_form)
+        else:
+            self._register_form([])
+
+    def _register_form(self, articles: list[ArticleRow]) -> None:
         card = self.card
         if card is None:
             return
@@ -118,6 +132,18 @@ class ClaimsTab(CardTab):
                 choices=[(n, i) for i, n in choices.get("employees", ())],
             ),
             FieldSpec("event", _("After the interaction"), None, choices=events),
+            *(
+                [
+                    FieldSpec(
+                        "kb_article",
+                        _("Knowledge-base article"),
+                        None,
+                        choices=[(a.title[:70], a.id) for a in articles],
+                    )
+                ]
+                if articles
+                else []
+            ),
             FieldSpec("plan_text", _("Investigation plan"), multiline=True),
             FieldSpec("plan_due", _("Due (DD.MM.YYYY)"), max_length=10),
         ]
@@ -134,6 +160,18 @@ class ClaimsTab(CardTab):
         if key is None:
             return
         self.call_service(claim_service.get_claim, int(key), then=self._status_form)
+
+    def action_article(self) -> None:
+        """Open the knowledge-base article the highlighted claim links."""
+        key = current_key(self.query_one("#claims", DataTable))
+        if key is not None:
+            self.call_service(claim_service.get_claim, int(key), then=self._open_article)
+
+    def _open_article(self, claim: ClaimCard) -> None:
+        if claim.kb_article_id is None:
+            self.notify(_("The claim links no knowledge-base article"), severity="warning")
+        else:
+            self.qapp.open_article(claim.kb_article_id)
 
     def _status_form(self, claim: ClaimCard) -> None:
         if not claim.next_statuses:

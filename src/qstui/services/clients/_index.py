@@ -3,21 +3,21 @@
 A company's words: its name, full name, INN, OGRN and its own phones and e-mails
 (rows with ``contact_id`` NULL). A contact person's words: the name and the person's
 phones and e-mails. Both carry ``company_id`` (visibility, the quick filter). Words are
-made only by ``services.search_index``; here they are replaced (delete + batched insert)
-in the caller's transaction, for any number of objects at once.
+made only by ``services.search.index``; here they are replaced (``search.store``) in the
+caller's transaction, for any number of objects at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from qstui.db.bulk import insert_rows
 from qstui.db.compat import chunks, id_in
 from qstui.db.models import Company, Contact, Email, Phone, SearchWord
 from qstui.services.search import index as si
+from qstui.services.search.store import replace_words
 
 
 def reach_words(session: Session, owner: object, ids: list[int]) -> dict[int, set[str]]:
@@ -37,25 +37,6 @@ def reach_words(session: Session, owner: object, ids: list[int]) -> dict[int, se
     for key, address in session.execute(select(email_key, Email.address).where(*email_cond)):
         found.setdefault(key, set()).update(si.email_words(address))
     return found
-
-
-def replace_words(
-    session: Session, kind: str, words: Mapping[int, tuple[int | None, Iterable[str]]]
-) -> None:
-    """Replace the rows of objects ``kind``/id with ``words[id] = (company_id, words)``."""
-    ids = sorted(words)
-    for chunk in chunks(ids):
-        session.execute(
-            delete(SearchWord)
-            .where(SearchWord.object_kind == kind, id_in(SearchWord.object_id, chunk))
-            .execution_options(synchronize_session=False)
-        )
-    rows = [
-        row
-        for object_id in ids
-        for row in si.rows(kind, object_id, words[object_id][0], words[object_id][1])
-    ]
-    insert_rows(session.connection(), SearchWord.__table__, rows)
 
 
 def refresh_companies(session: Session, company_ids: Iterable[int]) -> None:

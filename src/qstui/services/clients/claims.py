@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, aliased
 
-from qstui.db.models import AppUser, Claim, ClaimChange, Company, Department, Event
+from qstui.db.models import AppUser, Claim, ClaimChange, Company, Department, Event, KbArticle
 from qstui.domain import calendar as cal
 from qstui.domain.claims import (
     OPEN_STATUSES,
@@ -55,6 +55,7 @@ EDITABLE = frozenset(
         "department_id",
         "employee_id",
         "event_id",
+        "kb_article_id",
         "plan_text",
         "plan_due",
         "resolution",
@@ -101,6 +102,14 @@ def _validate(
                     id=event_id
                 )
         values["event_id"] = event_id
+    if "kb_article_id" in changed:
+        article_id = final.get("kb_article_id")
+        if (
+            article_id is not None
+            and s.scalar(select(KbArticle.id).where(KbArticle.id == article_id)) is None
+        ):
+            errors["kb_article"] = _("Unknown article «{id}»").format(id=article_id)
+        values["kb_article_id"] = article_id
     if "plan_due" in changed:
         due = final.get("plan_due")
         if due is not None and (not isinstance(due, date) or isinstance(due, datetime)):
@@ -152,6 +161,7 @@ def register_claim(
     plan_text: str | None = None,
     plan_due: date | None = None,
     now: datetime | None = None,
+    kb_article_id: int | None = None,
 ) -> int:
     """A new claim (status ``new``) on a visible company; returns its id."""
     ctx.require(R.EDIT)
@@ -162,6 +172,7 @@ def register_claim(
         "department_id": department_id,
         "employee_id": employee_id,
         "event_id": event_id,
+        "kb_article_id": kb_article_id,
         "plan_text": plan_text,
         "plan_due": plan_due,
     }
@@ -341,8 +352,11 @@ def get_claim(ctx: Context, claim_id: int, now: datetime | None = None) -> Claim
                 Claim.plan_text,
                 Claim.resolution,
                 registrar.full_name,
+                Claim.kb_article_id,
+                KbArticle.title,
             )
             .outerjoin(Event, Event.id == Claim.event_id)
+            .outerjoin(KbArticle, KbArticle.id == Claim.kb_article_id)
             .outerjoin(registrar, registrar.id == Claim.registered_by)
             .where(Claim.id == claim_id)
         ).one()
@@ -381,6 +395,8 @@ def get_claim(ctx: Context, claim_id: int, now: datetime | None = None) -> Claim
         registered_by_name=extra[6],
         history=history,
         next_statuses=TRANSITIONS[row.status],
+        kb_article_id=extra[7],
+        kb_article_title=extra[8],
     )
 
 

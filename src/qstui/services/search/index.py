@@ -66,6 +66,11 @@ def contact_words(
     return text_words(last_name, first_name, middle_name)
 
 
+def article_words(title: str, body: str | None = None, tags: str | None = None) -> set[str]:
+    """A knowledge-base article is found by the words of its title, tags and body."""
+    return text_words(title, tags, body)
+
+
 def rows(
     object_kind: str, object_id: int, company_id: int | None, found: Iterable[str]
 ) -> Iterator[dict[str, object]]:
