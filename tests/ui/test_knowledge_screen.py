@@ -27,6 +27,9 @@ async def test_a_manager_searches_reads_and_cannot_edit(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
         await open_knowledge(pilot, app, "ivanov")
+        assert "Search: type words" in screen_text(app)
+        await pilot.press("f12")  # the module panel in full (80 columns show its keys)
+        await settle(pilot, app)
         assert "Knowledge base" in screen_text(app)
         assert "Договоры поставки" in shown_titles(app)
         await pilot.press("slash", *"договор")
