@@ -36,8 +36,9 @@ class Module:
         return make
 
 
+# In Quick Sales 2's order (SPEC.md): Клиенты F2 … Воронка F8, Сегодня F9, then the
+# administration
 MODULES: tuple[Module, ...] = (
-    Module("today", N_("Today"), "f9", None, "qstui.screens.today:TodayScreen"),
     Module("clients", N_("Clients"), "f2", R.CLIENTS, "qstui.screens.clients:ClientsScreen"),
     Module("calendar", N_("Calendar"), "f3", R.CALENDAR, "qstui.screens.calendar:CalendarScreen"),
     Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
@@ -50,6 +51,7 @@ MODULES: tuple[Module, ...] = (
         "qstui.screens.knowledge:KnowledgeScreen",
     ),
     Module("funnel", N_("Funnel"), "f8", R.FUNNEL, "qstui.screens.funnel:FunnelScreen"),
+    Module("today", N_("Today"), "f9", None, "qstui.screens.today:TodayScreen"),
     Module(
         "admin",
         N_("Administration"),
