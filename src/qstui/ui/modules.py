@@ -54,7 +54,7 @@ MODULES: tuple[Module, ...] = (
     Module("today", N_("Today"), "f9", None, "qstui.screens.today:TodayScreen"),
     Module(
         "admin",
-        N_("Administration"),
+        N_("Users"),
         "f10",
         R.USERS_ADMIN,
         "qstui.screens.users_admin:UsersAdminScreen",
