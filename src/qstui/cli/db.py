@@ -128,6 +128,7 @@ def upgrade_cmd() -> None:
                 where=where, before=result.revision_before or _("empty"), rev=result.revision
             )
         )
+        click.echo(_("Statistics refreshed: {n} indexes or tables.").format(n=result.analyzed))
     else:
         click.echo(
             _("The database {where} is up to date (revision {rev}).").format(

@@ -22,6 +22,7 @@ from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from qstui.db.models import metadata
+from qstui.db.statistics import refresh_statistics
 from qstui.db.urls import is_firebird, mask_url, normalize_url
 from qstui.domain.errors import ServiceError
 from qstui.i18n import _
@@ -71,6 +72,7 @@ class UpgradeResult:
     revision_before: str | None
     revision: str
     grants: bool = False  # the per-user role's grants were brought up to date (db.grants)
+    analyzed: int = 0  # indexes (tables, on SQLite) whose planner statistics were refreshed
 
     @property
     def migrated(self) -> bool:
@@ -162,7 +164,10 @@ def upgrade_database(target: DbTarget) -> UpgradeResult:
         before = current_revision(db)
         grants = upgrade(db)  # and the per-user role's grants, if there is one
         after = current_revision(db)
-    return UpgradeResult(backend_of(url), mask_url(url), before, after or "", grants)
+        # a migration that built indexes left them without statistics (Firebird: none
+        # until asked; the planner then skips them)
+        analyzed = refresh_statistics(db) if after != before else 0
+    return UpgradeResult(backend_of(url), mask_url(url), before, after or "", grants, analyzed)
 
 
 def revision_known(revision: str | None) -> bool:
