@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 from tests.cli.outcome import one_line_error
 from tests.cli.proof import sign_in
-from tests.conftest import file_mode
+from tests.conftest import file_mode, wipe
 from tests.services.report_support import PERIOD, World, build_world, deal_seen, in_period
 
 from qstui.cli.main import cli
@@ -32,11 +32,17 @@ def run(db: Database, *args: str) -> Result:
     return CliRunner().invoke(cli, ["--db", url, "report", *args])
 
 
+@pytest.fixture(scope="module")
+def shared_world(_session_database: Any, frozen_clock: Any) -> World:
+    """One world per backend for the module: its commands only read."""
+    wipe(_session_database)
+    return build_world(_session_database)
+
+
 @pytest.fixture
-def world(db: Any) -> World:
-    made = build_world(db)
-    sign_in(db, "anna", "head")
-    return made
+def world(shared_world: World) -> World:
+    sign_in(shared_world.team.system.db, "anna", "head")  # the tokens live per test
+    return shared_world
 
 
 def test_every_ready_report_has_a_command() -> None:

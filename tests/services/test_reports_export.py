@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from report_support import PERIOD, World, build_world
-from tests.conftest import file_mode
+from tests.conftest import file_mode, wipe
 
 from qstui.db.models import Source
 from qstui.domain.errors import AccessDenied
@@ -24,9 +24,12 @@ from qstui.services.reports.ready import READY
 pytestmark = pytest.mark.usefixtures("frozen_clock", "open_umask")
 
 
-@pytest.fixture
-def world(db: Any) -> World:
-    return build_world(db)
+@pytest.fixture(scope="module")
+def world(_session_database: Any, frozen_clock: Any) -> World:
+    """One world per backend for the module (its tests read it; the formula test
+    renames sources, which no other test here reads)."""
+    wipe(_session_database)
+    return build_world(_session_database)
 
 
 def _sales(world: World) -> Any:

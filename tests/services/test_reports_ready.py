@@ -20,6 +20,7 @@ from report_support import (
     money_by,
     month,
 )
+from tests.conftest import wipe
 
 from qstui.domain.enums import ClaimStatus, DealStatus
 from qstui.domain.errors import AccessDenied, ValidationFailed
@@ -35,8 +36,17 @@ from qstui.services.reports.tables import run_report
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 
 
+@pytest.fixture(scope="module")
+def world(_session_database: Any, frozen_clock: Any) -> World:
+    """One world for the tests that only read it (built once per backend: on Firebird
+    a world costs seconds); the tests that write build their own (``fresh_world``) and
+    come last in the module, since their clean database is the shared one."""
+    wipe(_session_database)
+    return build_world(_session_database)
+
+
 @pytest.fixture
-def world(db: Any) -> World:
+def fresh_world(db: Any) -> World:
     return build_world(db)
 
 
@@ -147,33 +157,6 @@ def test_claims_by_status_and_department_equal_python(world: World) -> None:
     assert all(isinstance(k[0], ClaimStatus) for k in got)
 
 
-def test_a_usd_payment_is_converted_at_the_rate_of_its_date(world: World) -> None:
-    ctx = world.team.system
-    deal = world.deals[0]
-    add_payment(world.team.system.db, deal, date(2026, 2, 2), "100.00", "USD")  # rate 91.25
-    add_payment(world.team.system.db, deal, date(2026, 3, 2), "9000.00", "RUB")  # USD 88.1234
-    add_payment(world.team.system.db, deal, date(2026, 3, 5), "10.00", "USD")  # no own rate
-    spec = ReportSpec(Measure.PAID, ("manager",), Dynamics.MONTH, PERIOD)
-    rub = by_keys(run_report(ctx, spec), "month")
-    assert rub[(date(2026, 2, 1),)]["amount"] == Decimal("9125.00")
-    assert rub[(date(2026, 3, 1),)]["amount"] == Decimal("9000.00") + Decimal("881.23")
-    usd_table = run_report(ctx, ReportSpec(Measure.PAID, (), Dynamics.MONTH, PERIOD, "USD"))
-    usd = by_keys(usd_table, "month")
-    assert usd[(date(2026, 2, 1),)]["amount"] == Decimal("100.00")
-    # 9000 RUB / 88.1234 = 102.1295… → 102.13, plus the USD 10.00 as it is
-    assert usd[(date(2026, 3, 1),)]["amount"] == Decimal("102.13") + Decimal("10.00")
-    rub_notes = run_report(ctx, spec).notes
-    assert any("No rate of USD on 05.03.2026" in n for n in rub_notes), rub_notes
-    assert not any("No rate" in n for n in usd_table.notes), usd_table.notes
-
-
-def test_a_manager_without_the_reports_right_gets_nothing(world: World) -> None:
-    revoke(world.team.system, "anna", R.REPORTS)
-    anna = context_for(world.team.system.db, "anna")
-    with pytest.raises(AccessDenied):
-        run_ready(anna, "sales", ReportOptions())
-
-
 def test_bad_options_are_refused_with_one_message(world: World) -> None:
     ctx = world.team.system
     with pytest.raises(ValidationFailed):
@@ -207,3 +190,35 @@ def test_drill_lists_the_deals_behind_a_number(world: World, who: str) -> None:
         assert len(ids) == row.values["count"]
     kind, every = drill(ctx, table, None, "count")
     assert len(every) == table.totals["count"]
+
+
+# --- the tests that write: last (their database is the shared one, wiped) ----------
+
+
+def test_a_usd_payment_is_converted_at_the_rate_of_its_date(fresh_world: World) -> None:
+    world = fresh_world
+    ctx = world.team.system
+    deal = world.deals[0]
+    add_payment(world.team.system.db, deal, date(2026, 2, 2), "100.00", "USD")  # rate 91.25
+    add_payment(world.team.system.db, deal, date(2026, 3, 2), "9000.00", "RUB")  # USD 88.1234
+    add_payment(world.team.system.db, deal, date(2026, 3, 5), "10.00", "USD")  # no own rate
+    spec = ReportSpec(Measure.PAID, ("manager",), Dynamics.MONTH, PERIOD)
+    rub = by_keys(run_report(ctx, spec), "month")
+    assert rub[(date(2026, 2, 1),)]["amount"] == Decimal("9125.00")
+    assert rub[(date(2026, 3, 1),)]["amount"] == Decimal("9000.00") + Decimal("881.23")
+    usd_table = run_report(ctx, ReportSpec(Measure.PAID, (), Dynamics.MONTH, PERIOD, "USD"))
+    usd = by_keys(usd_table, "month")
+    assert usd[(date(2026, 2, 1),)]["amount"] == Decimal("100.00")
+    # 9000 RUB / 88.1234 = 102.1295… → 102.13, plus the USD 10.00 as it is
+    assert usd[(date(2026, 3, 1),)]["amount"] == Decimal("102.13") + Decimal("10.00")
+    rub_notes = run_report(ctx, spec).notes
+    assert any("No rate of USD on 05.03.2026" in n for n in rub_notes), rub_notes
+    assert not any("No rate" in n for n in usd_table.notes), usd_table.notes
+
+
+def test_a_manager_without_the_reports_right_gets_nothing(fresh_world: World) -> None:
+    world = fresh_world
+    revoke(world.team.system, "anna", R.REPORTS)
+    anna = context_for(world.team.system.db, "anna")
+    with pytest.raises(AccessDenied):
+        run_ready(anna, "sales", ReportOptions())

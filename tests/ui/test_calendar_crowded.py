@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, time, timedelta
 
+import pytest
 from sqlalchemy import select
 from tests.ui.calendar_checks import calendar_app, open_calendar, shown_ids
 from tests.ui.conftest import LARGE, screen_text, settle
@@ -77,6 +78,7 @@ def recount(db, who: int, first, last) -> dict:
     return {day: (total[day], late[day], done[day]) for day in total}
 
 
+@pytest.mark.one_backend
 async def test_a_crowded_day_says_how_many_more_and_the_month_counts_everything(demo_db):
     ivanov = crowd_today(demo_db)
     day = today()

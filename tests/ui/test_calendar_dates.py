@@ -40,6 +40,7 @@ def demo_on(
         yield day, db
 
 
+@pytest.mark.one_backend
 async def test_day_week_month_at_the_date(demo_on):
     day, db = demo_on
     assert clock.today() == day

@@ -42,6 +42,7 @@ def unique_word(ctx):
     raise AssertionError("no client with a unique word in the demo")
 
 
+@pytest.mark.one_backend
 async def test_day_week_month_show_what_the_services_return(demo_db):
     await check_day_week_month(demo_db)
 

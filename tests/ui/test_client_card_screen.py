@@ -460,6 +460,7 @@ async def test_a_contact_person_is_edited_and_deleted(demo_db):
         assert "Аааев" not in screen_text(app)
 
 
+@pytest.mark.one_backend
 async def test_bank_account_is_checked_against_the_bik_and_groups_are_joined(demo_db):
     ctx = context_for(demo_db, "ivanov")
     company_id = ivanov_clients(demo_db)[9]
@@ -501,6 +502,7 @@ async def test_bank_account_is_checked_against_the_bik_and_groups_are_joined(dem
         assert name in screen_text(app)
 
 
+@pytest.mark.one_backend
 async def test_the_tabs_ask_the_card_with_messages(demo_db):
     """A tab asks its card screen with a message: Ins on «History» plans an interaction
     (the card's dialog); a deal opened on «Deals» makes the card read itself again when
@@ -541,6 +543,7 @@ async def test_the_tabs_ask_the_card_with_messages(demo_db):
         assert field_error(screen, "inn") == "INN checksum does not match: check the digits"
 
 
+@pytest.mark.one_backend
 async def test_a_card_opened_after_another_shows_only_the_new_client(demo_db):
     """The closed card is reused (its widgets kept, issue 9): the next client's card
     shows nothing of the previous one — not its head, not what was typed and discarded

@@ -50,6 +50,7 @@ async def start(pilot, app, deal_id: int) -> None:
     assert app.screen.deal_id == deal_id
 
 
+@pytest.mark.one_backend
 async def test_the_card_opens_with_one_service_call(demo_db, monkeypatch):
     """Opening the card is one service call (``deal_view``) reading in one session."""
     ctx = context_for(demo_db, "ivanov")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from decimal import Decimal
 
+import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 
 from qstui.domain import formatting as fmt
@@ -58,6 +59,7 @@ async def open_funnel(pilot, app, login):
     assert type(app.screen).__name__ == "FunnelScreen"
 
 
+@pytest.mark.one_backend
 async def test_funnel_switches_pipeline_and_period_and_opens_a_deal(demo_db, monkeypatch):
     head = context_for(demo_db, "head")
     pipelines = list_pipelines(head)
@@ -147,6 +149,7 @@ def _by_manager(ctx, pipeline_id, manager_id):
     return expected_funnel(ctx, pipeline_id, manager_id=manager_id)
 
 
+@pytest.mark.one_backend
 async def test_the_funnel_exports_to_csv_that_excel_in_russian_opens(demo_db, tmp_path):
     import csv
 

@@ -17,6 +17,7 @@ from qstui.services.context import Context
 from qstui.ui import keys
 
 
+@pytest.mark.one_backend
 async def test_demo_logins_are_listed_and_a_wrong_password_is_explained(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:

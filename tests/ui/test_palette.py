@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from textual.command import CommandList, CommandPalette
 
@@ -84,6 +85,7 @@ def unique_company_query(ctx: Context, other: Context) -> tuple[Any, str]:
     raise AssertionError("no suitable company name in the demo")
 
 
+@pytest.mark.one_backend
 async def test_find_a_client_a_deal_and_a_contact_then_open_them(demo_db):
     ivanov = context_for(demo_db, "ivanov")
     head = context_for(demo_db, "head")
@@ -161,6 +163,7 @@ def findable(ctx: Context, kind: HitKind, objects: list[tuple[int, str]]) -> tup
     raise AssertionError(f"nothing of kind {kind} found by a short query")
 
 
+@pytest.mark.one_backend
 async def test_modules_and_the_keys_of_the_current_screen(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:

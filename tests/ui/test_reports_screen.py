@@ -8,6 +8,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from openpyxl import load_workbook
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from textual.widgets import ContentSwitcher, DataTable, OptionList
@@ -59,6 +60,7 @@ async def build_won_money_by_manager_by_month(pilot, app, login):
     assert type(app.screen).__name__ == "ReportsScreen"
 
 
+@pytest.mark.one_backend
 async def test_won_money_by_manager_by_month_table_chart_shares_export(demo_db, tmp_path):
     head = context_for(demo_db, "head")
     year = period_of("year")

@@ -49,6 +49,7 @@ def help_rows(app) -> dict[str, str]:
     return {str(k): str(a) for k, a in zip(keys, actions, strict=True)}
 
 
+@pytest.mark.one_backend
 async def test_plain_digits_switch_the_client_card_tabs_outside_a_text_field(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=LARGE) as pilot:
@@ -90,6 +91,7 @@ async def test_plain_and_alt_digits_switch_the_deal_card_tabs(demo_db):
         assert rows.get("1, alt+1") == "Main"
 
 
+@pytest.mark.one_backend
 async def test_a_field_reached_by_a_key_keeps_its_text(demo_db):
     """``]`` walks the tabs up to «Реквизиты»; the focus lands in the company's name with
     nothing selected, so the next key does not replace the name. The duplicates dialog
@@ -292,6 +294,7 @@ async def test_after_login_today_has_the_focus_on_its_first_list(demo_db):
         assert type(app.screen).__name__ in ("ClientCardScreen", "DealCardScreen")
 
 
+@pytest.mark.one_backend
 async def test_f2_shows_the_client_list_not_the_last_card(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
@@ -433,6 +436,7 @@ def test_an_amount_offered_in_english_reads_back():
     assert _typed("42509.5") == Decimal("42509.50")
 
 
+@pytest.mark.one_backend
 async def test_the_proposal_goes_to_the_documents_folder(demo_db, tmp_path, monkeypatch):
     """Not into whatever folder qstui was started in: the user's documents folder, shown
     in the dialog (a bare name typed there goes into it too)."""
