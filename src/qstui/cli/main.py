@@ -119,6 +119,7 @@ def _register() -> None:
         events,
         knowledge,
         login,
+        mail,
         onec,
         reports,
         serve,
@@ -144,6 +145,7 @@ def _register() -> None:
         login.login,
         login.logout,
         onec.onec,
+        mail.mail,
     ):
         cli.add_command(command)
 
