@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from tests.services.client_support import Team, company, make_team
+from tests.services.client_support import Team, make_team
+from tests.services.package_support import ATTACHMENT, clients, configure, make_package
 from tests.smtp_server import PASSWORD, REFUSAL, USER, SmtpServer, free_port, smtp_server
 
 from qstui import logs
@@ -19,28 +20,19 @@ from qstui.db.models import (
     AuditEntry,
     Event,
     EventType,
-    Material,
-    Package,
-    PackageMaterial,
     Sending,
     Setting,
 )
-from qstui.domain.clients import ContactInput
 from qstui.domain.enums import SendingStatus
 from qstui.domain.errors import AccessDenied, NotFound
 from qstui.mail.secrets import KEY, mail_secrets
 from qstui.mail.smtp import MailError
 from qstui.onec.secrets import Secrets
 from qstui.services.access import users as U
-from qstui.services.clients import contacts as CT
 from qstui.services.clients import groups as G
 from qstui.services.clients.card import get_card
-from qstui.services.context import Context, context_for
+from qstui.services.context import context_for
 from qstui.services.mailing import sending as P
-from qstui.services.mailing import server as M
-
-ATTACHMENT = bytes(range(256)) * 40 + "Прайс".encode()  # binary, with every byte value
-BODY = "Здравствуйте, {контакт}!\nДля {компания} от {менеджер}, {дата}. {другое}"
 
 
 @pytest.fixture(scope="module")
@@ -54,41 +46,6 @@ def secrets(tmp_path: Path) -> Secrets:
     found = mail_secrets(tmp_path / "config.toml", env={})
     found.store(KEY, PASSWORD)
     return found
-
-
-def configure(team: Team, port: int) -> None:
-    M.configure(team.system, "127.0.0.1", port, "none", USER, "sales@example.test", 0)
-
-
-def make_package(db: Database) -> int:
-    with db.transaction() as s:
-        package = Package(name="Прайс 2026", subject="Прайс для {компания}", body=BODY)
-        material = Material(
-            title="Прайс",
-            file_name="прайс.bin",
-            mime_type="application/octet-stream",
-            size_bytes=len(ATTACHMENT),
-            content=ATTACHMENT,
-        )
-        s.add_all([package, material])
-        s.flush()
-        s.add(PackageMaterial(package_id=package.id, material_id=material.id, sort_no=1))
-        return package.id
-
-
-def clients(ctx: Context, companies: int, per_company: int) -> list[int]:
-    ids = []
-    for c in range(companies):
-        company_id = company(ctx, f"ООО Клиент {c:02d}")
-        for k in range(per_company):
-            CT.add_contact(
-                ctx,
-                company_id,
-                ContactInput(last_name=f"Фамилия{k}", first_name="Анна", middle_name=f"К{k}"),
-                emails=[f"c{c}k{k}@example.test"],
-            )
-        ids.append(company_id)
-    return ids
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ def _register() -> None:
         login,
         mail,
         onec,
+        packages,
         reports,
         serve,
         tokens,
@@ -146,6 +147,7 @@ def _register() -> None:
         login.logout,
         onec.onec,
         mail.mail,
+        packages.package,
     ):
         cli.add_command(command)
 
