@@ -28,6 +28,7 @@ from qstui.domain.errors import AccessDenied, NotFound
 from qstui.mail.secrets import KEY, mail_secrets
 from qstui.mail.smtp import MailError
 from qstui.onec.secrets import Secrets
+from qstui.services.access import settings as S
 from qstui.services.access import users as U
 from qstui.services.clients import groups as G
 from qstui.services.clients.card import get_card
@@ -170,3 +171,16 @@ def test_rights_are_checked_in_the_service(
     U.revoke(team.system, "ivanov", "packages")
     with pytest.raises(AccessDenied):
         P.send_package(context_for(db, "ivanov"), secrets, "Прайс 2026", recipients)
+
+
+def test_the_rate_limit_pauses_between_letters(
+    db: Database, team: Team, server: SmtpServer, secrets: Secrets
+) -> None:
+    configure(team, server.port)
+    S.set_setting(team.system, S.MAIL_PAUSE, 3)
+    make_package(db)
+    (company_id,) = clients(team.ivanov, 1, 3)
+    pauses: list[float] = []
+    recipients = P.client_recipients(team.ivanov, company_id)
+    P.send_package(team.ivanov, secrets, "Прайс 2026", recipients, pause=pauses.append)
+    assert pauses == [3, 3]  # between the letters, not before the first
