@@ -152,7 +152,8 @@ def check_private(settings: Settings) -> None:
 
 
 def _check_onec_passwords(path: Path) -> None:
-    """The same for the passwords of 1C bases (``qstui.onec.secrets``)."""
+    """The same for the passwords of 1C bases and of the SMTP server (``qstui.onec.secrets``,
+    ``qstui.mail.secrets``)."""
     if not path.is_file():
         return
     values = read_config_file(path)

@@ -13,8 +13,9 @@ import smtplib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -216,7 +217,7 @@ def compose(letter: Letter, recipient: Recipient, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = recipient.address
     message["Subject"] = fill(letter.subject, recipient)
-    message["Date"] = formatdate(localtime=True)
+    message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))  # qstui's clock
     message["Message-ID"] = make_msgid()
     message.set_content(fill(letter.body, recipient))
     for item in letter.attachments:

@@ -6,10 +6,12 @@ Rights: ``configure`` and ``send_test`` need the administration right (``R.ADMIN
 from __future__ import annotations
 
 import smtplib
+from datetime import UTC
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import format_datetime, make_msgid
 
 from qstui.db.engine import Database
+from qstui.domain.clock import utcnow
 from qstui.i18n import _
 from qstui.mail.secrets import KEY
 from qstui.mail.smtp import MailError, MailServer, answer, connected
@@ -74,7 +76,7 @@ def send_test(ctx: Context, secrets: Secrets, address: str) -> None:
     message["From"] = server.sender
     message["To"] = address
     message["Subject"] = _("qstui: test letter")
-    message["Date"] = formatdate(localtime=True)
+    message["Date"] = format_datetime(utcnow().replace(tzinfo=UTC))  # qstui's clock
     message["Message-ID"] = make_msgid()
     message.set_content(_("The mail server of qstui works: this letter reached you."))
     with connected(server, secrets.password(KEY)) as smtp:
