@@ -39,6 +39,7 @@ from qstui.i18n import _
 
 APP_NAME = "qstui"
 ONEC_PASSWORDS = "onec_passwords"  # the config file's table of 1C passwords (onec.secrets)
+SMTP_PASSWORDS = "smtp_passwords"  # the table of the SMTP password (mail.secrets)
 
 
 @dataclass(frozen=True)
@@ -151,14 +152,17 @@ def check_private(settings: Settings) -> None:
 
 
 def _check_onec_passwords(path: Path) -> None:
-    """The same for the passwords of 1C bases (``qstui.onec.secrets``)."""
+    """The same for the passwords of 1C bases and of the SMTP server (``qstui.onec.secrets``,
+    ``qstui.mail.secrets``)."""
     if not path.is_file():
         return
-    table = read_config_file(path).get(ONEC_PASSWORDS)
-    if isinstance(table, dict) and table and path.stat().st_mode & 0o044:
+    values = read_config_file(path)
+    tables = [values.get(ONEC_PASSWORDS), values.get(SMTP_PASSWORDS)]
+    held = any(isinstance(table, dict) and table for table in tables)
+    if held and path.stat().st_mode & 0o044:
         raise ConfigError(
             _(
-                "The config file {path} holds passwords of 1C bases and others may read it"
+                "The config file {path} holds passwords and others may read it"
                 " (mode {mode}): run chmod 600 {path}"
             ).format(path=path, mode=oct(path.stat().st_mode & 0o777)[2:])
         )

@@ -53,7 +53,15 @@ async def test_module_panel_collapses_below_100_columns_and_by_f12(demo_db):
         await pilot.resize_terminal(99, 30)
         await settle(pilot, app)
         assert panel.outer_size.width == 4
-        assert [line[:3] for line in _lines(app)[1:7]] == ["F2 ", "F3 ", "F4 ", "F6 ", "F7 ", "F8 "]
+        assert [line[:3] for line in _lines(app)[1:8]] == [
+            "F2 ",
+            "F3 ",
+            "F4 ",
+            "F5 ",
+            "F6 ",
+            "F7 ",
+            "F8 ",
+        ]
         assert "Clients" not in screen_text(app)
 
         await pilot.resize_terminal(120, 30)  # widened: as wide as before

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
@@ -93,6 +94,15 @@ def table_console() -> Console:
     if not console.is_terminal:
         console.width = PIPE_WIDTH
     return console
+
+
+def stdin_password() -> str:
+    """A password from the first line of stdin: never from the command line, which
+    ``ps`` shows to every user."""
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        raise click.ClickException(_("No password on the first line of stdin"))
+    return password
 
 
 def context(as_login: str | None) -> Context:

@@ -119,7 +119,9 @@ def _register() -> None:
         events,
         knowledge,
         login,
+        mail,
         onec,
+        packages,
         reports,
         serve,
         tokens,
@@ -144,6 +146,8 @@ def _register() -> None:
         login.login,
         login.logout,
         onec.onec,
+        mail.mail,
+        packages.package,
     ):
         cli.add_command(command)
 

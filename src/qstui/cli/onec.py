@@ -21,6 +21,7 @@ from qstui.cli.common import (
     context,
     emit_json,
     json_option,
+    stdin_password,
     table_console,
 )
 from qstui.cli.onec_deal import deal, since_option, sync_documents
@@ -49,13 +50,6 @@ SIMULATOR_PASSWORD_ENV = "QSTUI_ONEC_SIMULATOR_PASSWORD"
 
 def _secrets() -> Secrets:
     return Secrets.of(state().settings.config_file)
-
-
-def _stdin_password() -> str:
-    password = sys.stdin.readline().rstrip("\r\n")
-    if not password:
-        raise click.ClickException(_("No password on the first line of stdin"))
-    return password
 
 
 def _source_text(source: str | None, name: str) -> str:
@@ -103,7 +97,7 @@ def add_base(name: str, url: str, config_kind: str, login: str, password_stdin: 
 
     ctx = state().context()
     secrets = _secrets()
-    password = _stdin_password() if password_stdin else None
+    password = stdin_password() if password_stdin else None
     if password is not None:
         secrets.check_writable()
     base_id = bases.add_base(ctx, name, url, config_kind, login)
@@ -242,7 +236,7 @@ def simulator(
     from qstui.onec.simulator.seed import built_in, seed
 
     if password_stdin:
-        password = _stdin_password()
+        password = stdin_password()
     else:
         password = os.environ.get(SIMULATOR_PASSWORD_ENV) or SIMULATOR_PASSWORD
     store = Store(config_kind)

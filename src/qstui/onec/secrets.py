@@ -18,8 +18,8 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from qstui.config import ONEC_PASSWORDS, ConfigError, read_config_file
@@ -36,8 +36,14 @@ def env_name(base: str) -> str:
 
 @dataclass(frozen=True)
 class Secrets:
+    """One table of passwords in the admin's config file, each overridable by an
+    environment variable: the 1C bases' by default; ``qstui.mail.secrets`` keeps the
+    SMTP password the same way in another table."""
+
     config_file: Path
     env: Mapping[str, str]
+    section: str = SECTION
+    env_of: Callable[[str], str] = field(default=env_name)
 
     @classmethod
     def of(cls, config_file: Path, env: Mapping[str, str] | None = None) -> Secrets:
@@ -45,14 +51,14 @@ class Secrets:
 
     def source(self, base: str) -> str | None:
         """Where the password of ``base`` would be read from (never the password)."""
-        if self.env.get(env_name(base)):
+        if self.env.get(self.env_of(base)):
             return ENV_SOURCE
         if self._table().get(base):
             return FILE_SOURCE
         return None
 
     def password(self, base: str) -> str | None:
-        value = self.env.get(env_name(base))
+        value = self.env.get(self.env_of(base))
         if value:
             return value
         stored = self._table().get(base)
@@ -69,7 +75,7 @@ class Secrets:
 
     def store(self, base: str, password: str) -> None:
         if not password or "\n" in password or "\r" in password:
-            raise ConfigError(_("The 1C password must be one non-empty line"))
+            raise ConfigError(_("The password must be one non-empty line"))
         table = dict(self._table())
         table[base] = password
         self._write(table)
@@ -83,11 +89,11 @@ class Secrets:
         return True
 
     def _table(self) -> Mapping[str, object]:
-        table = read_config_file(self.config_file).get(SECTION, {})
+        table = read_config_file(self.config_file).get(self.section, {})
         if not isinstance(table, dict):
             raise ConfigError(
                 _("{path}: [{section}] must be a table of base names and passwords").format(
-                    path=self.config_file, section=SECTION
+                    path=self.config_file, section=self.section
                 )
             )
         return table
@@ -98,9 +104,9 @@ class Secrets:
         if path.exists():
             _refuse_exposed(path, always=True)
             text = path.read_text(encoding="utf-8")
-        text = _without_section(text).rstrip("\n")
+        text = _without_section(text, self.section).rstrip("\n")
         if table:
-            lines = [f"[{SECTION}]"] + [
+            lines = [f"[{self.section}]"] + [
                 f"{_key(name)} = {json.dumps(str(value), ensure_ascii=False)}"
                 for name, value in sorted(table.items())
             ]
@@ -123,13 +129,13 @@ def _key(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)
 
 
-def _without_section(text: str) -> str:
+def _without_section(text: str, section: str) -> str:
     out: list[str] = []
     inside = False
     for line in text.splitlines(keepends=True):
         stripped = line.strip()
         if stripped.startswith("["):
-            inside = stripped.replace(" ", "") == f"[{SECTION}]"
+            inside = stripped.replace(" ", "") == f"[{section}]"
             if inside:
                 continue
         if not inside:
@@ -138,13 +144,13 @@ def _without_section(text: str) -> str:
 
 
 def _refuse_exposed(path: Path, always: bool = False) -> None:
-    """Refuse a config file with 1C passwords that others may read (``always``: or
+    """Refuse a config file with passwords that others may read (``always``: or
     write, before we put a password in it)."""
     mode = path.stat().st_mode
     if mode & (0o066 if always else 0o044):
         raise ConfigError(
             _(
-                "The config file {path} holds passwords of 1C bases and others may read it"
+                "The config file {path} holds passwords and others may read it"
                 " (mode {mode}): run chmod 600 {path}"
             ).format(path=path, mode=oct(mode & 0o777)[2:])
         )

@@ -88,6 +88,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
         Binding("ctrl+s", "save", N_("Save"), priority=True, id="client_card.save"),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="client_card.reload"),
         Binding("ctrl+g", "reassign", N_("Give to another manager"), id="client_card.reassign"),
+        Binding("ctrl+y", "send_package", N_("Send a package"), id="client_card.send_package"),
         Binding("insert,ctrl+n", "insert", N_("Add"), show=False, id="client_card.insert"),
         # [ and ] type into a field that has the focus; ctrl+PgUp/PgDn work everywhere
         Binding(
@@ -515,6 +516,24 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
                 self.reload_card()
 
         self.app.push_screen(CompleteDialog(event_id, summary), completed)
+
+    # --- packages (P1) ------------------------------------------------------------------
+
+    def action_send_package(self) -> None:
+        from qstui.screens.dialogs.send_package import SendPackageDialog
+
+        card = self.card
+        if card is None:
+            return
+        if not self.qapp.ctx.has(R.PACKAGES):
+            self.notify(_("You lack the right to send packages"), severity="warning")
+            return
+
+        def sent(count: int | None) -> None:
+            if count:
+                self.reload_card()
+
+        self.app.push_screen(SendPackageDialog(self.company_id, card.name), sent)
 
     # --- reassigning (C8 / U2) ----------------------------------------------------------
 

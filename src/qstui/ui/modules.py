@@ -42,6 +42,7 @@ MODULES: tuple[Module, ...] = (
     Module("clients", N_("Clients"), "f2", R.CLIENTS, "qstui.screens.clients:ClientsScreen"),
     Module("calendar", N_("Calendar"), "f3", R.CALENDAR, "qstui.screens.calendar:CalendarScreen"),
     Module("deals", N_("Deals"), "f4", R.DEALS, "qstui.screens.deals:DealsScreen"),
+    Module("packages", N_("Packages"), "f5", R.PACKAGES, "qstui.screens.packages:PackagesScreen"),
     Module("reports", N_("Reports"), "f6", R.REPORTS, "qstui.screens.reports:ReportsScreen"),
     Module(
         "knowledge",

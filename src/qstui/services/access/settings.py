@@ -42,6 +42,13 @@ COMPANY_INN = "company.inn"
 COMPANY_ADDRESS = "company.address"
 COMPANY_PHONE = "company.phone"
 COMPANY_EMAIL = "company.email"
+MAIL_HOST = "mail.host"
+MAIL_PORT = "mail.port"
+MAIL_SECURITY = "mail.security"
+MAIL_USER = "mail.user"
+MAIL_FROM = "mail.from"
+MAIL_PAUSE = "mail.pause_seconds"
+MAIL_SECURITIES = ("starttls", "ssl", "none")
 
 CUSTOM_PREFIX = "custom."
 NAME_MAX = 100  # settings.name is VARCHAR(100)
@@ -92,6 +99,15 @@ def _validated(check: Callable[[str], str]) -> Callable[[Any], str]:
     return wrapped
 
 
+def _choice(values: tuple[str, ...]) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in values:
+            raise ValueError(_("Choose one of: {values}").format(values=", ".join(values)))
+        return str(value)
+
+    return check
+
+
 def _phone(value: str) -> str:
     validators.phone(value)
     return value  # kept as typed: it is printed on commercial proposals
@@ -119,6 +135,16 @@ KNOWN: dict[str, SettingSpec] = {
     COMPANY_ADDRESS: SettingSpec("", _text(500), N_("Our company address")),
     COMPANY_PHONE: SettingSpec("", _validated(_phone), N_("Our company phone")),
     COMPANY_EMAIL: SettingSpec("", _validated(validators.email), N_("Our company e-mail")),
+    MAIL_HOST: SettingSpec("", _text(250), N_("SMTP server that sends packages")),
+    MAIL_PORT: SettingSpec(587, _integer(1, 65535), N_("SMTP server port")),
+    MAIL_SECURITY: SettingSpec(
+        "starttls", _choice(MAIL_SECURITIES), N_("SMTP encryption: starttls, ssl or none")
+    ),
+    MAIL_USER: SettingSpec("", _text(250), N_("SMTP user (its password is not kept here)")),
+    MAIL_FROM: SettingSpec("", _validated(validators.email), N_("Sender address of packages")),
+    MAIL_PAUSE: SettingSpec(
+        1, _integer(0, 3600), N_("Seconds between two letters sent (rate limit)")
+    ),
 }
 
 
@@ -265,11 +291,12 @@ def set_setting(ctx: Context, name: str, value: Any) -> Any:
     if value is not None:
         value = check_value(name, value)
     with writing(ctx) as s:
-        _store(s, ctx, name, value)
+        store(s, ctx, name, value)
     return get_setting(ctx, name)
 
 
-def _store(s: Session, ctx: Context, name: str, value: Any) -> None:
+def store(s: Session, ctx: Context, name: str, value: Any) -> None:
+    """Write one checked value in the open transaction ``s`` (audited)."""
     row = s.scalar(select(Setting).where(Setting.name == name))
     old = row.val if row is not None else None
     if row is None:

@@ -1,0 +1,1 @@
+"""E-mail through the SMTP server the admin configured (packages, P1)."""
