@@ -426,6 +426,7 @@ class HistoryItem:
     responsible: str | None
     status: EventStatus
     contact: str | None = None
+    product: str | None = None  # the product of interest (K1)
 
 
 @dataclass(frozen=True)

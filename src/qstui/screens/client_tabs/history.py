@@ -37,7 +37,14 @@ class HistoryTab(CardTab):
         yield Static("", id="plans-title", classes="tab-title")
         yield card_table(
             "plans",
-            (N_("When"), (N_("Type"), 12), (N_("Subject"), 30), N_("Contact"), N_("Responsible")),
+            (
+                N_("When"),
+                (N_("Type"), 12),
+                (N_("Subject"), 30),
+                N_("Contact"),
+                N_("Responsible"),
+                (N_("Product of interest"), 24),
+            ),
         )
         yield Static("", id="history-title", classes="section-title")
         yield card_table(
@@ -48,6 +55,7 @@ class HistoryTab(CardTab):
                 (N_("Subject"), 30),
                 (N_("Result"), 24),
                 N_("Responsible"),
+                (N_("Product of interest"), 24),
             ),
         )
 
@@ -72,6 +80,7 @@ class HistoryTab(CardTab):
                         p.subject,
                         p.contact or "",
                         p.responsible or "",
+                        p.product or "",
                     ],
                 )
                 for p in card.plans
@@ -92,6 +101,7 @@ class HistoryTab(CardTab):
                         h.subject,
                         h.result or "",
                         h.responsible or "",
+                        h.product or "",
                     ],
                 )
                 for h in card.history
