@@ -43,6 +43,7 @@ from qstui.services.calendar import events as E
 from qstui.services.clients import card as CARD
 from qstui.services.clients import contacts as CT
 from qstui.services.clients import groups as G
+from qstui.services.clients import mass_activities as M
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
 from qstui.services.deals import payments as P
@@ -288,7 +289,7 @@ def test_bulk_writes_of_a_manager_keep_their_audit_rows(server, clock_at):
         group_id = G.create_group(ctx, "Рассылка")
         ids = [line.company_id for line in report.lines]
         G.add_members(ctx, group_id, ids)
-        G.plan_mass_activity(ctx, group_id, "Обзвон", date(2026, 11, 26))
+        M.plan_mass_activity(ctx, group_id, "Обзвон", date(2026, 11, 26))
     finally:
         ctx.db.dispose()
     with server.db.reader() as s:

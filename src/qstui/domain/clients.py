@@ -543,6 +543,7 @@ class ActivityEffect:
     deals_won: int
     won_amount: Decimal
     open_amount: Decimal
+    reached: int = 0  # companies with a plan of the activity done
 
 
 # --- import (C1 / X4) ----------------------------------------------------------------------

@@ -41,9 +41,9 @@ class HistoryTab(CardTab):
                 N_("When"),
                 (N_("Type"), 12),
                 (N_("Subject"), 30),
+                (N_("Product of interest"), 20),
                 N_("Contact"),
                 N_("Responsible"),
-                (N_("Product of interest"), 24),
             ),
         )
         yield Static("", id="history-title", classes="section-title")
@@ -53,9 +53,9 @@ class HistoryTab(CardTab):
                 N_("When"),
                 (N_("Type"), 12),
                 (N_("Subject"), 30),
+                (N_("Product of interest"), 20),
                 (N_("Result"), 24),
                 N_("Responsible"),
-                (N_("Product of interest"), 24),
             ),
         )
 
@@ -78,9 +78,9 @@ class HistoryTab(CardTab):
                         styled(fmt.moment(p.when), ALERT if p.when < now else ""),
                         p.type,
                         p.subject,
+                        p.product or "",
                         p.contact or "",
                         p.responsible or "",
-                        p.product or "",
                     ],
                 )
                 for p in card.plans
@@ -99,9 +99,9 @@ class HistoryTab(CardTab):
                         fmt.moment(h.when),
                         h.type,
                         h.subject,
+                        h.product or "",
                         h.result or "",
                         h.responsible or "",
-                        h.product or "",
                     ],
                 )
                 for h in card.history
