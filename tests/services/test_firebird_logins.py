@@ -325,3 +325,24 @@ def test_a_manager_s_day_on_an_own_login(server, clock_at):
     with server.db.reader() as s:
         kinds = set(s.scalars(select(AuditEntry.object_kind)))
     assert {"company", "contact", "event", "deal", "payment"} <= kinds
+
+
+def test_a_manager_remembers_their_own_language_and_no_one_elses(server):
+    """The role cannot write ``users``: the procedure writes the connected login's own
+    language, which the next login reads."""
+    from qstui.services.access.preferences import set_own_language
+
+    manager = server.manager()
+    ctx = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        assert set_own_language(ctx, "EN") == "en"
+    finally:
+        ctx.db.dispose()
+    again = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        assert again.lang == "en"
+    finally:
+        again.db.dispose()
+    with server.db.reader() as s:
+        others = s.scalars(select(AppUser.lang).where(AppUser.login != manager)).all()
+    assert "en" not in others
