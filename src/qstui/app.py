@@ -4,6 +4,7 @@ the command palette, and the one place errors are shown."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -11,7 +12,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
-from qstui.i18n import N_, _
+from qstui.i18n import N_, _, language, set_language
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
 from qstui.services.context import Context
 from qstui.services.errors import describe
@@ -51,12 +52,19 @@ class QstuiApp(App[None]):
     ]
 
     def __init__(
-        self, db: Any, login: str | None = None, credentials: Credentials | None = None
+        self,
+        db: Any,
+        login: str | None = None,
+        credentials: Credentials | None = None,
+        lang_fixed: bool = False,
     ) -> None:
         """``db``: the ``Database`` the CLI opened (screens reach it only via services);
         ``credentials``: a login and password to log in with at once (a session of
-        ``qstui serve``, whose server checked them on its login page)."""
+        ``qstui serve``, whose server checked them on its login page); ``lang_fixed``:
+        the language was given by ``--lang`` / ``QSTUI_LANG`` and the user's own
+        choice does not replace it at login."""
         super().__init__()
+        self.lang_fixed = lang_fixed
         keys.install(self)  # the app's keys in the keymap, as every screen's (ui.keys)
         self.db = db
         self.prefill_login = credentials.login if credentials is not None else login
@@ -98,11 +106,70 @@ class QstuiApp(App[None]):
     def logged_in(self, ctx: Context) -> None:
         self.ctx = ctx
         self.title = f"qstui · {ctx.full_name}"
+        relanguage = not self.lang_fixed and ctx.lang is not None and ctx.lang != language()
+        if relanguage:
+            set_language(ctx.lang)  # the user's own choice, before any screen is built
         for module in allowed(ctx.rights):
             self.add_mode(module.name, module.factory())
             self._open_modules.append(module.name)
         self.switch_mode("today")
+        if relanguage:
+            self.call_after_refresh(self._rebuild_login)
         self.call_after_refresh(memory.keep_out_of_the_way)  # the modules are built
+
+    async def _rebuild_login(self) -> None:
+        """The login screen again, in the current language (it is not on show)."""
+        if self.current_mode != "login":
+            await self.remove_mode("login")
+            self.add_mode("login", self._login_screen)
+
+    # --- the interface language ---------------------------------------------------------
+
+    async def switch_language(self, lang: str) -> None:
+        """Speak ``lang`` from now on: every screen is built again in it (the open
+        cards close; one holding unsaved changes stops the switch) and the choice is
+        remembered for the user's next login."""
+        if self.ctx is None or lang == language():
+            return
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                has_unsaved = getattr(screen, "has_unsaved", None)
+                if has_unsaved is not None and has_unsaved():
+                    self.notify(
+                        _("The card has unsaved changes: save them (ctrl+s) or close it (Esc)"),
+                        severity="warning",
+                    )
+                    return
+        set_language(lang)
+        self.ctx = replace(self.ctx, lang=lang)
+        current = self.current_mode
+        self.add_mode("relanguage", Screen)
+        await self.switch_mode("relanguage")
+        for mode in [*self._open_modules, "login"]:
+            await self.remove_mode(mode)
+        await self.kept.forget()
+        self.add_mode("login", self._login_screen)
+        for module in allowed(self.ctx.rights):
+            self.add_mode(module.name, module.factory())
+        await self.switch_mode(current if current in self._open_modules else "today")
+        await self.remove_mode("relanguage")
+        self.run_worker(
+            self._remember_language(self.ctx, lang),
+            thread=True,
+            exit_on_error=False,
+            group="language",
+        )
+
+    def _remember_language(self, ctx: Context, lang: str) -> Callable[[], None]:
+        from qstui.services.access.preferences import set_own_language
+
+        def job() -> None:
+            try:
+                set_own_language(ctx, lang)
+            except Exception as exc:  # said in the one error dialog; the switch stays
+                self.call_from_thread(self.show_error, exc)
+
+        return job
 
     async def action_logout(self) -> None:
         """Back to the login screen; the modules (and their screens) are closed."""

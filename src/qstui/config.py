@@ -55,6 +55,9 @@ class Settings:
     lock_timeout: int = DEFAULT_LOCK_TIMEOUT  # seconds
     server_timeout: int = DEFAULT_SERVER_TIMEOUT  # seconds (db.server_watch)
     db_source: str = ""  # where db_url came from: "--db", "QSTUI_DB", the config file, ""
+    # the language was given by --lang or QSTUI_LANG: it overrides the user's own choice
+    # (the config file's and the default do not)
+    lang_fixed: bool = False
 
 
 def config_file_path(env: Mapping[str, str] | None = None) -> Path:
@@ -113,6 +116,7 @@ def load_settings(
     return Settings(
         db_url=db_url or default_db_url(env),
         lang=lang or env.get("QSTUI_LANG") or _str(file_values.get("lang")) or "ru",
+        lang_fixed=bool(lang or env.get("QSTUI_LANG")),
         config_file=path,
         data_dir=data_dir(env),
         db_is_default=not db_url,

@@ -617,3 +617,45 @@ def test_event_types_reference_book(db, team, world):
     assert "Перенесли" not in [r.name for r in ET.list_event_results(team.anna)]
     with pytest.raises(ValidationFailed):
         C.log_interaction(team.anna, world["romashka"], "call", "X", result_id=result, now=NOW)
+
+
+# --- the product of interest (K1) ----------------------------------------------------------
+
+
+def test_an_interaction_names_a_product_of_interest(db, team, world):
+    from qstui.db.models import Product
+    from qstui.services.access.users import revoke
+    from qstui.services.clients.card import get_card
+    from qstui.services.context import context_for
+    from qstui.services.deals.choices import product_choice, product_choices
+
+    with db.transaction() as s:
+        product = Product(name="Маршрутизатор X1", name_fold="маршрутизатор x1", sku="MX-1")
+        s.add(product)
+        s.flush()
+        product_id = product.id
+    event_id = C.log_interaction(
+        team.anna, world["romashka"], "call", "Интерес", product_id=product_id, now=NOW
+    )
+    assert calendar_lists.get_event(team.anna, event_id, now=NOW).product_name == "Маршрутизатор X1"
+    line = next(h for h in get_card(team.anna, world["romashka"]).history if h.id == event_id)
+    assert line.product == "Маршрутизатор X1"
+    before = (count(db, Event), audit_count(db))
+    with pytest.raises(ValidationFailed) as caught:
+        C.plan_event(team.anna, world["romashka"], "call", "Нет", NOW, product_id=product_id + 999)
+    assert set(caught.value.errors) == {"product"}
+    assert (count(db, Event), audit_count(db)) == before
+    version = calendar_lists.get_event(team.anna, event_id, now=NOW).version
+    C.update_event(team.anna, event_id, version, product_id=None, now=NOW)
+    assert calendar_lists.get_event(team.anna, event_id, now=NOW).product_id is None
+
+    # the products book is read by whoever works with clients or deals, by no one else
+    assert product_id in [p.id for p in product_choices(team.anna, "")]
+    assert product_choice(team.anna, product_id).name == "Маршрутизатор X1"
+    revoke(team.system, "anna", "clients")
+    assert product_choice(context_for(db, "anna"), product_id) is not None  # deals
+    revoke(team.system, "anna", "deals")
+    with pytest.raises(AccessDenied):
+        product_choices(context_for(db, "anna"), "")
+    with pytest.raises(AccessDenied):
+        product_choice(context_for(db, "anna"), product_id)

@@ -43,6 +43,7 @@ from qstui.services.calendar import events as E
 from qstui.services.clients import card as CARD
 from qstui.services.clients import contacts as CT
 from qstui.services.clients import groups as G
+from qstui.services.clients import mass_activities as M
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import Context
 from qstui.services.deals import payments as P
@@ -288,7 +289,7 @@ def test_bulk_writes_of_a_manager_keep_their_audit_rows(server, clock_at):
         group_id = G.create_group(ctx, "Рассылка")
         ids = [line.company_id for line in report.lines]
         G.add_members(ctx, group_id, ids)
-        G.plan_mass_activity(ctx, group_id, "Обзвон", date(2026, 11, 26))
+        M.plan_mass_activity(ctx, group_id, "Обзвон", date(2026, 11, 26))
     finally:
         ctx.db.dispose()
     with server.db.reader() as s:
@@ -324,3 +325,24 @@ def test_a_manager_s_day_on_an_own_login(server, clock_at):
     with server.db.reader() as s:
         kinds = set(s.scalars(select(AuditEntry.object_kind)))
     assert {"company", "contact", "event", "deal", "payment"} <= kinds
+
+
+def test_a_manager_remembers_their_own_language_and_no_one_elses(server):
+    """The role cannot write ``users``: the procedure writes the connected login's own
+    language, which the next login reads."""
+    from qstui.services.access.preferences import set_own_language
+
+    manager = server.manager()
+    ctx = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        assert set_own_language(ctx, "EN") == "en"
+    finally:
+        ctx.db.dispose()
+    again = direct_login.login(server.per_user_db(), manager, PASSWORD)
+    try:
+        assert again.lang == "en"
+    finally:
+        again.db.dispose()
+    with server.db.reader() as s:
+        others = s.scalars(select(AppUser.lang).where(AppUser.login != manager)).all()
+    assert "en" not in others

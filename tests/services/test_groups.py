@@ -18,6 +18,7 @@ from qstui.domain.errors import AccessDenied, Conflict, NotFound, ValidationFail
 from qstui.services import rights as R
 from qstui.services.access.users import revoke
 from qstui.services.clients import groups as G
+from qstui.services.clients import mass_activities as M
 from qstui.services.clients.importing import import_clients
 from qstui.services.context import context_for
 
@@ -76,7 +77,7 @@ def test_group_rights_and_versions(db):
     with pytest.raises(AccessDenied):
         G.add_filter_to_group(viewer, shared, ClientFilter())
     with pytest.raises(AccessDenied):
-        G.plan_mass_activity(viewer, shared, "Обзвон", clock.today())
+        M.plan_mass_activity(viewer, shared, "Обзвон", clock.today())
     with pytest.raises(AccessDenied):
         G.delete_group(team.ivanov, shared, 1)  # managers have no delete right
     assert row_counts(db) == before and audit_count(db) == audits
@@ -133,7 +134,7 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
     G.add_members(team.sidorov, group, [c])
     day = clock.today() - timedelta(days=10)
     with moscow_time():
-        activity = G.plan_mass_activity(
+        activity = M.plan_mass_activity(
             team.head, group, "Обзвон по акции", day, notes="скидка 10%"
         )
     with db.reader() as s:
@@ -186,16 +187,75 @@ def test_mass_activity_plans_an_event_per_member_and_measures_its_effect(db):
             .where(Event.activity_id == activity, Event.company_id == a)
             .values(status=EventStatus.DONE)
         )
-    effect = G.activity_effect(team.head, activity)
+    effect = M.activity_effect(team.head, activity)
     assert (effect.companies, effect.events_planned, effect.events_done) == (2, 1, 1)
     assert (effect.deals, effect.deals_won) == (3, 2)
     assert effect.won_amount == Decimal("1900.00")
     assert effect.open_amount == Decimal("500.00")
-    mine = G.activity_effect(team.ivanov, activity)
+    mine = M.activity_effect(team.ivanov, activity)
     assert (mine.companies, mine.deals, mine.won_amount) == (1, 2, Decimal("1900.00"))
     personal = G.create_group(team.petrova, "Личная")
-    hidden = G.plan_mass_activity(team.petrova, personal, "Тихо", day)
+    hidden = M.plan_mass_activity(team.petrova, personal, "Тихо", day)
     with pytest.raises(NotFound):
-        G.activity_effect(team.ivanov, hidden)
+        M.activity_effect(team.ivanov, hidden)
     with pytest.raises(ValidationFailed):
-        G.plan_mass_activity(team.head, group, "", day)
+        M.plan_mass_activity(team.head, group, "", day)
+
+
+def test_a_mass_activity_for_a_filter_with_one_manager_and_its_rights(db):
+    """From the client list's filter: a personal group of the matching visible clients,
+    one plan each, for one chosen manager, the progress heard, in one transaction; a
+    manager may not hand plans to a colleague; the effect counts the clients reached."""
+    team = make_team(db)
+    a = company(team.ivanov, "Альфа", city="Тверь")
+    b = company(team.petrova, "Бета", city="Тверь")
+    company(team.petrova, "Гамма", city="Омск")
+    hidden = company(team.sidorov, "Дельта", city="Тверь")  # not the head's
+    day = clock.today()
+    heard: list[tuple[int, int]] = []
+    activity = M.plan_for_filter(
+        team.head,
+        ClientFilter(city="Тверь"),
+        "Приглашение на выставку",
+        day,
+        event_type_id="meeting",
+        at=time(15, 30),
+        responsible_id=team.petrova.user_id,
+        progress=lambda done, total: heard.append((done, total)),
+    )
+    assert heard == [(2, 2)]
+    with db.reader() as s:
+        events = s.execute(
+            select(Event.company_id, Event.responsible_id).where(Event.activity_id == activity)
+        ).all()
+    assert sorted(events) == sorted([(a, team.petrova.user_id), (b, team.petrova.user_id)])
+    effects = M.group_activities(team.head, M.activity_effect(team.head, activity).group_id)
+    assert [(e.title, e.companies, e.reached, e.events_planned) for e in effects] == [
+        ("Приглашение на выставку", 2, 0, 2)
+    ]
+    group = G.get_group(team.head, effects[0].group_id)
+    assert not group.is_shared and group.members == 2 and "Приглашение" in group.name
+    assert hidden not in members(db, group.id)
+
+    # a manager who sees only their own clients: refused for a colleague, nothing written
+    mine = G.create_group(team.ivanov, "Мои")
+    G.add_members(team.ivanov, mine, [a])
+    before, audits = row_counts(db), audit_count(db)
+    with pytest.raises(ValidationFailed) as refused:
+        M.plan_mass_activity(team.ivanov, mine, "Обзвон", day, responsible_id=team.petrova.user_id)
+    assert set(refused.value.errors) == {"responsible"}
+    with pytest.raises(ValidationFailed):
+        M.plan_for_filter(team.ivanov, ClientFilter(), "Обзвон", day, event_type_id="telepathy")
+    assert (row_counts(db), audit_count(db)) == (before, audits)
+    own = M.plan_mass_activity(team.ivanov, mine, "Обзвон", day, responsible_id=None)
+    with db.transaction() as s:
+        s.execute(
+            Event.__table__.update().where(Event.activity_id == own).values(status=EventStatus.DONE)
+        )
+    effect = M.activity_effect(team.ivanov, own)
+    assert (effect.companies, effect.reached, effect.events_done) == (1, 1, 1)
+    revoke(team.system, "ivanov", R.EDIT)
+    before, audits = row_counts(db), audit_count(db)
+    with pytest.raises(AccessDenied):
+        M.plan_for_filter(context_for(db, "ivanov"), ClientFilter(), "Обзвон", day)
+    assert (row_counts(db), audit_count(db)) == (before, audits)

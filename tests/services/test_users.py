@@ -317,3 +317,26 @@ def test_copy_rights_property(db):
         assert set(U.user_rights(ctx, "dst")) == source
 
     check()
+
+
+def test_a_user_remembers_their_own_interface_language(db: Database) -> None:
+    """``users.lang``: set by the user (no right needed, the account's version kept),
+    read into the context of the next login; a bad code or no user is refused."""
+    from qstui.services.access.preferences import set_own_language
+
+    U.create_user(_ctx(db), "ivanov", "Иван Иванов", Role.MANAGER, PASSWORD)
+    U.create_user(_ctx(db), "petrov", "Пётр Петров", Role.MANAGER, PASSWORD)
+    ctx = context_for(db, "ivanov")
+    assert ctx.lang is None
+    U.revoke(_ctx(db), "ivanov", *sorted(_db_rights(db, "ivanov")))  # none at all
+    version = _user_row(db, "ivanov").version
+    assert set_own_language(context_for(db, "ivanov"), " RU ") == "ru"
+    assert context_for(db, "ivanov").lang == "ru"
+    assert _user_row(db, "ivanov").version == version
+    assert context_for(db, "petrov").lang is None
+    with pytest.raises(ValidationFailed) as bad:
+        set_own_language(ctx, "de")
+    assert set(bad.value.errors) == {"lang"}
+    with pytest.raises(ValidationFailed):
+        set_own_language(_ctx(db), "en")  # the administrator context is nobody
+    assert context_for(db, "ivanov").lang == "ru"

@@ -52,6 +52,7 @@ from qstui.services.clients import companies as C
 from qstui.services.clients import contacts as CT
 from qstui.services.clients import export as IO
 from qstui.services.clients import groups as G
+from qstui.services.clients import mass_activities as M
 from qstui.services.clients import terms as TERMS
 from qstui.services.context import Context, context_for
 from qstui.services.deals import debt as DEBT
@@ -927,11 +928,11 @@ def check_mass_activity(db: Database, world: World, me: Person, see: Sight) -> N
     exactly the companies the user sees (the last write of an example: it adds events)."""
     ctx = me.ctx
     planned_on = cal.local_day(NOW) + timedelta(days=1)
-    activity_id = G.plan_mass_activity(ctx, world.group_id, "Обзвон", planned_on)
+    activity_id = M.plan_mass_activity(ctx, world.group_id, "Обзвон", planned_on)
     with db.reader() as s:
         planned = list(s.scalars(select(Event.company_id).where(Event.activity_id == activity_id)))
     assert sorted(planned) == sorted(see.companies), "a mass activity"
-    assert G.activity_effect(ctx, activity_id).companies == len(see.companies)
+    assert M.activity_effect(ctx, activity_id).companies == len(see.companies)
 
 
 # --- the property --------------------------------------------------------------------------

@@ -605,3 +605,64 @@ async def test_after_logging_out_the_next_user_gets_a_card_of_their_own(demo_db)
         await settle(pilot, app)
         assert isinstance(app.screen, ClientCardScreen) and app.screen is not screen
         assert app.screen.card is not None and app.screen.card.id == company_id
+
+
+async def test_an_interaction_names_the_product_of_interest(demo_db):
+    """K1 «Предмет»: F4 in the interaction dialog picks a product from the reference book;
+    it is saved with the call, shown on its history line and carried to the next plan."""
+    from qstui.screens.dialogs.product_picker import ProductPicker
+    from qstui.services.deals.choices import product_choices
+
+    ctx = context_for(demo_db, "ivanov")
+    company_id = client_without_plans(demo_db, skip=2)
+    product = next(p for p in product_choices(ctx, "", 100) if p.sku)
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await open_card(pilot, app, company_id)
+        await pilot.press("ctrl+e")
+        await type_text(pilot, "Спросил про товар")
+        await pilot.press("f4")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ProductPicker)
+        await type_text(pilot, product.sku)
+        await settle(pilot, app)
+        await pilot.press("enter")
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, InteractionDialog) and dialog.product_id == product.id
+        assert product.name in screen_text(app)
+        await pilot.press("enter")  # the focus is back in the subject: Enter saves
+        await settle(pilot, app)
+        assert isinstance(app.screen, ClientCardScreen)
+        await to_tab(pilot, app, "1")
+        line = next(
+            h for h in app.screen.card.history if h.subject == "Спросил про товар"
+        )  # what the history tab shows
+        assert line.product == product.name
+        shown = [t for t in screen_text(app).splitlines() if "Спросил про товар" in t]
+        assert len(shown) == 1 and product.name[:15] in shown[0]  # on the history line
+
+        # a plan whose product is cleared (Del on its button) is saved without one
+        await pilot.press("ctrl+t")
+        await settle(pilot, app)
+        await type_text(pilot, "Без товара")
+        app.screen.query_one("#product").focus()
+        await pilot.press("f4")
+        await settle(pilot, app)
+        await pilot.press("enter")  # the first product of the list
+        await settle(pilot, app)
+        assert app.screen.product_id is not None
+        await pilot.press("delete")
+        assert app.screen.product_id is None
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+    done = next(
+        e
+        for e in calendar_lists.company_history(ctx, company_id, limit=10).rows
+        if e.subject == "Спросил про товар"
+    )
+    assert calendar_lists.get_event(ctx, done.id).product_id == product.id
+    plan = next(
+        e for e in calendar_lists.company_plans(ctx, company_id) if e.subject == "Без товара"
+    )
+    assert calendar_lists.get_event(ctx, plan.id).product_id is None

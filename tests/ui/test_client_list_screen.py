@@ -452,3 +452,69 @@ async def test_everything_fits_80x24(demo_db):
     async with app.run_test(size=SMALL) as pilot:
         await _open_clients(pilot, app, "head")
         await _check_labels(pilot, app, SMALL)
+
+
+# --- mass activities (C5) ----------------------------------------------------------------------
+
+
+async def test_a_mass_activity_for_the_filtered_clients_and_its_effect(demo_db, monkeypatch):
+    """«m» on the filtered list: one plan per client shown, for each client's manager, in
+    one go with a progress bar; the effect of the group's activities follows («e» too)."""
+    from sqlalchemy import select
+
+    from qstui.db.models import Event, MassActivity
+    from qstui.screens.dialogs.mass_activity import ActivityEffectsDialog, MassActivityDialog
+    from qstui.services.clients import mass_activities
+
+    monkeypatch.setattr(mass_activities, "CHUNK", 2)  # a "large" activity: the bar shows
+    bars: list[tuple[float | None, float]] = []
+    shown = MassActivityDialog.on_mass_activity_dialog_progress
+
+    def watched(dialog: Any, message: Any) -> None:
+        shown(dialog, message)
+        bar = dialog.query_one("#mass-progress")
+        if bar.display:
+            bars.append((bar.total, bar.progress))
+
+    monkeypatch.setattr(MassActivityDialog, "on_mass_activity_dialog_progress", watched)
+    ctx = context_for(demo_db, "head")
+    word = _name_word(ctx)
+    expected = {r.id: r.manager_id for r in _all_rows(ctx, ClientFilter(text=word))}
+    assert len(expected) > 2
+    app = make_app(demo_db)
+    async with app.run_test(size=LARGE) as pilot:
+        await _open_clients(pilot, app, "head")
+        await pilot.press("slash", *word)
+        await settle(pilot, app)
+        await pilot.press("down", "m")
+        await settle(pilot, app)
+        assert isinstance(app.screen, MassActivityDialog)
+        await pilot.press(*"Приглашение на семинар")
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ActivityEffectsDialog), screen_text(app)
+        text = screen_text(app)
+        assert "Приглашение на семинар" in text
+        assert bars and bars[-1] == (len(expected), len(expected))
+        await pilot.press("escape")
+        await settle(pilot, app)
+        assert type(app.screen).__name__ == "ClientsScreen"
+        await pilot.press("e")
+        await settle(pilot, app)
+        assert isinstance(app.screen, ActivityEffectsDialog)
+    with demo_db.reader() as s:
+        activity = s.scalar(
+            select(MassActivity.id).where(MassActivity.title == "Приглашение на семинар")
+        )
+        planned = dict(
+            s.execute(
+                select(Event.company_id, Event.responsible_id).where(Event.activity_id == activity)
+            ).all()
+        )
+    assert planned == expected
+    effect = mass_activities.activity_effect(ctx, activity)
+    assert (effect.companies, effect.events_planned, effect.reached) == (
+        len(expected),
+        len(expected),
+        0,
+    )

@@ -9,10 +9,12 @@ import threading
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
 from textual.command import CommandList, CommandPalette
 
 from qstui import i18n
+from qstui.db.models import AppUser
 from qstui.domain.deals import DealFilter
 from qstui.domain.errors import DatabaseUnavailable
 from qstui.domain.normalize import fold
@@ -314,3 +316,63 @@ async def test_a_database_error_is_said_in_the_list_and_the_app_goes_on(demo_db,
         await pilot.press("enter")
         await settle(pilot, app)
         assert type(app.screen).__name__ == "TodayScreen" and app.is_running
+
+
+# --- the interface language ----------------------------------------------------------------
+
+
+def _stored_language(db: Any, login: str) -> str | None:
+    with db.reader() as s:
+        return s.scalar(select(AppUser.lang).where(AppUser.login == login))
+
+
+def _store_language(db: Any, login: str, lang: str | None) -> None:
+    with db.transaction() as s:
+        s.execute(update(AppUser).where(AppUser.login == login).values(lang=lang))
+
+
+async def test_the_language_is_switched_from_the_palette_and_kept_for_the_next_login(demo_db):
+    """«Русский» in the palette: the screens speak Russian at once (the list stays the
+    one on show) and the choice is the user's at the next login; «English» back.
+    ``--lang`` / ``QSTUI_LANG`` (``lang_fixed``) still decide over it."""
+    from qstui.app import QstuiApp
+
+    try:
+        app = make_app(demo_db)
+        async with app.run_test(size=LARGE) as pilot:
+            await log_in(pilot, app, "ivanov")
+            await pilot.press("f2")
+            await settle(pilot, app)
+            assert "Last contact" in screen_text(app)
+            await open_palette(pilot, app)
+            await choose(pilot, app, palette.LANGUAGE_NAMES["ru"])
+            await settle(pilot, app)
+            assert i18n.language() == "ru"
+            assert type(app.screen).__name__ == "ClientsScreen"
+            text = screen_text(app)
+            assert "Посл. контакт" in text and "Last contact" not in text
+            assert _stored_language(demo_db, "ivanov") == "ru"
+            await pilot.press("ctrl+o")
+            await settle(pilot, app)
+            assert "Пароль" in screen_text(app)  # the login screen too
+
+        i18n.set_language("en")  # a new start in English: the user's choice wins
+        app = make_app(demo_db)
+        async with app.run_test(size=LARGE) as pilot:
+            await log_in(pilot, app, "ivanov")
+            assert i18n.language() == "ru"
+            assert "Сегодня" in screen_text(app)
+            await open_palette(pilot, app)
+            await choose(pilot, app, palette.LANGUAGE_NAMES["en"])
+            await settle(pilot, app)
+            assert i18n.language() == "en" and "Today" in screen_text(app)
+            assert _stored_language(demo_db, "ivanov") == "en"
+
+        _store_language(demo_db, "ivanov", "ru")
+        fixed = QstuiApp(demo_db, lang_fixed=True)  # started with --lang en
+        async with fixed.run_test(size=LARGE) as pilot:
+            await log_in(pilot, fixed, "ivanov")
+            assert i18n.language() == "en" and "Today" in screen_text(fixed)
+    finally:
+        i18n.set_language("en")
+        _store_language(demo_db, "ivanov", None)

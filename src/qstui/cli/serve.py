@@ -145,7 +145,11 @@ def serve(
         origins=Origins([public_url, *allow_origins]),
         max_sessions=max_sessions,
         idle_seconds=idle_minutes * 60,
-        child_environment={"QSTUI_DB": settings.db_url, "QSTUI_LANG": settings.lang},
+        # a language given to ``serve`` itself is every session's; otherwise each user's own
+        child_environment={
+            "QSTUI_DB": settings.db_url,
+            **({"QSTUI_LANG": settings.lang} if settings.lang_fixed else {}),
+        },
         ssl_context=ssl_context,
         trusted_proxies=frozenset(proxies),
     )

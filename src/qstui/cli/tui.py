@@ -34,4 +34,6 @@ def run_tui(state: CliState) -> None:
     db = ready_database(state)
     from qstui.app import QstuiApp
 
-    QstuiApp(db=db, login=state.login, credentials=credentials).run()
+    QstuiApp(
+        db=db, login=state.login, credentials=credentials, lang_fixed=state.settings.lang_fixed
+    ).run()

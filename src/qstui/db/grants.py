@@ -24,9 +24,10 @@ in none gets nothing):
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
 - USAGE on the identity generators of the business tables (bulk inserts reserve ids);
-- EXECUTE on two procedures, which hold the privileges themselves:
+- EXECUTE on three procedures, which hold the privileges themselves:
   ``QSTUI_AUDIT`` appends an audit row in the name of the connected login (never of
-  another user), ``QSTUI_ENTERED`` records the connected login's own successful login.
+  another user), ``QSTUI_ENTERED`` records the connected login's own successful login,
+  ``QSTUI_LANGUAGE`` its own interface language.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from qstui.db.urls import PER_USER_ROLE
 ROLE = PER_USER_ROLE
 AUDIT_PROCEDURE = "QSTUI_AUDIT"
 ENTERED_PROCEDURE = "QSTUI_ENTERED"
+LANGUAGE_PROCEDURE = "QSTUI_LANGUAGE"
 # In ``users.pass_hash`` of an account whose password is its Firebird login's: no hash
 # of anything, so nothing to guess offline; the login is checked by the server.
 OWN_LOGIN = "firebird-login"
@@ -159,6 +161,14 @@ END
 """
 
 
+_LANGUAGE_SQL = f"""
+CREATE OR ALTER PROCEDURE {LANGUAGE_PROCEDURE} (lang VARCHAR(5)) AS
+BEGIN
+    UPDATE users SET lang = :lang WHERE login = LOWER(CURRENT_USER);
+END
+"""
+
+
 @dataclass(frozen=True)
 class GrantsResult:
     role: str
@@ -187,6 +197,7 @@ def apply_grants(db: Database) -> GrantsResult:
         conn.commit()  # DDL is applied at commit: the procedures need the exception
         conn.exec_driver_sql(_AUDIT_SQL)
         conn.exec_driver_sql(_ENTERED_SQL)
+        conn.exec_driver_sql(_LANGUAGE_SQL)
         conn.commit()
         with warnings.catch_warnings():  # "ALL on ALL is not granted": a new role
             warnings.simplefilter("ignore", FirebirdWarning)
@@ -215,7 +226,8 @@ def apply_grants(db: Database) -> GrantsResult:
             f"GRANT USAGE ON EXCEPTION qstui_no_account TO PROCEDURE {AUDIT_PROCEDURE}"
         )
         conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON users TO PROCEDURE {ENTERED_PROCEDURE}")
-        for procedure in (AUDIT_PROCEDURE, ENTERED_PROCEDURE):
+        conn.exec_driver_sql(f"GRANT UPDATE ON users TO PROCEDURE {LANGUAGE_PROCEDURE}")
+        for procedure in (AUDIT_PROCEDURE, ENTERED_PROCEDURE, LANGUAGE_PROCEDURE):
             conn.exec_driver_sql(f"GRANT EXECUTE ON PROCEDURE {procedure} TO ROLE {ROLE}")
         conn.commit()
     return GrantsResult(ROLE, written, read_only)

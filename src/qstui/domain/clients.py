@@ -426,6 +426,7 @@ class HistoryItem:
     responsible: str | None
     status: EventStatus
     contact: str | None = None
+    product: str | None = None  # the product of interest (K1)
 
 
 @dataclass(frozen=True)
@@ -542,6 +543,7 @@ class ActivityEffect:
     deals_won: int
     won_amount: Decimal
     open_amount: Decimal
+    reached: int = 0  # companies with a plan of the activity done
 
 
 # --- import (C1 / X4) ----------------------------------------------------------------------

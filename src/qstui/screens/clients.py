@@ -200,6 +200,14 @@ class ClientsScreen(ModuleScreen):
             "x", "clear_filters", N_("Clear all filters"), show=False, id="clients.clear_filters"
         ),
         Binding("ctrl+r", "refresh", N_("Reload the list"), show=False, id="clients.refresh"),
+        Binding("m", "mass_activity", N_("Mass activity…"), show=False, id="clients.mass"),
+        Binding(
+            "e",
+            "activity_effects",
+            N_("Effect of mass activities"),
+            show=False,
+            id="clients.effects",
+        ),
     ]
     DEFAULT_CSS = """
     ClientsScreen #quick-row { height: 1; }
@@ -335,7 +343,7 @@ class ClientsScreen(ModuleScreen):
         ctx = self.qapp.ctx
         if action == "delete_client":
             return bool(ctx and ctx.has(R.DELETE))
-        if action == "new_client":
+        if action in ("new_client", "mass_activity"):
             return bool(ctx and ctx.has(R.EDIT))
         return True
 
@@ -519,3 +527,42 @@ class ClientsScreen(ModuleScreen):
     def _deleted(self, row: ClientRow) -> None:
         self.notify(_("Client «{name}» deleted").format(name=row.name))
         self.reload()
+
+    # --- mass activities (C5) --------------------------------------------------------------
+
+    def action_mass_activity(self) -> None:
+        """Plan one interaction per client of the current filter or of a group."""
+        from qstui.screens.dialogs.client_filter import summarize
+        from qstui.screens.dialogs.mass_activity import MassActivityDialog, load_mass_choices
+
+        flt = self.effective_filter()
+
+        def offer(choices: Any) -> None:
+            summary = summarize(flt, self.choices)
+            dialog = MassActivityDialog(choices, flt, self.count, summary)
+            self.app.push_screen(dialog, self._mass_planned)
+
+        self.call_service(load_mass_choices, then=offer, group="mass-choices")
+
+    def _mass_planned(self, effect: Any) -> None:
+        if effect is None:
+            return
+        self.notify(
+            _("Planned for {n} clients: «{title}»").format(
+                n=effect.events_planned, title=effect.title
+            )
+        )
+        self._effects(effect.group_id)
+
+    def action_activity_effects(self) -> None:
+        self._effects(None)
+
+    def _effects(self, group_id: int | None) -> None:
+        from qstui.screens.dialogs.mass_activity import ActivityEffectsDialog
+        from qstui.services.clients.groups import list_groups
+
+        self.call_service(
+            list_groups,
+            then=lambda groups: self.app.push_screen(ActivityEffectsDialog(groups, group_id)),
+            group="mass-groups",
+        )

@@ -8,8 +8,9 @@ Three providers (``COMMANDS`` of the app):
   company's or a contact's card, a deal card. Products and articles have no screen yet,
   so they are not offered.
 - ``NavigationProvider``: the modules the user's rights open (with their F-keys), the
-  1C reference sync (with ``onec.exchange``), the exchange journal, help, log out,
-  quit. Shown as soon as the palette opens.
+  1C reference sync (with ``onec.exchange``), the exchange journal, the other
+  interface language (Русский / English), help, log out, quit. Shown as soon as the
+  palette opens.
 - ``ScreenActionsProvider``: the keys of the screen the palette was opened over (those
   qstui declares, with their descriptions), run in the place they belong to, and the
   commands that screen offers itself (its ``palette_commands()``: a deal card's 1C
@@ -33,7 +34,7 @@ from textual.markup import escape
 
 from qstui.domain.normalize import fold
 from qstui.domain.search import HitKind, SearchHit
-from qstui.i18n import N_, _
+from qstui.i18n import N_, _, language
 from qstui.services import rights as R
 from qstui.services.errors import describe
 from qstui.services.search.find import find_anything
@@ -56,6 +57,9 @@ ONEC_COMMANDS = (
     ("counterparties", N_("1C: sync counterparties")),
     ("nomenclature", N_("1C: sync nomenclature")),
 )
+# The other interface language, named in itself (whoever cannot read the current one
+# finds their own)
+LANGUAGE_NAMES = {"ru": "Русский — язык интерфейса", "en": "English — interface language"}
 # App-level commands besides the modules: (action, message id, key shown).
 APP_COMMANDS = (
     ("help", N_("Help: the keys of this screen"), "f1"),
@@ -209,6 +213,12 @@ class NavigationProvider(_ListedCommands):
                 _help(_("the runs of the exchange and their log")),
                 app.open_onec_journal,  # type: ignore[attr-defined]
             )
+        other = "en" if language() == "ru" else "ru"
+        yield (
+            LANGUAGE_NAMES[other],
+            _help(_("interface language"), _("remembered for your next login")),
+            partial(app.switch_language, other),  # type: ignore[attr-defined]
+        )
         for action, label, key in APP_COMMANDS:
             yield _(label), _help(_key(app, key)), partial(app.run_action, action)
 

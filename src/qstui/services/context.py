@@ -32,6 +32,7 @@ class Context:
     # (the CLI sets them; None in the TUI)
     os_user: str | None = None
     os_host: str | None = None
+    lang: str | None = None  # the interface language the user chose (None: not chosen)
 
     @classmethod
     def system(cls, db: Database) -> Context:
@@ -73,4 +74,5 @@ def user_context(s: Session, db: Database, user: AppUser) -> Context:
         role=user.role,
         rights=frozenset(codes),
         department_id=user.department_id,
+        lang=user.lang,
     )

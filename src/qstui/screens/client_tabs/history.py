@@ -37,7 +37,14 @@ class HistoryTab(CardTab):
         yield Static("", id="plans-title", classes="tab-title")
         yield card_table(
             "plans",
-            (N_("When"), (N_("Type"), 12), (N_("Subject"), 30), N_("Contact"), N_("Responsible")),
+            (
+                N_("When"),
+                (N_("Type"), 12),
+                (N_("Subject"), 30),
+                (N_("Product of interest"), 20),
+                N_("Contact"),
+                N_("Responsible"),
+            ),
         )
         yield Static("", id="history-title", classes="section-title")
         yield card_table(
@@ -46,6 +53,7 @@ class HistoryTab(CardTab):
                 N_("When"),
                 (N_("Type"), 12),
                 (N_("Subject"), 30),
+                (N_("Product of interest"), 20),
                 (N_("Result"), 24),
                 N_("Responsible"),
             ),
@@ -70,6 +78,7 @@ class HistoryTab(CardTab):
                         styled(fmt.moment(p.when), ALERT if p.when < now else ""),
                         p.type,
                         p.subject,
+                        p.product or "",
                         p.contact or "",
                         p.responsible or "",
                     ],
@@ -90,6 +99,7 @@ class HistoryTab(CardTab):
                         fmt.moment(h.when),
                         h.type,
                         h.subject,
+                        h.product or "",
                         h.result or "",
                         h.responsible or "",
                     ],

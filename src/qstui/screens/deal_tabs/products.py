@@ -149,7 +149,8 @@ class ProductsTab(DealTab):
     # --- products -------------------------------------------------------------------------
 
     def action_add_item(self) -> None:
-        from qstui.screens.dialogs.deal_forms import ProductPicker, item_dialog
+        from qstui.screens.dialogs.deal_forms import item_dialog
+        from qstui.screens.dialogs.product_picker import ProductPicker
 
         card = self.card
         if card is None:

@@ -4,7 +4,9 @@
 preselected (a call, or the type of the plan it continues) and the cursor in the subject:
 type the subject, Enter — saved. ↑/↓ (or alt+1…alt+9) switch the type; ctrl+e / ctrl+t
 switch between "log" and "plan"; a plan's date and time are prefilled (tomorrow 10:00, or
-the suggested next plan). It dismisses with the new event's id (None: cancelled).
+the suggested next plan). The product of interest («Предмет», K1) is optional: F4 (or
+Enter on its button) picks it from the products reference book, Del clears it. It
+dismisses with the new event's id (None: cancelled).
 
 ``CompleteDialog`` completes a plan with its result and dismisses with the
 ``Completion``; the caller then offers ``completion.next_plan`` in an
@@ -35,6 +37,7 @@ from qstui.i18n import N_, _
 from qstui.services.calendar import events as calendar_service
 from qstui.services.calendar import lists as calendar_lists
 from qstui.services.calendar.event_types import list_event_results, list_event_types
+from qstui.services.deals.choices import ProductChoice, product_choice
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 from qstui.widgets.form import SaveOrCancel
@@ -96,6 +99,7 @@ def save_interaction(
     result_text: str | None,
     contact_id: int | None,
     prefill: EventInput | None,
+    product_id: int | None = None,
 ) -> int:
     """Runs in a worker: log a done interaction or plan one (from the prefill, if any)."""
     if mode == LOG:
@@ -106,6 +110,7 @@ def save_interaction(
             subject,
             contact_id=contact_id,
             deal_id=prefill.deal_id if prefill else None,
+            product_id=product_id,
             result_text=result_text,
         )
     base = prefill or EventInput(
@@ -121,6 +126,7 @@ def save_interaction(
         subject=subject,
         event_at=event_at,  # type: ignore[arg-type]
         contact_id=contact_id,
+        product_id=product_id,
     )
     return calendar_service.plan_from(ctx, plan)
 
@@ -141,8 +147,17 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
         Binding("ctrl+e", "mode('log')", N_("Log a done one"), priority=True, id="interaction.log"),
         Binding("ctrl+t", "mode('plan')", N_("Plan"), priority=True, id="interaction.plan"),
         Binding("ctrl+s", "save", N_("Save"), priority=True, id="interaction.save"),
+        Binding("f4", "pick_product", N_("Product of interest"), id="interaction.product"),
+        Binding(
+            "delete", "clear_product", N_("No product"), show=False, id="interaction.no_product"
+        ),
     ]
-    DEFAULT_CSS = DIALOG_CSS.format(cls="InteractionDialog")
+    DEFAULT_CSS = (
+        DIALOG_CSS.format(cls="InteractionDialog")
+        + """
+    InteractionDialog #product { width: 100%; content-align: left middle; }
+    """
+    )
 
     def __init__(
         self,
@@ -164,6 +179,8 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
         self.prefill = prefill
         self.title_text = title
         self.type_index = 0
+        self.product_id = prefill.product_id if prefill else None
+        self.product_name: str | None = None
         self._saving = False
 
     # --- layout -------------------------------------------------------------------------
@@ -185,6 +202,9 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
                 compact=True,
             )
             yield Static("", id="err-subject", classes="field-error -empty")
+            yield Label(_("Product of interest (F4 — choose, Del — none)"))
+            yield Button(self._product_label(), id="product", compact=True)
+            yield Static("", id="err-product", classes="field-error -empty")
             with Vertical(id="plan-fields"):
                 yield Label(_("Date and time (DD.MM.YYYY HH:MM)"))
                 yield TextField(
@@ -225,6 +245,8 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             self._choose_initial_type()
         else:
             self.call_service(list_event_types, then=self._types_loaded)
+        if self.product_id is not None:
+            self.call_service(product_choice, self.product_id, then=self._product_chosen)
 
     def _types_loaded(self, types: list[EventTypeInfo]) -> None:
         self.types = list(types)
@@ -252,6 +274,35 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
         self.query_one("#log-fields").display = not plan
         title = self.title_text or (_("Plan an interaction") if plan else _("Log an interaction"))
         self.query_one("#dialog-title", Static).update(title)
+
+    # --- the product of interest --------------------------------------------------------
+
+    def _product_label(self) -> str:
+        if self.product_id is None:
+            return _("none — F4 to choose")
+        return self.product_name or "…"
+
+    def _product_chosen(self, product: ProductChoice | None) -> None:
+        if product is not None:
+            self.product_id, self.product_name = product.id, product.name
+            self.query_one("#product", Button).label = self._product_label()
+
+    def action_pick_product(self) -> None:
+        from qstui.screens.dialogs.product_picker import ProductPicker
+
+        self.app.push_screen(ProductPicker(), self._product_chosen)
+
+    def action_clear_product(self) -> None:
+        if self.focused is self.query_one("#product", Button):
+            self.product_id = self.product_name = None
+            self.query_one("#product", Button).label = self._product_label()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "product":
+            event.stop()
+            self.action_pick_product()
+            return
+        super().on_button_pressed(event)
 
     # --- keys ---------------------------------------------------------------------------
 
@@ -282,6 +333,7 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             "when": "err-when",
             "result_text": "err-result",
             "contact": "err-contact",
+            "product": "err-product",
         }
         if self.mode == LOG:
             places["event_at"] = "form-error"
@@ -291,7 +343,14 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             if not self.query(f"#{place}"):
                 place = "form-error"
             shown.setdefault(place, []).append(message)
-        for place in ("err-subject", "err-when", "err-result", "err-contact", "form-error"):
+        for place in (
+            "err-subject",
+            "err-when",
+            "err-result",
+            "err-contact",
+            "err-product",
+            "form-error",
+        ):
             for widget in self.query(f"#{place}"):
                 say(widget, "\n".join(shown.get(place, [])))  # type: ignore[arg-type]
 
@@ -326,6 +385,7 @@ class InteractionDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[int |
             result if self.mode == LOG else None,
             contact_id,
             self.prefill,
+            self.product_id,
             then=self._saved,
             on_error=self._failed,
             group="interaction-save",

@@ -229,9 +229,9 @@ def _enter(
 def user_context(s: Session, db: Database, user_id: int) -> Context:
     """The context of the user ``user_id``: who it is and its rights."""
     user = s.execute(
-        select(AppUser.login, AppUser.full_name, AppUser.role, AppUser.department_id).where(
-            AppUser.id == user_id
-        )
+        select(
+            AppUser.login, AppUser.full_name, AppUser.role, AppUser.department_id, AppUser.lang
+        ).where(AppUser.id == user_id)
     ).one()
     codes = s.scalars(select(UserRight.right_code).where(UserRight.user_id == user_id)).all()
     return Context(
@@ -242,6 +242,7 @@ def user_context(s: Session, db: Database, user_id: int) -> Context:
         role=user.role,
         rights=frozenset(codes),
         department_id=user.department_id,
+        lang=user.lang,
     )
 
 

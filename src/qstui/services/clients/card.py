@@ -300,11 +300,13 @@ def _events(
             Event.status,
             Contact.last_name,
             Contact.first_name,
+            Product.name.label("product"),
         )
         .join(EventType, EventType.id == Event.type_id)
         .outerjoin(EventResult, EventResult.id == Event.result_id)
         .outerjoin(AppUser, AppUser.id == Event.responsible_id)
         .outerjoin(Contact, Contact.id == Event.contact_id)
+        .outerjoin(Product, Product.id == Event.product_id)
         .where(Event.company_id == company_id, event_visible(ctx))
     )
     if planned:
@@ -327,6 +329,7 @@ def _events(
                 responsible=r.responsible,
                 status=r.status,
                 contact=contact,
+                product=r.product,
             )
         )
     return out

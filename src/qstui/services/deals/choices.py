@@ -3,7 +3,8 @@ managers whose deals one sees, the sources of deals, the contact persons of a de
 client, active products; and a manager by login (the CLI's ``--manager LOGIN``).
 
 Each ``*_in(s, …)`` reads in an open session without a rights check (for ``view``,
-which reads the card and its choices in one); the public functions check ``deals``.
+which reads the card and its choices in one); the public functions check ``deals``
+(the products: ``deals`` or ``clients``).
 """
 
 from __future__ import annotations
@@ -91,9 +92,16 @@ class ProductChoice:
     vat_pct: Decimal
 
 
+def _require_products(ctx: Context) -> None:
+    """The products reference book is read from a deal's lines (``deals``) and for an
+    interaction's product of interest on a client's card (``clients``)."""
+    if not ctx.has(R.CLIENTS):
+        ctx.require(R.DEALS)
+
+
 def product_choices(ctx: Context, text: str = "", limit: int = 50) -> list[ProductChoice]:
     """Active products whose words (name, SKU) start with every typed word, by name."""
-    ctx.require(R.DEALS)
+    _require_products(ctx)
     limit = max(1, min(int(limit), 500))
     query = (
         select(Product, Unit.short_name)
@@ -114,3 +122,18 @@ def product_choices(ctx: Context, text: str = "", limit: int = 50) -> list[Produ
             ProductChoice(p.id, p.name, p.sku, unit, p.price, p.currency_code, p.vat_pct)
             for p, unit in rows
         ]
+
+
+def product_choice(ctx: Context, product_id: int) -> ProductChoice | None:
+    """One product (active or not) by id, or None."""
+    _require_products(ctx)
+    with ctx.db.reader() as s:
+        row = s.execute(
+            select(Product, Unit.short_name)
+            .outerjoin(Unit, Unit.id == Product.unit_id)
+            .where(Product.id == product_id)
+        ).first()
+        if row is None:
+            return None
+        p, unit = row
+        return ProductChoice(p.id, p.name, p.sku, unit, p.price, p.currency_code, p.vat_pct)
