@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from qstui.db.models import Material, Package, PackageMaterial
 from qstui.domain.errors import NotFound
@@ -59,14 +60,20 @@ def list_packages(ctx: Context) -> list[PackageInfo]:
     return [PackageInfo(i, n, sub, bool(a), int(c or 0)) for i, n, sub, a, c in rows]
 
 
+def find_package(s: Session, package: int | str) -> Package:
+    """The package ``package`` (an id or a name), else NotFound; no rights checked."""
+    where = Package.id == package if isinstance(package, int) else Package.name == package
+    row = s.scalar(select(Package).where(where))
+    if row is None:
+        raise NotFound(_("Package"), package)
+    return row
+
+
 def get_package(ctx: Context, package: int | str) -> PackageDetail:
     """A package by id or name, with its materials in their order."""
     ctx.require(R.PACKAGES)
     with ctx.db.reader() as s:
-        where = Package.id == package if isinstance(package, int) else Package.name == package
-        row = s.scalar(select(Package).where(where))
-        if row is None:
-            raise NotFound(_("Package"), package)
+        row = find_package(s, package)
         materials = s.execute(
             select(
                 Material.id,

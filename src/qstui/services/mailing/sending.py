@@ -30,7 +30,6 @@ from qstui.db.models import (
     EventType,
     GroupMember,
     Material,
-    Package,
     PackageMaterial,
     Sending,
 )
@@ -48,6 +47,7 @@ from qstui.services.calendar.events import KIND as EVENT_KIND
 from qstui.services.calendar.events import touch_last_contact
 from qstui.services.clients.groups import visible_group
 from qstui.services.context import Context
+from qstui.services.mailing.packages import find_package
 from qstui.services.mailing.server import server_settings
 from qstui.services.persist import record_create, writing
 from qstui.services.visibility import company_visible
@@ -178,10 +178,7 @@ def _sees_group(s: Session, ctx: Context, group_id: int) -> bool:
 def load_letter(ctx: Context, package: int | str) -> Letter:
     ctx.require(R.PACKAGES)
     with ctx.db.reader() as s:
-        where = Package.id == package if isinstance(package, int) else Package.name == package
-        row = s.scalar(select(Package).where(where))
-        if row is None:
-            raise NotFound(_("Package"), package)
+        row = find_package(s, package)
         files = s.execute(
             select(Material.title, Material.file_name, Material.mime_type, Material.content)
             .join(PackageMaterial, PackageMaterial.material_id == Material.id)
