@@ -21,23 +21,17 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 from sqlalchemy import delete, select
-from sqlalchemy.engine import make_url
 
 from bench.measure import Figure
+from bench.scratch import elapsed_ms, scratch_database
 from qstui.db.bulk import insert_rows
-from qstui.db.compat import FIREBIRD
-from qstui.db.create import database_exists, drop_database
 from qstui.db.engine import Database
 from qstui.db.models import Deal, ExchangeRun, Payment
-from qstui.db.setup import init_database
-from qstui.db.urls import is_firebird, normalize_url
 from qstui.demo.requisites import inn_legal
 from qstui.domain import clock
 from qstui.domain.clients import CompanyInput
@@ -145,12 +139,6 @@ def reset(db: Database) -> None:
         s.execute(Deal.__table__.update().values(paid=Decimal("0")))
 
 
-def _ms(call) -> tuple[float, object]:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    result = call()
-    return (time.perf_counter() - start) * 1000, result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.bank_import")
     parser.add_argument("--db", default=os.environ.get("QSTUI_BENCH_BANK_DB"))
@@ -158,56 +146,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    folder = None
-    if args.db:
-        url = normalize_url(args.db)
-    else:
-        folder = tempfile.mkdtemp(prefix="qstui-bank-bench-")
-        url = make_url(f"sqlite:///{Path(folder) / 'bank.sqlite3'}")
-    if is_firebird(url) and database_exists(url):
-        drop_database(url)
-    init_database(url)
-    db = Database(url)
-    try:
-        backend = "firebird" if db.engine.dialect.name == FIREBIRD else "sqlite"
-        with clock.freeze(datetime.combine(DAY, datetime.min.time()).replace(hour=12)):
-            print(f"bank import bench on {backend}: seeding {args.clients} clients…", flush=True)
-            invoices = seed(db, args.clients)
-            data = statement(invoices, args.documents)
-            ctx = context_for(db, "bank")
-            dry, imported, again, parsing, writing = [], [], [], [], []
-            for _ in range(args.runs):
-                reset(db)
-                ms, _ = _ms(lambda: preview_statement(ctx, data))
-                dry.append(ms)
-                ms, done = _ms(lambda: import_statement(ctx, data, source_name="bench.txt"))
-                imported.append(ms)
-                assert done.created == args.documents, done.created  # type: ignore[attr-defined]
-                ms, second = _ms(lambda: import_statement(ctx, data, source_name="bench.txt"))
-                again.append(ms)
-                assert second.created == 0  # type: ignore[attr-defined]
-                parse_ms, _ = _ms(lambda: parse(data))
-                parsing.append(parse_ms)
-                writing.append(floor_ms(db, data))
-            target = TARGET_MS[backend]
-            print(f"{'':24}{'median':>10}{'p95':>10}{'floor':>10}{'target':>10}")
-            for name, times, floors in (
-                (f"dry run, {args.documents} docs", dry, parsing),
-                (f"import, {args.documents} docs", imported, writing),
-                ("second import (nothing)", again, parsing),
-            ):
-                fig, floor = Figure.of(times), Figure.of(floors)
-                mark = "ok" if fig.median <= target else "MISSED"
-                print(
-                    f"{name:24}{fig.median:>9.0f}ms{fig.p95:>8.0f}ms{floor.median:>8.0f}ms"
-                    f"{target:>8.0f}ms  {mark}"
-                )
-    finally:
-        db.dispose()
-        if folder is not None:
-            for file in Path(folder).iterdir():
-                file.unlink()
-            os.rmdir(folder)
+    noon = datetime.combine(DAY, datetime.min.time()).replace(hour=12)
+    with scratch_database(args.db, "qstui-bank-bench-") as (db, backend), clock.freeze(noon):
+        print(f"bank import bench on {backend}: seeding {args.clients} clients…", flush=True)
+        invoices = seed(db, args.clients)
+        data = statement(invoices, args.documents)
+        ctx = context_for(db, "bank")
+        dry, imported, again, parsing, writing = [], [], [], [], []
+        for _ in range(args.runs):
+            reset(db)
+            ms, _ = elapsed_ms(lambda: preview_statement(ctx, data))
+            dry.append(ms)
+            ms, done = elapsed_ms(lambda: import_statement(ctx, data, source_name="bench.txt"))
+            imported.append(ms)
+            assert done.created == args.documents, done.created  # type: ignore[attr-defined]
+            ms, second = elapsed_ms(lambda: import_statement(ctx, data, source_name="bench.txt"))
+            again.append(ms)
+            assert second.created == 0  # type: ignore[attr-defined]
+            parse_ms, _ = elapsed_ms(lambda: parse(data))
+            parsing.append(parse_ms)
+            writing.append(floor_ms(db, data))
+        target = TARGET_MS[backend]
+        print(f"{'':24}{'median':>10}{'p95':>10}{'floor':>10}{'target':>10}")
+        for name, times, floors in (
+            (f"dry run, {args.documents} docs", dry, parsing),
+            (f"import, {args.documents} docs", imported, writing),
+            ("second import (nothing)", again, parsing),
+        ):
+            fig, floor = Figure.of(times), Figure.of(floors)
+            mark = "ok" if fig.median <= target else "MISSED"
+            print(
+                f"{name:24}{fig.median:>9.0f}ms{fig.p95:>8.0f}ms{floor.median:>8.0f}ms"
+                f"{target:>8.0f}ms  {mark}"
+            )
     return 0
 
 

@@ -25,22 +25,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.engine import make_url
 
 from bench.measure import Figure
-from qstui.db.compat import FIREBIRD
-from qstui.db.create import database_exists, drop_database
+from bench.scratch import elapsed_ms, scratch_database
 from qstui.db.engine import Database
 from qstui.db.models import AuditEntry, ExchangeRun, OnecLink, Product
-from qstui.db.setup import init_database
-from qstui.db.urls import is_firebird, normalize_url
 from qstui.domain.onec import SyncApplied, SyncPolicy
 from qstui.onec.odata import ODataClient
 from qstui.onec.secrets import Secrets
@@ -85,39 +77,16 @@ def forget(db: Database, products: bool) -> None:
             s.execute(delete(Product))
 
 
-def _ms(call: Callable[[], Any]) -> tuple[float, Any]:
-    start = time.perf_counter()
-    result = call()
-    return (time.perf_counter() - start) * 1000, result
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.onec_sync")
     parser.add_argument("--db", default=os.environ.get("QSTUI_BENCH_ONEC_DB"))
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    folder = None
-    if args.db:
-        url = normalize_url(args.db)
-    else:
-        folder = tempfile.mkdtemp(prefix="qstui-onec-bench-")
-        url = make_url(f"sqlite:///{Path(folder) / 'onec.sqlite3'}")
-    if is_firebird(url) and database_exists(url):
-        drop_database(url)
-    init_database(url)
-    db = Database(url)
-    try:
-        backend = "firebird" if db.engine.dialect.name == FIREBIRD else "sqlite"
+    with scratch_database(args.db, "qstui-onec-bench-") as (db, backend):
         print(f"1C nomenclature sync bench on {backend}: {args.items} items…", flush=True)
         with Simulator(seed_store(args.items), user=USER, password=PASSWORD) as sim:
             measure(db, sim, args.items, args.runs, TARGET_MS[backend])
-    finally:
-        db.dispose()
-        if folder is not None:
-            for file in Path(folder).iterdir():
-                file.unlink()
-            os.rmdir(folder)
     return 0
 
 
@@ -142,17 +111,17 @@ def measure(db: Database, sim: Simulator, items: int, runs: int, target: float) 
     created, again, linked, reading = [], [], [], []
     for _ in range(runs):
         forget(db, products=True)
-        ms, done = _ms(sync)
+        ms, done = elapsed_ms(sync)
         assert done == SyncApplied(created_here=items), done
         created.append(ms)
-        ms, done = _ms(sync)
+        ms, done = elapsed_ms(sync)
         assert done == SyncApplied(), done
         again.append(ms)
         forget(db, products=False)
-        ms, done = _ms(sync)
+        ms, done = elapsed_ms(sync)
         assert done == SyncApplied(linked=items), done
         linked.append(ms)
-        ms, count = _ms(read)
+        ms, count = elapsed_ms(read)
         assert count == items, count
         reading.append(ms)
     floor = Figure.of(reading)
