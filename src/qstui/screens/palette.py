@@ -57,9 +57,11 @@ ONEC_COMMANDS = (
     ("counterparties", N_("1C: sync counterparties")),
     ("nomenclature", N_("1C: sync nomenclature")),
 )
-# The other interface language, named in itself (whoever cannot read the current one
-# finds their own)
-LANGUAGE_NAMES = {"ru": "Русский — язык интерфейса", "en": "English — interface language"}
+# Switching to the other interface language: its title in the current language (the
+# palette speaks one language), found by its own name too (whoever cannot read the
+# current one types their own: «English», «Русский»)
+LANGUAGE_TITLES = {"ru": N_("Interface language: Russian"), "en": N_("Interface language: English")}
+LANGUAGE_NAMES = {"ru": "Русский", "en": "English"}
 # App-level commands besides the modules: (action, message id, key shown).
 APP_COMMANDS = (
     ("help", N_("Help: the keys of this screen"), "f1"),
@@ -160,20 +162,25 @@ class FindProvider(Provider):
 # --- modules and the app's own commands --------------------------------------------------
 
 
+# A listed command: its title, help, what it runs, and a name it is found by too
+# (not shown)
+Listed = tuple[str, str, Callable[[], Any]] | tuple[str, str, Callable[[], Any], str]
+
+
 class _ListedCommands(Provider):
     """A fixed list of commands: all of them on an empty input, fuzzy-matched else."""
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:  # pragma: no cover
+    def _commands(self) -> Iterator[Listed]:  # pragma: no cover
         raise NotImplementedError
 
     async def discover(self) -> Hits:
-        for title, help_text, command in self._commands():
+        for title, help_text, command, *_also in self._commands():
             yield DiscoveryHit(Content(title), command, text=title, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, command in self._commands():
-            score = matcher.match(title)
+        for title, help_text, command, *also in self._commands():
+            score = max(matcher.match(text) for text in (title, *also))
             if score > 0:
                 highlighted = matcher.highlight(escape(title))
                 yield Hit(score, highlighted, command, text=title, help=help_text)
@@ -182,7 +189,7 @@ class _ListedCommands(Provider):
 class NavigationProvider(_ListedCommands):
     """The modules the user may open, help, log out and quit."""
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
+    def _commands(self) -> Iterator[Listed]:
         ctx = _ctx(self)
         if ctx is None:
             return
@@ -215,9 +222,10 @@ class NavigationProvider(_ListedCommands):
             )
         other = "en" if language() == "ru" else "ru"
         yield (
-            LANGUAGE_NAMES[other],
-            _help(_("interface language"), _("remembered for your next login")),
+            _(LANGUAGE_TITLES[other]),
+            _help(_("remembered for your next login")),
             partial(app.switch_language, other),  # type: ignore[attr-defined]
+            LANGUAGE_NAMES[other],
         )
         for action, label, key in APP_COMMANDS:
             yield _(label), _help(_key(app, key)), partial(app.run_action, action)
@@ -245,7 +253,7 @@ def declared_actions(node: DOMNode) -> set[str]:
 class ScreenActionsProvider(_ListedCommands):
     """What the keys of the current screen (and of the field or table in focus) do."""
 
-    def _commands(self) -> Iterator[tuple[str, str, Callable[[], Any]]]:
+    def _commands(self) -> Iterator[Listed]:
         if _ctx(self) is None:
             return
         app = self.app
