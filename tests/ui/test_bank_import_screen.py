@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from tests.onec.bank_support import FIVE, document, five_payment_world, statement
 from tests.services.deal_support import PASSWORD, count
 from tests.ui.conftest import LARGE, log_in, make_app, screen_text, settle
@@ -111,6 +112,7 @@ async def test_import_a_statement_from_the_palette(db, tmp_path):
         assert "2,000.00" in text and "5,000.00" in text  # the debt and what was paid
 
 
+@pytest.mark.one_backend
 async def test_the_deals_list_key_and_a_file_that_is_not_a_statement(db, tmp_path):
     world = five_payment_world(db)
     grant(world.team.system, "head", "onec.exchange")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from tests.ui.conftest import LARGE, log_in, make_app, screen_text, settle, to_tab
 
 from qstui.domain.enums import ContractStatus
@@ -21,6 +22,7 @@ async def type_into(pilot, app, name: str, text: str) -> None:
     await pilot.press(*text)
 
 
+@pytest.mark.one_backend
 async def test_add_edit_and_close_a_contract(demo_db):
     ctx = context_for(demo_db, "ivanov")
     company_id = clients.list_clients(ctx, limit=5).rows[3].id

@@ -172,6 +172,7 @@ def test_reference_lists_are_what_the_user_may_choose(demo_db):
 # --- the extended filter and saved filters ----------------------------------------------------
 
 
+@pytest.mark.one_backend
 async def test_extended_filter_by_city_and_region_is_saved_and_picked_again(demo_db):
     ctx = context_for(demo_db, "ivanov")
     sample = next(r for r in _all_rows(ctx) if r.city)

@@ -80,14 +80,14 @@ async def test_jump_to_the_end_without_loading_the_list(big_db):
         await pilot.press("ctrl+end")
         await settle(pilot, app)
         assert table.current.id == last[-1].id
-        assert last[-1].name in screen_text(app)
+        assert last[-1].name[:16] in screen_text(app)  # 80 columns: the name cut at 17
         for _ in range(3):
             await pilot.press("pageup")
             await settle(pilot, app)
         await pilot.press("ctrl+end")
         await settle(pilot, app)
         assert table.current.id == last[-1].id
-        assert last[-1].name in screen_text(app)
+        assert last[-1].name[:16] in screen_text(app)
         assert table.rows_fetched < 1000  # never the whole list
 
         await pilot.press("ctrl+home")

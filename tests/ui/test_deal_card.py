@@ -183,6 +183,7 @@ async def test_lose_a_deal_with_a_reason(demo_db):
         assert "reopen" in text  # the keys line offers to reopen a closed deal
 
 
+@pytest.mark.one_backend
 async def test_move_to_the_next_stage_and_export_the_proposal(demo_db, tmp_path):
     ctx = context_for(demo_db, "ivanov")
     deal_id = open_deals(ctx, 3)[2]

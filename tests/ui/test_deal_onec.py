@@ -68,6 +68,7 @@ async def test_an_invoice_issued_from_the_palette_shows_under_the_documents(
         assert "6 999,98" in text.replace("\u00a0", " ")
 
 
+@pytest.mark.one_backend
 async def test_unlinked_products_are_named_and_their_sync_opens(
     db, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -91,6 +92,7 @@ async def test_unlinked_products_are_named_and_their_sync_opens(
             assert list_documents(w.anna, w.deal_id) == []
 
 
+@pytest.mark.one_backend
 async def test_not_offered_without_the_right(world: World) -> None:
     w = world
     app = make_app(w.db)

@@ -4,6 +4,7 @@ database, at 80×24, on SQLite and Firebird."""
 
 from __future__ import annotations
 
+import pytest
 from tests.ui.conftest import SMALL, log_in, make_app, screen_text, settle
 from textual.widgets import Markdown
 
@@ -23,6 +24,7 @@ def shown_titles(app) -> list[str]:
     return [row.title for row in app.screen.rows]
 
 
+@pytest.mark.one_backend
 async def test_a_manager_searches_reads_and_cannot_edit(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
@@ -55,6 +57,7 @@ async def test_a_manager_searches_reads_and_cannot_edit(demo_db):
         assert app.screen.query_one("#kb-articles").has_focus
 
 
+@pytest.mark.one_backend
 async def test_the_head_writes_a_new_article(demo_db):
     head = context_for(demo_db, "head")
     before = len(list_articles(head))
@@ -80,6 +83,7 @@ async def test_the_head_writes_a_new_article(demo_db):
     assert hit.in_title == 1  # the tag counts like the title
 
 
+@pytest.mark.one_backend
 async def test_an_article_opens_from_its_claim_and_from_find_anything(demo_db):
     from tests.ui.conftest import to_tab
     from tests.ui.test_palette import choose, open_palette

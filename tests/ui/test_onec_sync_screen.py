@@ -55,6 +55,7 @@ def count(db: Database, model: type) -> int:
         return int(s.scalar(select(func.count()).select_from(model)) or 0)
 
 
+@pytest.mark.one_backend
 async def test_sync_counterparties_from_the_palette(
     demo_db: Database, simulated: SeedSummary, monkeypatch: pytest.MonkeyPatch
 ) -> None:

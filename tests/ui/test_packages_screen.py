@@ -48,6 +48,7 @@ def _client_with_contacts(db: Database) -> int:
     return company_id
 
 
+@pytest.mark.one_backend
 async def test_the_module_lists_packages_and_materials(mail_ready: Database) -> None:
     app = make_app(mail_ready)
     async with app.run_test(size=LARGE) as pilot:
