@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from qstui.i18n import _
+
 
 @dataclass(frozen=True)
 class OnecBaseInfo:
@@ -156,6 +158,19 @@ class SyncApplied:
     created_there: int = 0
     updated: int = 0
     skipped: int = 0
+
+    def summary(self) -> str:
+        """What the sync did, in a sentence (the journal's and the screen's)."""
+        return _(
+            "linked {linked}, created in qstui {here}, created in 1C {there}, "
+            "updated {updated}, skipped {skipped}"
+        ).format(
+            linked=self.linked,
+            here=self.created_here,
+            there=self.created_there,
+            updated=self.updated,
+            skipped=self.skipped,
+        )
 
 
 @dataclass(frozen=True)

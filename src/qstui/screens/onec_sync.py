@@ -298,16 +298,7 @@ class OnecSyncScreen(Localized, ServiceCalls, Screen[None]):
         self.query_one(ProgressBar).update(total=1, progress=1)
         applied = result.applied
         assert applied is not None
-        summary = _(
-            "Done: linked {linked}, created in qstui {here}, created in 1C {there}, "
-            "updated {updated}, skipped {skipped}"
-        ).format(
-            linked=applied.linked,
-            here=applied.created_here,
-            there=applied.created_there,
-            updated=applied.updated,
-            skipped=applied.skipped,
-        )
+        summary = _("Done: {summary}").format(summary=applied.summary())
         self.summary = summary
         self.notify(summary)
         self.action_refresh()

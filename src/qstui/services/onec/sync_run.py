@@ -464,16 +464,7 @@ def _save(
                 updated=done.updated + done.linked,
                 skipped=done.skipped,
             ),
-            summary=_(
-                "linked {linked}, created in qstui {here}, created in 1C {there}, "
-                "updated {updated}, skipped {skipped}"
-            ).format(
-                linked=done.linked,
-                here=done.created_here,
-                there=done.created_there,
-                updated=done.updated,
-                skipped=done.skipped,
-            ),
+            summary=done.applied().summary(),
             lines=logs,
             base_id=info.id,
         )
