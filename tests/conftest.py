@@ -256,9 +256,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(f"{_firebird_problem} ({len(skipped)} tests)", yellow=True)
 
 
-@pytest.fixture(scope="session")
-def _session_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    url = sibling_url(backend, f"main{os.getpid()}", tmp_path_factory.mktemp("db"))
+@contextmanager
+def _fresh_database(url: URL) -> Iterator[Database]:
+    """A new migrated database with the default reference books, dropped afterwards."""
     drop_database(url)
     create_database(url)
     db = Database(url)
@@ -267,6 +267,22 @@ def _session_database(backend: str, tmp_path_factory: pytest.TempPathFactory) ->
     yield db
     db.dispose()
     drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def _session_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    url = sibling_url(backend, f"main{os.getpid()}", tmp_path_factory.mktemp("db"))
+    with _fresh_database(url) as db:
+        yield db
+
+
+@pytest.fixture(scope="module")
+def own_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """A migrated database with the default reference books for one module alone: its
+    tests may change the books, which ``db`` keeps between tests."""
+    url = sibling_url(backend, f"own{os.getpid()}", tmp_path_factory.mktemp("own"))
+    with _fresh_database(url) as db:
+        yield db
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ SIGINT (Ctrl+C) or SIGTERM, with one line, within a second (``cli.interrupts``).
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -47,6 +48,9 @@ class QstuiGroup(click.Group):
         except interrupts.Interrupted as exc:
             interrupts.say_once(exc.number)
             raise click.exceptions.Exit(exc.exit_code) from None
+        except BrokenPipeError:  # the reader went away (`… | head`): stop quietly, as cat does
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(141) from None
         except UrlError as exc:
             raise click.ClickException(_where(ctx, str(exc))) from None
         except ConfigError as exc:
@@ -122,6 +126,7 @@ def _register() -> None:
         mail,
         onec,
         packages,
+        refbooks,
         reports,
         serve,
         tokens,
@@ -148,6 +153,7 @@ def _register() -> None:
         onec.onec,
         mail.mail,
         packages.package,
+        refbooks.refbook,
     ):
         cli.add_command(command)
 

@@ -60,6 +60,13 @@ MODULES: tuple[Module, ...] = (
         R.USERS_ADMIN,
         "qstui.screens.users_admin:UsersAdminScreen",
     ),
+    Module(
+        "refbooks",
+        N_("Reference books"),
+        "f11",
+        R.REFBOOKS_EDIT,
+        "qstui.screens.refbooks:RefbooksScreen",
+    ),
 )
 
 

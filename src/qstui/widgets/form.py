@@ -204,3 +204,29 @@ class FormDialog(SaveOrCancel, Localized, ServiceCalls, ModalScreen[Any]):
     def on_conflict(self) -> Callable[[Conflict], None] | None:
         """What this form does with a conflicting save (None: the error dialog)."""
         return None
+
+
+class CompactFormDialog(FormDialog):
+    """A form of one line per field, the label beside its input and the keys' hint under
+    the buttons: a long form (a new user, a reference-book value) fits 80×24."""
+
+    DEFAULT_CSS = """
+    CompactFormDialog FormField {
+        layout: grid; grid-size: 2; grid-columns: 22 1fr; grid-rows: 1; height: auto;
+    }
+    CompactFormDialog FormField Label { color: $text-muted; }
+    CompactFormDialog FormField .field-error {
+        column-span: 2; display: none; padding-left: 22;
+    }
+    CompactFormDialog FormField.invalid .field-error { display: block; }
+    CompactFormDialog FormField Input { background: $boost; }
+    CompactFormDialog .dialog-hint { color: $text-muted; }
+    """
+
+    def on_mount(self) -> None:
+        for widget in self.query("Input, Select, Button"):
+            widget.compact = True  # type: ignore[attr-defined]
+        self.query_one(Vertical).mount(
+            Static(_("ctrl+s — save · Esc — cancel"), classes="dialog-hint")
+        )
+        super().on_mount()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable
@@ -17,6 +17,7 @@ class ProductGroup(Base, Editable):
     name: Mapped[str] = mapped_column(String(150), nullable=False)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("product_groups.id"))
     sort_no: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class Product(Base, Editable):
@@ -47,6 +48,7 @@ class PriceList(Base, Editable):
         String(3), ForeignKey("currencies.code"), nullable=False, default="RUB"
     )
     is_default: Mapped[bool] = mapped_column(nullable=False, default=False)
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class PriceListItem(Base, Editable):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base, Editable
@@ -18,6 +18,7 @@ class Region(Base, Editable):
 
     code: Mapped[str] = mapped_column(String(3), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(150), nullable=False)
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class Industry(Base, Editable):
@@ -53,6 +54,7 @@ class Unit(Base, Editable):
     okei_code: Mapped[str] = mapped_column(String(4), nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(60), nullable=False)
     short_name: Mapped[str] = mapped_column(String(20), nullable=False)
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class Currency(Base, Editable):
@@ -65,6 +67,7 @@ class Currency(Base, Editable):
     name: Mapped[str] = mapped_column(String(60), nullable=False)
     symbol: Mapped[str] = mapped_column(String(5), nullable=False)
     is_base: Mapped[bool] = mapped_column(nullable=False, default=False)
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class CurrencyRate(Base, Editable):

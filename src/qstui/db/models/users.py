@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qstui.db.models.base import Base, Editable, IdMixin
@@ -20,6 +20,7 @@ class Department(Base, Editable):
     name: Mapped[str] = mapped_column(String(200), nullable=False, unique=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     head_id: Mapped[int | None] = mapped_column(Integer)  # the user who leads it
+    is_active: Mapped[bool] = mapped_column(nullable=False, default=True, server_default=true())
 
 
 class AppUser(Base, Editable):

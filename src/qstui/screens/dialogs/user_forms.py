@@ -26,7 +26,7 @@ from qstui.i18n import N_, _
 from qstui.services.access import users
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
-from qstui.widgets.form import FieldSpec, FormDialog, SaveOrCancel
+from qstui.widgets.form import CompactFormDialog, FieldSpec, SaveOrCancel
 
 ROLES = {
     Role.MANAGER: N_("manager"),
@@ -57,28 +57,8 @@ def create_from_form(ctx: Any, values: dict[str, Any]) -> str:
     return users.normalize_login(values.get("login") or "")
 
 
-def _compact(dialog: FormDialog, hint: str) -> None:
-    """One line per field, the hint under the buttons: the form fits 80×24."""
-    for widget in dialog.query("Input, Select, Button"):
-        widget.compact = True  # type: ignore[attr-defined]
-    dialog.query_one(Vertical).mount(Static(hint, classes="dialog-hint"))
-
-
-class UserFormDialog(FormDialog):
-    DEFAULT_CSS = """
-    UserFormDialog FormField {
-        layout: grid; grid-size: 2; grid-columns: 22 1fr; grid-rows: 1; height: auto;
-    }
-    UserFormDialog FormField Label { color: $text-muted; }
-    UserFormDialog FormField .field-error { column-span: 2; display: none; padding-left: 22; }
-    UserFormDialog FormField.invalid .field-error { display: block; }
-    UserFormDialog FormField Input { background: $boost; }
-    UserFormDialog .dialog-hint { color: $text-muted; }
-    """
-
-    def on_mount(self) -> None:
-        _compact(self, _("ctrl+s — save · Esc — cancel"))
-        super().on_mount()
+class UserFormDialog(CompactFormDialog):
+    """The forms of the users screen: one line per field, fitting 80×24."""
 
 
 class NewUserDialog(UserFormDialog):

@@ -64,6 +64,14 @@ def create_user(
         department_id = None
         if department:
             dep = s.scalar(select(Department).where(Department.name == department))
+            if dep is not None and not dep.is_active:
+                raise ValidationFailed(
+                    {
+                        "department": _("The department «{name}» is deactivated").format(
+                            name=dep.name
+                        )
+                    }
+                )
             if dep is None:
                 dep = Department(name=department, updated_by=ctx.user_id)
                 s.add(dep)

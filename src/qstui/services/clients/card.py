@@ -340,7 +340,7 @@ Choice = tuple[int, str]
 
 def card_choices(ctx: Context) -> dict[str, tuple[Choice, ...]]:
     """What the card's drop-downs offer, as ``(id, name)`` pairs by name: ``regions``,
-    ``industries`` and ``sources`` (active ones), ``departments``, ``employees`` (every
+    ``industries``, ``sources`` and ``departments`` (active ones), ``employees`` (every
     user not locked: who answers for a claim) and ``managers`` (the users the current
     user may give clients to: the visible ones)."""
     ctx.require(R.CLIENTS)
@@ -351,7 +351,11 @@ def card_choices(ctx: Context) -> dict[str, tuple[Choice, ...]]:
 
         users = select(AppUser.id, AppUser.full_name).where(AppUser.is_locked.is_(False))
         return {
-            "regions": pairs(select(Region.id, Region.name).order_by(Region.name, Region.id)),
+            "regions": pairs(
+                select(Region.id, Region.name)
+                .where(Region.is_active.is_(True))
+                .order_by(Region.name, Region.id)
+            ),
             "industries": pairs(
                 select(Industry.id, Industry.name)
                 .where(Industry.is_active.is_(True))
@@ -363,7 +367,9 @@ def card_choices(ctx: Context) -> dict[str, tuple[Choice, ...]]:
                 .order_by(Source.name, Source.id)
             ),
             "departments": pairs(
-                select(Department.id, Department.name).order_by(Department.name, Department.id)
+                select(Department.id, Department.name)
+                .where(Department.is_active.is_(True))
+                .order_by(Department.name, Department.id)
             ),
             "employees": pairs(users.order_by(AppUser.full_name, AppUser.id)),
             "managers": pairs(

@@ -43,6 +43,7 @@ from qstui.services.persist import (
     record_delete,
     writing,
 )
+from qstui.services.refbooks.active import check_active
 from qstui.services.visibility import claim_visible, company_visible
 
 KIND = "claim"
@@ -69,9 +70,15 @@ def _what() -> str:
 
 
 def _validate(
-    s: Session, ctx: Context, company_id: int, final: dict[str, Any], changed: set[str]
+    s: Session,
+    ctx: Context,
+    company_id: int,
+    final: dict[str, Any],
+    changed: set[str],
+    department_had: int | None = None,
 ) -> dict[str, Any]:
-    """Column values for the ``changed`` fields; one ValidationFailed for all bad ones."""
+    """Column values for the ``changed`` fields; one ValidationFailed for all bad ones
+    (a department other than the one the claim had must be active)."""
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     for key, limit in LIMITS.items():
@@ -87,6 +94,8 @@ def _validate(
         dep = final.get("department_id")
         if dep is not None and s.scalar(select(Department.id).where(Department.id == dep)) is None:
             errors["department"] = _("Unknown department «{id}»").format(id=dep)
+        else:
+            check_active(s, Department, Department.id, dep, department_had, "department", errors)
         values["department_id"] = dep
     if "employee_id" in changed:
         emp = final.get("employee_id")
@@ -205,7 +214,9 @@ def update_claim(ctx: Context, claim_id: int, version: int, **changes: Any) -> i
         claim = _visible_claim(s, ctx, claim_id, version)
         if claim.status == ClaimStatus.CLOSED:
             raise ValidationFailed({"status": _("A closed claim cannot be changed")})
-        values = _validate(s, ctx, claim.company_id, dict(changes), set(changes))
+        values = _validate(
+            s, ctx, claim.company_id, dict(changes), set(changes), claim.department_id
+        )
         apply_changes(s, ctx, claim, values, KIND)
         return claim.version
 

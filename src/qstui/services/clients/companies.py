@@ -84,6 +84,7 @@ from qstui.services.persist import (
     record_delete,
     writing,
 )
+from qstui.services.refbooks.active import check_active
 from qstui.services.visibility import can_see_user, owned_by_visible
 
 __all__ = [
@@ -283,10 +284,7 @@ def reference_lists(ctx: Context) -> dict[str, list[tuple[int, str]]]:
     ctx.require(R.CLIENTS)
     with ctx.db.reader() as s:
         out: dict[str, list[tuple[int, str]]] = {}
-        out["regions"] = [
-            (r.id, r.name) for r in s.execute(select(Region.id, Region.name).order_by(Region.name))
-        ]
-        for key, model in (("industries", Industry), ("sources", Source)):
+        for key, model in (("regions", Region), ("industries", Industry), ("sources", Source)):
             stmt = select(model.id, model.name).where(model.is_active.is_(True))
             out[key] = [(r.id, r.name) for r in s.execute(stmt.order_by(model.name))]
         users = select(AppUser.id, AppUser.full_name).order_by(AppUser.full_name, AppUser.id)
@@ -318,8 +316,11 @@ def refresh_search_words(session: Session, company_ids: Sequence[int]) -> None:
     refresh_companies(session, company_ids)
 
 
-def check_references(session: Session, clean: Mapping[str, Any], errors: dict[str, str]) -> None:
-    """Region, industry, source and manager must exist."""
+def check_references(
+    session: Session, clean: Mapping[str, Any], errors: dict[str, str], current: Any = None
+) -> None:
+    """Region, industry, source and manager must exist; a region, industry or source
+    other than the ``current`` company's must be active."""
     for key, model in (
         ("region_id", Region),
         ("industry_id", Industry),
@@ -331,6 +332,9 @@ def check_references(session: Session, clean: Mapping[str, Any], errors: dict[st
             continue
         if session.scalar(select(model.id).where(model.id == value)) is None:
             errors[key] = _("No such entry: {id}").format(id=value)
+        elif model is not AppUser:
+            had = getattr(current, key) if current is not None else None
+            check_active(session, model, model.id, value, had, key, errors)
 
 
 def _manager_allowed(ctx: Context, manager_id: int | None, errors: dict[str, str]) -> None:
@@ -483,7 +487,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
             elif clean["manager_id"] != company.manager_id:
                 ctx.require(R.REASSIGN)
                 _manager_allowed(ctx, clean["manager_id"], errors)
-        check_references(s, clean, errors)
+        check_references(s, clean, errors, current=company)
         if errors:
             raise ValidationFailed(errors)
         diff = apply_changes(s, ctx, company, clean, "company", derived=derived_columns)

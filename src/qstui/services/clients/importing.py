@@ -29,9 +29,7 @@ otherwise a quote left open has run lines together and that record is rejected.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -66,6 +64,7 @@ from qstui.services import rights as R
 from qstui.services.clients._index import refresh_companies
 from qstui.services.clients._validation import company_values
 from qstui.services.context import Context
+from qstui.services.csv_table import csv_reader, read_source, records, runs_together
 from qstui.services.persist import writing
 from qstui.services.search import index as si
 from qstui.services.visibility import can_see_user, company_visible
@@ -103,7 +102,6 @@ _COMPANY_COLUMNS = (
     "notes",
 )
 MAX_LINES = 200_000
-MAX_FILE_BYTES = 64 * 1024 * 1024  # MAX_LINES lines of ~300 bytes; bigger files go in parts
 BIG_IMPORT = 1000  # lines: after importing this many, index statistics are refreshed
 
 
@@ -120,101 +118,20 @@ class Parsed:
     broken: list[tuple[int, str]] = field(default_factory=list)  # (line, why) rejected
 
 
-def read_source(source: str | Path | bytes) -> bytes:
-    """The bytes to import: a file is read up to ``MAX_FILE_BYTES`` and refused beyond
-    (never read whole, so ``/dev/zero`` cannot fill the memory)."""
-    if isinstance(source, bytes):
-        data = source
-    else:
-        try:
-            with Path(source).open("rb") as fh:
-                data = fh.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            raise ValidationFailed(
-                {"file": _("Cannot read the file: {reason}").format(reason=reason)}
-            ) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ValidationFailed(
-            {
-                "file": _("The file is larger than {n} MB: split it into parts").format(
-                    n=MAX_FILE_BYTES // 2**20
-                )
-            }
-        )
-    return data
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """The text of the file and its encoding: UTF-8 (BOM or not), else Windows-1251."""
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return data.decode("cp1251", errors="replace"), "cp1251"
-
-
-def sniff_delimiter(header: str) -> str:
-    counts = {sep: header.count(sep) for sep in (";", ",", "\t")}
-    best = max(counts, key=lambda sep: (counts[sep], sep == ";"))
-    return best if counts[best] else ";"
-
-
 def _header_key(cell: str) -> str:
     return fold(cell.replace("\ufeff", "").replace("_", " ")).strip(" :*")
-
-
-def _records(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """``(the line a record starts on, its cells)``; a record the csv module cannot read
-    stops the import with one message naming that line."""
-    while True:
-        start = reader.line_num + 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "field limit" in str(exc):
-                problem = _("a cell is longer than {n} characters (is a quote left open?)").format(
-                    n=csv.field_size_limit()
-                )
-            else:
-                problem = _("it cannot be read as CSV ({detail})").format(detail=exc)
-            raise ValidationFailed(
-                {"file": _("Line {n}: {problem}").format(n=start, problem=problem)}
-            ) from None
-        yield start, cells
-
-
-def _runs_together(cells: list[str], width: int, delimiter: str) -> bool:
-    """Whether a record spanning several lines is lines run together by a quote left
-    open: its cell count is not the header's, or a line inside a cell holds a whole
-    record's separators."""
-    if len(cells) != width:
-        return True
-    return any(
-        line.count(delimiter) >= width - 1 for cell in cells for line in cell.splitlines()[1:]
-    )
 
 
 def parse(data: bytes) -> Parsed:
     """Rows of the file as ``(line number, {field: cell})``; ValidationFailed when the
     file is not text, has no header or no name column, or a record cannot be read."""
-    content, encoding = decode(data)
-    if "\x00" in content:
-        raise ValidationFailed(
-            {"file": _("The file is not text: save it as CSV in UTF-8 or Windows-1251")}
-        )
-    first = next((line for line in content.splitlines() if line.strip()), "")
-    if not first:
-        raise ValidationFailed({"file": _("The file is empty")})
-    delimiter = sniff_delimiter(first)
-    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    reader, encoding, delimiter = csv_reader(data)
     header: list[str] | None = None
     fields: list[str | None] = []
     ignored: list[str] = []
     lines: list[tuple[int, dict[str, str]]] = []
     broken: list[tuple[int, str]] = []
-    for line_no, cells in _records(reader):
+    for line_no, cells in records(reader):
         if not any(cell.strip() for cell in cells):
             continue
         if header is None:
@@ -235,7 +152,7 @@ def parse(data: bytes) -> Parsed:
             raise ValidationFailed(
                 {"file": _("At most {n} lines in one import").format(n=MAX_LINES)}
             )
-        if reader.line_num > line_no and _runs_together(cells, len(header), delimiter):
+        if reader.line_num > line_no and runs_together(cells, len(header), delimiter):
             why = _(
                 "Lines {first}–{last} run together: a quote opened on line {first} is not "
                 "closed where the line ends"

@@ -45,6 +45,7 @@ from qstui.services.deals._shared import (
 )
 from qstui.services.deals.sums import recount_deal_money
 from qstui.services.persist import apply_changes, record_create, record_delete, writing
+from qstui.services.refbooks.active import check_active
 from qstui.services.refbooks.pipelines import default_pipeline_id, first_stage
 from qstui.services.search import index as search_index
 from qstui.services.visibility import can_see_user, company_visible
@@ -66,7 +67,12 @@ DEAL_FIELDS = (
 
 
 def _check_references(
-    s: Session, ctx: Context, values: Mapping[str, Any], company_id: int, errors: dict[str, str]
+    s: Session,
+    ctx: Context,
+    values: Mapping[str, Any],
+    company_id: int,
+    errors: dict[str, str],
+    current: Any = None,
 ) -> None:
     """Rows the values point at exist (and the contact is one of the company's); a deal
     goes only to oneself or a manager one sees (as a client does)."""
@@ -90,6 +96,12 @@ def _check_references(
         code = values["currency_code"]
         if not code or s.scalar(select(Currency.id).where(Currency.code == code)) is None:
             errors["currency_code"] = _("Unknown currency {code}").format(code=code)
+    for key, model, column in (
+        ("source_id", Source, Source.id),
+        ("currency_code", Currency, Currency.code),
+    ):
+        had = getattr(current, key) if current is not None else None
+        check_active(s, model, column, values.get(key), had, key, errors)
 
 
 def _check_plain(
@@ -242,7 +254,7 @@ def update_deal(ctx: Context, deal_id: int, version: int, **changes: Any) -> int
             values.get("started_on", deal.started_on) if dates_changed else None,
             values.get("planned_end_on", deal.planned_end_on) if dates_changed else None,
         )
-        _check_references(s, ctx, values, deal.company_id, errors)
+        _check_references(s, ctx, values, deal.company_id, errors, current=deal)
         if errors:
             raise ValidationFailed(errors)
         old_manager, old_currency = deal.manager_id, deal.currency_code
