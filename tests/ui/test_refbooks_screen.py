@@ -6,6 +6,7 @@ first; a manager has no such module."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 from tests.ui.conftest import SMALL, log_in, make_app, screen_text, settle
 
@@ -110,6 +111,7 @@ async def test_a_new_value_through_the_form_keeps_what_was_typed_on_a_bad_value(
         assert [r.shown["name"] for r in screen.shown_rows] == ["Вебинар"]
 
 
+@pytest.mark.one_backend  # the services refuse a manager on both (tests/services/test_refbooks.py)
 async def test_a_manager_has_no_reference_books(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
@@ -117,3 +119,29 @@ async def test_a_manager_has_no_reference_books(demo_db):
         await pilot.press("f11")
         await settle(pilot, app)
         assert not isinstance(app.screen, RefbooksScreen)
+
+
+async def test_a_stage_is_added_to_a_pipeline_picked_in_the_form(demo_db):
+    app = make_app(demo_db)
+    async with app.run_test(size=SMALL) as pilot:
+        await log_in(pilot, app, "admin")
+        screen = await open_book(pilot, app, "Pipeline stages")
+        pipelines = screen.choices["pipeline_id"]
+        assert pipelines, "the form's pipelines are read with the book"
+        await pilot.press("n")
+        await settle(pilot, app)
+        dialog = app.screen
+        assert isinstance(dialog, RefValueDialog)
+        dialog.query_one("#input-pipeline_id").value = pipelines[0][0]
+        dialog.query_one("#input-name").focus()
+        await pilot.press(*"Пилот", "tab", *"150", "ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is dialog and "At most 100" in screen_text(app)
+        field = dialog.query_one("#input-probability")
+        field.value = "50"
+        await pilot.press("ctrl+s")
+        await settle(pilot, app)
+        assert app.screen is screen
+        added = screen.current
+        assert added is not None and added.shown["name"] == "Пилот"
+        assert added.values["pipeline_id"] == pipelines[0][0] and added.values["probability"] == 50

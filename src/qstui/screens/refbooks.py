@@ -32,13 +32,14 @@ from qstui.widgets.text_field import TextField
 COLUMN_WIDTH = {T.BOOL: 6, T.INT: 8, T.DECIMAL: 12, T.DATE: 10, T.CHOICE: 12}
 
 
-def form_choices(ctx: Context, info: BookInfo, row: BookRow | None) -> dict[str, list]:
-    """What each REF field of the form offers (a value the row has stays offered)."""
-    return {
-        f.key: books.ref_choices(ctx, f.ref or "", keep=row.values.get(f.key) if row else None)
-        for f in info.fields
-        if f.type is T.REF and not (row is not None and f.fixed)
-    }
+def book_view(
+    ctx: Context, info: BookInfo
+) -> tuple[list[BookRow], int, dict[str, list[tuple[Any, str]]]]:
+    """The book's values, how many there are, and what each REF field of its form
+    offers (the active values), read together: the form then opens at once."""
+    rows, total = books.book_rows(ctx, info.name)
+    choices = {f.key: books.ref_choices(ctx, f.ref or "") for f in info.fields if f.type is T.REF}
+    return rows, total, choices
 
 
 class RefbooksScreen(ModuleScreen):
@@ -68,17 +69,20 @@ class RefbooksScreen(ModuleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.infos: list[BookInfo] = []
+        self.infos: list[BookInfo] = books.book_infos()
         self.info: BookInfo | None = None
         self.rows: list[BookRow] = []  # the book's values as read
         self.shown_rows: list[BookRow] = []  # what the table shows, in its order
         self.total = 0
+        self.choices: dict[str, list[tuple[Any, str]]] = {}  # the form's REF choices
         self.with_inactive = True
+        self.loaded: str | None = None  # the book whose values and choices are read
 
     def compose_content(self) -> ComposeResult:
         yield Static(_("Administration · Reference books"), id="rb-head")
         with Horizontal():
-            yield OptionList(id="rb-books")
+            # the books are known without the database: keys typed at once find them
+            yield OptionList(*(Option(i.title, id=i.name) for i in self.infos), id="rb-books")
             with Vertical(id="rb-right"):
                 yield TextField(placeholder=_("/ filter the values"), id="rb-filter", compact=True)
                 yield DataTable(id="rb-values", cursor_type="row", zebra_stripes=True)
@@ -93,22 +97,14 @@ class RefbooksScreen(ModuleScreen):
         return self.query_one("#rb-books", OptionList)
 
     def on_mount(self) -> None:
-        self.action_refresh()
+        self.book_list.highlighted = 0  # opens the first book
+        self.call_service(books.list_books, then=self._counted)
 
     # --- the books --------------------------------------------------------------------
 
     def action_refresh(self) -> None:
-        self.call_service(books.list_books, then=self._show_books, loading=self.book_list)
-
-    def _show_books(self, infos: list[BookInfo]) -> None:
-        keep = self.info.name if self.info else None
-        self.infos = infos
-        options = self.book_list
-        options.clear_options()
-        for info in infos:
-            options.add_option(Option(info.title, id=info.name))
-        names = [i.name for i in infos]
-        options.highlighted = names.index(keep) if keep in names else 0
+        """The books' counts, and the open book's values again."""
+        self._reload(self.current.id if self.current else None)
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
@@ -122,12 +118,16 @@ class RefbooksScreen(ModuleScreen):
 
     def _open_book(self, info: BookInfo, select: int | None = None) -> None:
         if self.info is None or self.info.name != info.name:
+            # another book: nothing of the one before stays (a key must not act on it)
             self.query_one("#rb-filter", Input).value = ""
+            self.rows, self.shown_rows, self.total, self.choices = [], [], 0, {}
+            self.loaded = None
+            self.table.clear(columns=True)
         self.info = info
         self._head()
         self.call_service(
-            books.book_rows,
-            info.name,
+            book_view,
+            info,
             then=lambda result: self._show_rows(info, *result, select=select),
             loading=self.table,
             group="refbook-rows",
@@ -148,11 +148,17 @@ class RefbooksScreen(ModuleScreen):
     # --- the values -------------------------------------------------------------------
 
     def _show_rows(
-        self, info: BookInfo, rows: list[BookRow], total: int, select: int | None = None
+        self,
+        info: BookInfo,
+        rows: list[BookRow],
+        total: int,
+        choices: dict[str, list[tuple[Any, str]]],
+        select: int | None = None,
     ) -> None:
         if self.info is None or info.name != self.info.name:
             return  # another book was highlighted meanwhile
-        self.rows, self.total = rows, total
+        self.rows, self.total, self.choices = rows, total, choices
+        self.loaded = info.name
         table = self.table
         table.clear(columns=True)
         for f in info.fields:
@@ -231,28 +237,31 @@ class RefbooksScreen(ModuleScreen):
     def _reload(self, select: int | None = None, message: str | None = None) -> None:
         if message:
             self.notify(message)
-        self.call_service(books.list_books, then=self._show_books_quietly)
+        self.call_service(books.list_books, then=self._counted)
         if self.info is not None:
             self._open_book(self.info, select)
 
-    def _show_books_quietly(self, infos: list[BookInfo]) -> None:
+    def _counted(self, infos: list[BookInfo]) -> None:
         """The counts again, without opening the book once more."""
         self.infos = infos
         self._head()
 
     def _form(self, row: BookRow | None) -> None:
         info = self.info
-        if info is None:
-            return
+        if info is None or self.loaded != info.name:
+            return  # the book is still loading
+        choices = {key: list(values) for key, values in self.choices.items()}
+        if row is not None:  # a value the row has stays offered, even if inactive
+            for key, values in choices.items():
+                value = row.values.get(key)
+                if value is not None and value not in {v for v, _n in values}:
+                    values.append((value, row.shown[key]))
 
-        def opened(choices: dict[str, list]) -> None:
-            def saved(row_id: Any) -> None:
-                if row_id is not None:
-                    self._reload(row_id, _("Saved"))
+        def saved(row_id: Any) -> None:
+            if row_id is not None:
+                self._reload(row_id, _("Saved"))
 
-            self.app.push_screen(RefValueDialog(info, row, choices), saved)
-
-        self.call_service(form_choices, info, row, then=opened)
+        self.app.push_screen(RefValueDialog(info, row, choices), saved)
 
     def action_new(self) -> None:
         self._form(None)

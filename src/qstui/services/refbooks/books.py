@@ -54,6 +54,11 @@ def require_read(ctx: Context) -> None:
         raise AccessDenied(R.REFBOOKS_EDIT)
 
 
+def book_infos() -> list[BookInfo]:
+    """Every book as it is described (no counts: no database read, no right needed)."""
+    return [b.info() for b in BOOKS]
+
+
 def list_books(ctx: Context) -> list[BookInfo]:
     """Every book with how many values it holds (and how many of them are inactive)."""
     require_read(ctx)
