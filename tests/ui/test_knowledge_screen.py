@@ -39,7 +39,7 @@ async def test_a_manager_searches_reads_and_cannot_edit(demo_db):
         titles = shown_titles(app)
         assert titles[:2] == ["ДОГОВОР НА СЕРВИС", "Договоры поставки"]
         assert "Как вести переговоры о цене" not in titles
-        await pilot.press("enter", "down", "enter")  # to the list, the second hit, read it
+        await pilot.press("down", "down", "enter")  # to the list, the second hit, read it
         await settle(pilot, app)
         markdown = app.screen.query_one("#kb-body", Markdown)
         assert markdown.source.startswith("## Когда нужен договор поставки")

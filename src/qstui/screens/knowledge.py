@@ -43,6 +43,7 @@ class KnowledgeScreen(ModuleScreen):
         Binding("delete", "delete", N_("Delete…"), id="kb.delete"),
         Binding("ctrl+k", "new_category", N_("New category"), show=False, id="kb.new_category"),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False, id="kb.refresh"),
+        Binding("down", "to_results", N_("To the results"), show=False, id="kb.results"),
     ]
     DEFAULT_CSS = """
     KnowledgeScreen #kb-search { height: 1; margin: 0 0 1 0; }
@@ -188,6 +189,11 @@ class KnowledgeScreen(ModuleScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "kb-search":
             event.stop()
+            self.article_list.focus()
+
+    def action_to_results(self) -> None:
+        """Down in the search field goes to the articles found (as Enter does)."""
+        if self.query_one("#kb-search", TextField).has_focus:
             self.article_list.focus()
 
     def action_find(self) -> None:

@@ -57,6 +57,7 @@ class RefbooksScreen(ModuleScreen):
         Binding("ctrl+down", "move(1)", N_("Move down"), show=False, id="refbooks.down"),
         Binding("escape", "back", N_("Back"), show=False, id="refbooks.back"),
         Binding("ctrl+r", "refresh", N_("Refresh"), show=False, id="refbooks.refresh"),
+        Binding("down", "to_values", N_("To the values"), show=False, id="refbooks.values"),
     ]
     DEFAULT_CSS = """
     RefbooksScreen #rb-head { height: 1; padding: 0 1; text-style: bold; }
@@ -337,6 +338,11 @@ class RefbooksScreen(ModuleScreen):
         self.call_service(
             books.move_value, info.name, row.id, step, then=lambda _m: self._reload(row.id)
         )
+
+    def action_to_values(self) -> None:
+        """Down in the filter goes to the values (as Enter does)."""
+        if self.query_one("#rb-filter", Input).has_focus:
+            self.table.focus()
 
     def action_find(self) -> None:
         self.query_one("#rb-filter", Input).focus()
