@@ -53,17 +53,18 @@ def test_export_edit_plan_apply_and_again(own_database: Database, tmp_path: Path
     rows[2][3] = "0"
     rows.append(["", "Вебинары", "15000,50", "1"])
     rows.append(["", '\'=HYPERLINK("x")', "", "1"])
+    rows.append(["", "Листовки 2024", "", "0"])  # added already inactive
     with file.open("w", encoding="utf-8-sig", newline="") as out:
         csv.writer(out, delimiter=";").writerows(rows)
 
     plan = json.loads(ok(run(db, "import", "sources", str(file), "--json")))
-    assert (plan["add"], plan["change"], plan["errors"], plan["applied"]) == (2, 2, [], False)
+    assert (plan["add"], plan["change"], plan["errors"], plan["applied"]) == (3, 2, [], False)
     assert sources(db) == before  # a dry run writes nothing
     applied = ok(run(db, "import", "sources", str(file), "--apply"))
-    assert "2 added, 2 changed" in applied
+    assert "3 added, 2 changed" in applied
     after = sources(db)
     assert after[rows[1][1]][1] is True and after[rows[2][1]][1] is False
-    assert str(after["Вебинары"][0]) == "15000.50"
+    assert str(after["Вебинары"][0]) == "15000.50" and after["Листовки 2024"][1] is False
     assert '=HYPERLINK("x")' in after  # kept as text, and quoted again on export
     again = json.loads(ok(run(db, "import", "sources", str(file), "--apply", "--json")))
     assert (again["add"], again["change"], again["same"]) == (0, 0, len(rows) - 1)

@@ -154,7 +154,10 @@ def _not_inside_itself(model: Any, message: str) -> Callable[[Session, Values, A
 
 def _create_pipeline(ctx: Context, v: Values) -> int:
     return pipelines.create_pipeline(
-        ctx, v["name"], stages=[StageSpec(_("New"), 10)], is_default=bool(v.get("is_default"))
+        ctx,
+        v["name"],
+        stages=[StageSpec(_("First stage"), 10)],  # renamed, and others added, in the book
+        is_default=bool(v.get("is_default")),
     )
 
 

@@ -205,7 +205,10 @@ def add_value(ctx: Context, name: str, raw: Mapping[str, Any]) -> int:
     ctx.require(R.REFBOOKS_EDIT)
     b = book(name)
     values = _parsed(b, raw, partial=False)
-    values.pop("is_active", None)
+    if values.pop("is_active", True) is False and b.can_deactivate:
+        row_id = add_value(ctx, name, values)  # added, then deactivated (a file's line)
+        change_value(ctx, name, row_id, None, {"is_active": False})
+        return row_id
     if b.create is not None:
         with ctx.db.reader() as s:
             check_values(s, b, values, None)
