@@ -520,7 +520,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
     # --- packages (P1) ------------------------------------------------------------------
 
     def action_send_package(self) -> None:
-        from qstui.screens.dialogs.send_package import SendPackageDialog
+        from qstui.screens.dialogs.send_package import to_client
 
         card = self.card
         if card is None:
@@ -533,7 +533,7 @@ class ClientCardScreen(Localized, ServiceCalls, Screen[None]):
             if count:
                 self.reload_card()
 
-        self.app.push_screen(SendPackageDialog(self.company_id, card.name), sent)
+        self.app.push_screen(to_client(self.company_id, card.name), sent)
 
     # --- reassigning (C8 / U2) ----------------------------------------------------------
 

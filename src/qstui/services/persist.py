@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, select
 from sqlalchemy.orm import Session
 
 from qstui.db.errors import is_conflict
@@ -184,10 +184,13 @@ def created_audit_rows(
 
 def _audited_values(obj: Any) -> dict[str, Any]:
     """The column values an audit entry of a created or deleted row shows: no ids,
-    versions, stamps, nor summary columns (``info["derived"]``: kept by the services
-    from other rows, never edited)."""
+    versions, stamps, summary columns (``info["derived"]``: kept by the services from
+    other rows, never edited), nor the bytes of a file (a package's material: its name
+    and size are columns of their own)."""
     return {
         c.key: getattr(obj, c.key)
         for c in obj.__table__.columns
-        if c.key not in _UNAUDITED and not c.info.get("derived")
+        if c.key not in _UNAUDITED
+        and not c.info.get("derived")
+        and not isinstance(c.type, LargeBinary)
     }

@@ -1,11 +1,12 @@
-"""Send a package to contact persons of one client (P1), opened from the client card:
-choose the package (list on the left, its materials under it) and the contacts (all
-ticked; Space unticks), ctrl+s sends in a worker with a progress bar. The letters the
-server refused are listed with its answer; ctrl+r sends only those again. Returns how
-many letters went out (None when nothing was sent)."""
+"""Send a package (P1) to contact persons of one client (opened from the client card) or
+of a client group (from the module Пакеты): choose the package (list on the left) and
+the contacts (all ticked; Space unticks), ctrl+s sends in a worker with a progress bar.
+The letters the server refused are listed with its answer; ctrl+r sends only those
+again. Returns how many letters went out (None when nothing was sent)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rich.text import Text
@@ -25,10 +26,12 @@ from qstui.services.mailing import sending as S
 from qstui.ui.localized import Localized
 from qstui.ui.service_calls import ServiceCalls
 
+Recipients = Callable[[Any], list[S.Recipient]]  # (ctx) -> recipients, in a worker
 
-def _choices(ctx: Any, company_id: int) -> tuple[list[P.PackageInfo], list[S.Recipient]]:
+
+def _choices(ctx: Any, recipients: Recipients) -> tuple[list[P.PackageInfo], list[S.Recipient]]:
     packages = [p for p in P.list_packages(ctx) if p.is_active]
-    return packages, S.client_recipients(ctx, company_id)
+    return packages, recipients(ctx)
 
 
 class SendPackageDialog(Localized, ServiceCalls, ModalScreen[int | None]):
@@ -49,10 +52,18 @@ class SendPackageDialog(Localized, ServiceCalls, ModalScreen[int | None]):
     SendPackageDialog .dialog-hint { color: $text-muted; height: auto; }
     """
 
-    def __init__(self, company_id: int, company_name: str = "") -> None:
+    def __init__(
+        self,
+        heading: str,
+        recipients: Recipients,
+        package_id: int | None = None,
+        with_company: bool = False,
+    ) -> None:
         super().__init__()
-        self.company_id = company_id
-        self.company_name = company_name
+        self.heading = heading
+        self.load_recipients = recipients
+        self.wanted_package = package_id  # highlighted first, when active
+        self.with_company = with_company  # a group's contacts: say whose they are
         self.packages: list[P.PackageInfo] = []
         self.recipients: list[S.Recipient] = []
         self.failed: list[S.Outcome] = []
@@ -61,10 +72,7 @@ class SendPackageDialog(Localized, ServiceCalls, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(
-                _("Send a package: {client}").format(client=self.company_name),
-                classes="dialog-title",
-            )
+            yield Static(self.heading, classes="dialog-title")
             with Horizontal():
                 yield OptionList(id="sp-packages")
                 yield SelectionList[int](id="sp-contacts")
@@ -76,18 +84,23 @@ class SendPackageDialog(Localized, ServiceCalls, ModalScreen[int | None]):
             )
 
     def on_mount(self) -> None:
-        self.call_service(_choices, self.company_id, then=self._got_choices)
+        self.call_service(_choices, self.load_recipients, then=self._got_choices)
 
     def _got_choices(self, found: tuple[list[P.PackageInfo], list[S.Recipient]]) -> None:
         self.packages, self.recipients = found
         packages = self.query_one("#sp-packages", OptionList)
         for p in self.packages:
             packages.add_option(Option(Text(f"{p.name} ({p.materials} 📎)"), id=str(p.id)))
-        if self.packages:
-            packages.highlighted = 0
+        ids = [p.id for p in self.packages]
+        if ids:
+            wanted = self.wanted_package
+            packages.highlighted = ids.index(wanted) if wanted in ids else 0
         contacts = self.query_one("#sp-contacts", SelectionList)
         for i, r in enumerate(self.recipients):
-            contacts.add_option((Text(f"{r.contact} <{r.address}>"), i, True))
+            label = f"{r.contact} <{r.address}>"
+            if self.with_company:
+                label = f"{r.company}: {label}"
+            contacts.add_option((Text(label), i, True))
         if not self.recipients:
             self._say(_("No contact with an e-mail open to mailing"))
         packages.focus()
@@ -167,3 +180,27 @@ class SendPackageDialog(Localized, ServiceCalls, ModalScreen[int | None]):
     def action_close(self) -> None:
         if not self.busy:
             self.dismiss(self.sent or None)
+
+
+def to_client(company_id: int, company_name: str) -> SendPackageDialog:
+    """The dialog for the contacts of one client (the client card's ctrl+y)."""
+
+    def recipients(ctx: Any) -> list[S.Recipient]:
+        return S.client_recipients(ctx, company_id)
+
+    return SendPackageDialog(_("Send a package: {client}").format(client=company_name), recipients)
+
+
+def to_group(group_id: int, group_name: str, package_id: int | None) -> SendPackageDialog:
+    """The dialog for every contact of a client group (the module Пакеты), with the
+    package ``package_id`` chosen."""
+
+    def recipients(ctx: Any) -> list[S.Recipient]:
+        return S.group_recipients(ctx, group_id)
+
+    return SendPackageDialog(
+        _("Send a package to the group «{group}»").format(group=group_name),
+        recipients,
+        package_id,
+        with_company=True,
+    )

@@ -49,6 +49,7 @@ MAIL_USER = "mail.user"
 MAIL_FROM = "mail.from"
 MAIL_PAUSE = "mail.pause_seconds"
 MAIL_SECURITIES = ("starttls", "ssl", "none")
+PACKAGES_MAX_ATTACHMENT_MB = "packages.max_attachment_mb"
 
 CUSTOM_PREFIX = "custom."
 NAME_MAX = 100  # settings.name is VARCHAR(100)
@@ -144,6 +145,9 @@ KNOWN: dict[str, SettingSpec] = {
     MAIL_FROM: SettingSpec("", _validated(validators.email), N_("Sender address of packages")),
     MAIL_PAUSE: SettingSpec(
         1, _integer(0, 3600), N_("Seconds between two letters sent (rate limit)")
+    ),
+    PACKAGES_MAX_ATTACHMENT_MB: SettingSpec(
+        10, _integer(1, 100), N_("Largest file attached to a package, in MB")
     ),
 }
 

@@ -1,4 +1,5 @@
 """Reading packages and their materials (P1): the list and one package in full.
+Writing them is ``package_edit`` and ``materials``.
 
 Rights: the module right ``R.PACKAGES``."""
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import Material, Package, PackageMaterial
+from qstui.db.models import Material, Package, PackageMaterial, Sending
 from qstui.domain.errors import NotFound
 from qstui.i18n import _
 from qstui.services import rights as R
@@ -23,6 +24,7 @@ class MaterialInfo:
     file_name: str
     mime_type: str
     size_bytes: int
+    version: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class PackageDetail:
     body: str
     is_active: bool
     materials: tuple[MaterialInfo, ...]
+    version: int
+    sendings: int  # its letters recorded, sent or failed: a package with any is not deleted
 
 
 def list_packages(ctx: Context) -> list[PackageInfo]:
@@ -81,11 +85,13 @@ def get_package(ctx: Context, package: int | str) -> PackageDetail:
                 Material.file_name,
                 Material.mime_type,
                 Material.size_bytes,
+                Material.version,
             )
             .join(PackageMaterial, PackageMaterial.material_id == Material.id)
             .where(PackageMaterial.package_id == row.id)
             .order_by(PackageMaterial.sort_no, Material.id)
         ).all()
+        sendings = s.scalar(select(func.count(Sending.id)).where(Sending.package_id == row.id))
         return PackageDetail(
             row.id,
             row.name,
@@ -93,4 +99,6 @@ def get_package(ctx: Context, package: int | str) -> PackageDetail:
             row.body or "",
             bool(row.is_active),
             tuple(MaterialInfo(*m) for m in materials),
+            row.version,
+            int(sendings or 0),
         )

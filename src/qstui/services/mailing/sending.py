@@ -5,10 +5,12 @@ Rights: the module right ``R.PACKAGES``; every recipient's company must be visib
 the user. A letter that went out is recorded at once (its own transaction), so a crash
 or a dropped server never makes a retry send it again: ``retry`` sends only the
 sendings that failed. A server that cannot be reached at all raises ``MailError`` before
-anything is sent or written."""
+anything is sent or written. An inactive package is not sent (its failed letters may
+still be retried: they were sent before it was deactivated)."""
 
 from __future__ import annotations
 
+import re
 import smtplib
 import time
 from collections.abc import Callable, Sequence
@@ -54,6 +56,9 @@ from qstui.services.visibility import company_visible
 
 LETTER = "letter"  # the event type of a letter (data/refbooks/event_types.csv)
 ERROR_MAX = 1000  # sendings.error_text
+# What ``fill`` puts in a letter's subject and text, per recipient
+PLACEHOLDERS = ("{контакт}", "{компания}", "{менеджер}", "{дата}")
+_BRACED = re.compile(r"\{[^{}\n]*\}")
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,7 @@ class Letter:
     subject: str
     body: str
     attachments: tuple[Attachment, ...]
+    is_active: bool
 
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -192,21 +198,33 @@ def load_letter(ctx: Context, package: int | str) -> Letter:
                     _("The material «{title}» has no file in the database").format(title=title)
                 )
             attachments.append(Attachment(file_name, mime_type, bytes(content)))
-        return Letter(row.id, row.name, row.subject, row.body or "", tuple(attachments))
+        return Letter(
+            row.id,
+            row.name,
+            row.subject,
+            row.body or "",
+            tuple(attachments),
+            bool(row.is_active),
+        )
 
 
 def fill(text: str, recipient: Recipient) -> str:
-    """The placeholders {контакт}, {компания}, {менеджер}, {дата} filled (anything else in
-    braces is left as written)."""
-    values = {
-        "{контакт}": recipient.contact,
-        "{компания}": recipient.company,
-        "{менеджер}": recipient.manager,
-        "{дата}": clock.today().strftime("%d.%m.%Y"),
-    }
-    for key, value in values.items():
+    """The ``PLACEHOLDERS`` filled (anything else in braces is left as written; a package
+    saved through ``package_edit`` has nothing else)."""
+    values = (
+        recipient.contact,
+        recipient.company,
+        recipient.manager,
+        clock.today().strftime("%d.%m.%Y"),
+    )
+    for key, value in zip(PLACEHOLDERS, values, strict=True):
         text = text.replace(key, value)
     return text
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Each ``{…}`` of ``text`` that ``fill`` would leave as written, once, in order."""
+    return list(dict.fromkeys(m for m in _BRACED.findall(text) if m not in PLACEHOLDERS))
 
 
 def compose(letter: Letter, recipient: Recipient, sender: str) -> EmailMessage:
@@ -239,6 +257,12 @@ def send_package(
     """Send ``package`` to each recipient; one outcome per recipient, in order."""
     ctx.require(R.PACKAGES)
     letter = load_letter(ctx, package)
+    if not letter.is_active:
+        raise ServiceError(
+            _("The package «{name}» is inactive: activate it before sending").format(
+                name=letter.name
+            )
+        )
     _check_visible(ctx, recipients)
     server = server_settings(ctx)
     return _send(ctx, secrets, server, letter, [(r, None) for r in recipients], progress, pause)
