@@ -11,17 +11,14 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Select, Static, TextArea
 
-from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
-from qstui.ui.localized import Localized
-from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.text_editor import TextEditorDialog
 from qstui.widgets.text_field import TextField
 
 
-class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
+class ArticleEditor(TextEditorDialog):
     """``submit(ctx, values) -> result``: values ``title``, ``category_id``, ``tags``,
     ``body``; the dialog closes with the result (None: cancelled). ``reload(ctx)`` runs in
     a worker when the user takes someone else's newer save as the base of theirs (what
@@ -31,6 +28,7 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
         Binding("escape", "cancel", N_("Cancel"), id="kb_editor.cancel"),
         Binding("ctrl+s", "save", N_("Save"), priority=True, id="kb_editor.save"),
     ]
+    GROUP = "kb"
     DEFAULT_CSS = """
     ArticleEditor { align: center middle; }
     ArticleEditor > Vertical { width: 100; max-width: 100%; height: 100%; max-height: 40;
@@ -55,11 +53,9 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
         body: str = "",
         reload: Callable[[Any], Any] | None = None,
     ) -> None:
-        super().__init__()
-        self.reload = reload
+        super().__init__(submit, reload)
         self.heading = heading
         self.categories = list(categories)
-        self.submit = submit
         self.start = {"title": title, "category_id": category_id, "tags": tags, "body": body}
 
     def compose(self) -> ComposeResult:
@@ -107,52 +103,16 @@ class ArticleEditor(Localized, ServiceCalls, ModalScreen[Any]):
             "body": self.query_one("#input-body", TextArea).text,
         }
 
-    def on_input_submitted(self, event: TextField.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+    def field_labels(self) -> dict[str, str]:
+        return {"title": _("Title"), "category": _("Category"), "tags": _("Tags")}
 
-    def action_save(self) -> None:
-        self.query_one("#form-error", Static).update("")
-        self.call_service(
-            self.submit, self.values(), then=self.dismiss, on_error=self._failed, group="kb-save"
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _failed(self, error: BaseException) -> None:
-        line = self.query_one("#form-error", Static)
-        self.route_error(
-            error,
-            fields=lambda errors: line.update(
-                "\n".join(f"{self._label(name)}: {msg}" for name, msg in errors.items())
-            ),
-            conflict=self._conflict,
-            message=line.update,
-        )
-
-    def _reload(self) -> None:
-        if self.reload is not None:
-            self.call_service(self.reload, then=self._reloaded, group="kb-reload")
-
-    def _reloaded(self, _result: Any) -> None:
-        self.query_one("#form-error", Static).update("")
-        self.notify(_("The saved article is loaded: ctrl+s saves what you typed over it"))
-
-    @staticmethod
-    def _label(name: str) -> str:
-        labels = {"title": _("Title"), "category": _("Category"), "tags": _("Tags")}
-        return labels.get(name) or _("Text")
-
-    def _conflict(self, error: Conflict) -> None:
+    def typed(self) -> list[tuple[str, str]]:
         typed = self.values()
-        self.show_conflict(
-            error,
-            [
-                (_("Title"), typed["title"]),
-                (_("Tags"), typed["tags"] or ""),
-                (_("Text"), typed["body"]),
-            ],
-            self._reload if self.reload is not None else None,
-        )
-        self.query_one("#form-error", Static).update(str(error))
+        return [
+            (_("Title"), typed["title"]),
+            (_("Tags"), typed["tags"] or ""),
+            (_("Text"), typed["body"]),
+        ]
+
+    def reloaded_message(self) -> str:
+        return _("The saved article is loaded: ctrl+s saves what you typed over it")

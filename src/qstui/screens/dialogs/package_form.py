@@ -12,19 +12,16 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, Static, TextArea
 
-from qstui.domain.errors import Conflict
 from qstui.i18n import N_, _
 from qstui.services.mailing.package_edit import NAME_MAX, SUBJECT_MAX
 from qstui.services.mailing.sending import PLACEHOLDERS
-from qstui.ui.localized import Localized
-from qstui.ui.service_calls import ServiceCalls
+from qstui.widgets.text_editor import TextEditorDialog
 from qstui.widgets.text_field import TextField
 
 
-class PackageEditor(Localized, ServiceCalls, ModalScreen[Any]):
+class PackageEditor(TextEditorDialog):
     """``submit(ctx, values) -> result``: values ``name``, ``subject``, ``body``; the
     dialog closes with the result (None: cancelled). ``reload(ctx)`` runs in a worker
     when the user takes someone else's newer save as the base of theirs (what was typed
@@ -34,6 +31,7 @@ class PackageEditor(Localized, ServiceCalls, ModalScreen[Any]):
         Binding("escape", "cancel", N_("Cancel"), id="package_editor.cancel"),
         Binding("ctrl+s", "save", N_("Save"), priority=True, id="package_editor.save"),
     ]
+    GROUP = "pk"
     DEFAULT_CSS = """
     PackageEditor { align: center middle; }
     PackageEditor > Vertical { width: 100; max-width: 100%; height: 100%; max-height: 32;
@@ -56,10 +54,8 @@ class PackageEditor(Localized, ServiceCalls, ModalScreen[Any]):
         body: str = "",
         reload: Callable[[Any], Any] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(submit, reload)
         self.heading = heading
-        self.submit = submit
-        self.reload = reload
         self.start = {"name": name, "subject": subject, "body": body}
 
     def compose(self) -> ComposeResult:
@@ -94,51 +90,16 @@ class PackageEditor(Localized, ServiceCalls, ModalScreen[Any]):
             "body": self.query_one("#input-body", TextArea).text,
         }
 
-    def on_input_submitted(self, event: TextField.Submitted) -> None:
-        event.stop()
-        self.focus_next()
+    def field_labels(self) -> dict[str, str]:
+        return {"name": _("Title"), "subject": _("Subject")}
 
-    def action_save(self) -> None:
-        self.query_one("#form-error", Static).update("")
-        self.call_service(
-            self.submit, self.values(), then=self.dismiss, on_error=self._failed, group="pk-save"
-        )
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def _failed(self, error: BaseException) -> None:
-        line = self.query_one("#form-error", Static)
-        self.route_error(
-            error,
-            fields=lambda errors: line.update(
-                "\n".join(f"{self._label(name)}: {msg}" for name, msg in errors.items())
-            ),
-            conflict=self._conflict,
-            message=line.update,
-        )
-
-    @staticmethod
-    def _label(name: str) -> str:
-        return {"name": _("Title"), "subject": _("Subject")}.get(name) or _("Text")
-
-    def _reload(self) -> None:
-        if self.reload is not None:
-            self.call_service(self.reload, then=self._reloaded, group="pk-reload")
-
-    def _reloaded(self, _result: Any) -> None:
-        self.query_one("#form-error", Static).update("")
-        self.notify(_("The saved package is loaded: ctrl+s saves what you typed over it"))
-
-    def _conflict(self, error: Conflict) -> None:
+    def typed(self) -> list[tuple[str, str]]:
         typed = self.values()
-        self.show_conflict(
-            error,
-            [
-                (_("Title"), typed["name"]),
-                (_("Subject"), typed["subject"]),
-                (_("Text"), typed["body"]),
-            ],
-            self._reload if self.reload is not None else None,
-        )
-        self.query_one("#form-error", Static).update(str(error))
+        return [
+            (_("Title"), typed["name"]),
+            (_("Subject"), typed["subject"]),
+            (_("Text"), typed["body"]),
+        ]
+
+    def reloaded_message(self) -> str:
+        return _("The saved package is loaded: ctrl+s saves what you typed over it")
