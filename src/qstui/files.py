@@ -17,6 +17,7 @@ from typing import IO, Any
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 DOCUMENTS_ENV = "QSTUI_DOCUMENTS_DIR"
+SERVED_ENV = "QSTUI_SERVED"  # set by ``qstui serve`` for its sessions' processes
 
 
 def documents_dir() -> Path:
@@ -27,6 +28,12 @@ def documents_dir() -> Path:
     from platformdirs import user_documents_dir
 
     return Path(os.environ.get(DOCUMENTS_ENV) or user_documents_dir()).expanduser()
+
+
+def served() -> bool:
+    """Whether this process is a session of ``qstui serve``: its user sits at a browser,
+    and a path they type names a file of the server, not of their computer."""
+    return os.environ.get(SERVED_ENV) == "1"
 
 
 def open_private(path: str | Path, mode: str = "w", **kwargs: Any) -> IO[Any]:

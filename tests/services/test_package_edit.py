@@ -238,6 +238,16 @@ def test_files_that_cannot_be_attached_are_refused(
     assert M.attach_file(ctx, package_id, exact) > 0
     with db.reader() as s:
         assert len(s.scalars(select(PackageMaterial)).all()) == 1
+    # a session of `qstui serve`: a browser's user attaches only from the documents folder
+    shared = tmp_path / "Документы"
+    shared.mkdir()
+    (shared / "прайс.pdf").write_bytes(b"%PDF-1.4")
+    monkeypatch.setenv("QSTUI_SERVED", "1")
+    monkeypatch.setenv("QSTUI_DOCUMENTS_DIR", str(shared))
+    with pytest.raises(ValidationFailed) as caught:
+        M.attach_file(ctx, package_id, exact)
+    assert f"attached only from the folder {shared}" in _errors(caught)["file"]
+    assert M.attach_file(ctx, package_id, shared / "прайс.pdf") > 0
 
 
 def test_a_package_sent_is_kept_and_an_inactive_one_is_not_sent(

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from qstui.cli.state import state
+from qstui.files import SERVED_ENV
 from qstui.i18n import _
 
 WILDCARDS = {"", "0.0.0.0", "::", "[::]"}
@@ -148,6 +149,7 @@ def serve(
         # a language given to ``serve`` itself is every session's; otherwise each user's own
         child_environment={
             "QSTUI_DB": settings.db_url,
+            SERVED_ENV: "1",  # files are attached only from the documents folder
             **({"QSTUI_LANG": settings.lang} if settings.lang_fixed else {}),
         },
         ssl_context=ssl_context,

@@ -24,6 +24,7 @@ from qstui.db.models import Material, Package, PackageMaterial
 from qstui.domain.enums import AuditAction
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.text import one_line, required, too_long
+from qstui.files import documents_dir, served
 from qstui.i18n import _
 from qstui.services import audit
 from qstui.services import rights as R
@@ -77,6 +78,15 @@ def read_attachment(ctx: Context, path: str | Path, limit: int) -> tuple[str, by
     if not stat.S_ISREG(info.st_mode):
         raise _refused(_("{file} is not a plain file").format(file=file))
     real = file.resolve()
+    if served():  # a browser's user: only what was put in the server's documents folder
+        folder = documents_dir().expanduser().resolve()
+        if not real.is_relative_to(folder):
+            raise _refused(
+                _(
+                    "Through the web access files are attached only from the folder "
+                    "{folder}: put the file there first"
+                ).format(folder=folder)
+            )
     own_files, own_folders = _own_files(ctx)
     if real in own_files or any(real.is_relative_to(folder) for folder in own_folders):
         raise _refused(
