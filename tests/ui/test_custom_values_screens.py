@@ -124,6 +124,19 @@ async def test_a_manager_fills_the_deal_fields_an_admin_defined(demo_db):
         assert {f.code: f.value for f in saved.custom_fields}["budget"] == Decimal("2000")
         assert screen.query_one("#input-reason").value == "Рекомендация"
 
+        # typed and left: the card asks first, and opened again shows the saved value
+        await retype(pilot, app, "budget", "3000")
+        await pilot.press("escape", "escape")  # out of the field, then out of the card
+        await settle(pilot, app)
+        assert "unsaved changes" in screen_text(app)
+        await pilot.press("y")
+        await settle(pilot, app)
+        app.open_deal(deal_id)
+        await settle(pilot, app)
+        assert app.screen is screen  # the kept card, reopened
+        assert screen.query_one("#input-budget").value == "2000"
+        assert not screen.has_unsaved()
+
 
 async def test_the_contact_form_shows_and_edits_the_persons_fields(demo_db):
     hobby = define(demo_db, "contact", "hobby", "Увлечения", "text")

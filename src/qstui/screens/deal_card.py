@@ -136,11 +136,13 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
 
     def reopen(self, deal_id: int) -> None:
         """Become the card of ``deal_id`` when pushed again (``ui.kept_screens``): the
-        widgets stay, the previous deal goes — its head, and its tabs hidden until the
-        new deal is shown in them (the form of «Main» is made anew), «Main» active."""
+        widgets stay, the previous deal goes — its head, what was typed on «Fields», and
+        its tabs hidden until the new deal is shown in them (the form of «Main» is made
+        anew), «Main» active."""
         self.deal_id = deal_id
         self.view = None
         self._load_on_resume = True
+        self.fields.forget()
         self.query_one("#card-head", CardHead).say(_("Deal №{id}").format(id=deal_id))
         self.query_one("#card-keys", Static).update("")
         tabs = self.query_one("#card-tabs", TabbedContent)

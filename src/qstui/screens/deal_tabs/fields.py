@@ -32,7 +32,6 @@ class FieldsTab(DealTab):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._deal_id: int | None = None
         self._saving = False
 
     def compose(self) -> ComposeResult:
@@ -54,12 +53,13 @@ class FieldsTab(DealTab):
             return self.can_edit() and in_use
         return True
 
+    def forget(self) -> None:
+        """The card is reopened (``ui.kept_screens``): nothing typed stays."""
+        self.form.forget()
+        self._saving = False
+
     def fill(self, view: DealView) -> None:
         card = view.card
-        if card.id != self._deal_id:  # another deal in the card (kept screens)
-            self.form.forget()
-            self._deal_id = card.id
-            self._saving = False
         self.form.fill(card.custom_fields, self.can_edit())
         self.query_one("#fields-title", Static).update(
             _("Custom fields: {n}").format(n=len(card.custom_fields))
