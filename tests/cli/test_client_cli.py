@@ -14,10 +14,12 @@ from tests.conftest import file_mode
 from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.models import AuditEntry, Company
-from qstui.domain.clients import CompanyInput
-from qstui.domain.enums import Role
+from qstui.domain.clients import CompanyInput, ContactInput
+from qstui.domain.enums import FieldEntity, FieldKind, Role
 from qstui.services.access import users as users_module
 from qstui.services.clients import companies as C
+from qstui.services.clients import contacts as P
+from qstui.services.clients import custom_fields as F
 from qstui.services.context import Context, context_for
 
 INN_A = "7707083893"
@@ -139,6 +141,13 @@ def test_show_and_edit(db):
     assert result.exit_code == 1 and result.stderr.startswith("inn: ")
     result = run(db, "edit", str(ids["lutik"]), "--as", "ivanov")
     assert result.exit_code == 2
+    # a contact person's custom fields come with the person
+    system = Context.system(db)
+    hobby = F.create_field(system, "hobby", "Хобби", FieldKind.TEXT, entity=FieldEntity.CONTACT)
+    person = ContactInput(last_name="Жуков")
+    P.add_contact(context_for(db, "ivanov"), ids["lutik"], person, custom={hobby: "Рыбалка"})
+    [contact] = json.loads(run(db, "show", str(ids["lutik"]), "--json").output)["contacts"]
+    assert [(f["code"], f["value"]) for f in contact["custom_fields"]] == [("hobby", "Рыбалка")]
 
 
 def test_import_and_export(db, tmp_path):

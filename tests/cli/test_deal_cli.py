@@ -16,14 +16,16 @@ from tests.conftest import FROZEN_NOW, file_mode
 from qstui.cli.main import cli
 from qstui.db.engine import Database
 from qstui.db.models import Company, Product, RefusalReason, Unit
-from qstui.domain.enums import Role
+from qstui.domain.enums import FieldEntity, FieldKind, Role
 from qstui.domain.normalize import company_name, fold
 from qstui.services import deals as D
 from qstui.services.access.users import create_user
+from qstui.services.clients import custom_fields as F
 from qstui.services.context import Context, context_for
 from qstui.services.deals import documents as Docs
 from qstui.services.deals import items as I
 from qstui.services.deals import payments as P
+from qstui.services.deals.deal import set_custom_values
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")  # "today" is the frozen day
 TODAY = FROZEN_NOW.date()
@@ -156,6 +158,28 @@ def test_show_the_card(db, deals):
 
     lost = json.loads(run(db, "show", str(deals["lost"]), "--json").output)
     assert lost["status"] == "lost" and lost["lost_reason_name"]
+
+
+def test_show_includes_the_custom_fields(db, deals):
+    admin = Context.system(db)
+    budget = F.create_field(admin, "budget", "Бюджет", FieldKind.NUMBER, entity=FieldEntity.DEAL)
+    urgent = F.create_field(admin, "urgent", "Срочно", FieldKind.FLAG, entity=FieldEntity.DEAL)
+    F.create_field(admin, "tender", "Тендер", FieldKind.DATE, entity=FieldEntity.DEAL)
+    anna = context_for(db, "anna")
+    set_custom_values(anna, deals["main"], deals["main_version"], {budget: "1500,5", urgent: "нет"})
+    out = run(db, "show", str(deals["main"]), "--as", "anna").output
+    assert next(line for line in out.splitlines() if "Бюджет" in line).split() == [
+        "Бюджет",
+        "1,500.5",
+    ]
+    assert next(line for line in out.splitlines() if "Срочно" in line).split() == ["Срочно", "no"]
+    assert "Тендер" not in out  # not filled in
+    card = json.loads(run(db, "show", str(deals["main"]), "--as", "anna", "--json").output)
+    assert [(f["code"], f["value"], f["is_active"]) for f in card["custom_fields"]] == [
+        ("budget", "1500.5000", True),
+        ("urgent", False, True),
+        ("tender", None, True),
+    ]
 
 
 def test_show_tells_hand_made_documents_and_an_advance(db, deals):

@@ -7,6 +7,7 @@ Expected failures propagate to the root group (one line on stderr, exit code 1).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def _print_list(rows: list[DealRow]) -> None:
 def show(deal_id: int, as_login: str | None, as_json: bool) -> None:
     """Show the card of deal ID.
 
-    Main fields, stages, products, payments, 1C documents and the debt.
+    Main fields and custom fields, stages, products, payments, 1C documents and the debt.
     """
     card = get_deal(context(as_login), deal_id)
     if as_json:
@@ -174,6 +175,7 @@ def _print_card(card: DealCard) -> None:
         (_("Lost at stage"), card.lost_stage_name),
         (_("Refusal note"), card.lost_note),
         (_("Notes"), card.notes),
+        *[(f.title, _custom_text(f.value)) for f in card.custom_fields],
     ]
     for label, value in fields:
         if value:
@@ -260,6 +262,19 @@ def _print_card(card: DealCard) -> None:
         + ")"
     )
     console.print(line)
+
+
+def _custom_text(value: object) -> str | None:
+    """A custom field's value as the card prints it (None: not filled in)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, Decimal):
+        return _qty(value)
+    if isinstance(value, date):
+        return day(value)
+    return str(value)
 
 
 def _qty(value: Decimal) -> str:

@@ -259,6 +259,7 @@ class ContactInfo:
     is_active: bool
     phones: tuple[PhoneInfo, ...] = ()
     emails: tuple[EmailInfo, ...] = ()
+    custom_fields: tuple[CustomFieldValue, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -295,7 +296,9 @@ class CustomFieldDef:
 
 @dataclass(frozen=True)
 class CustomFieldValue:
-    """An active company field with this company's value (None: not filled in)."""
+    """A custom field of a company, a contact person or a deal with that object's value
+    (None: not filled in). An inactive field is shown only while it holds a value, and
+    read-only."""
 
     field_id: int
     code: str
@@ -304,6 +307,7 @@ class CustomFieldValue:
     value: str | Decimal | date | bool | None
     choices: tuple[str, ...] = ()
     is_required: bool = False
+    is_active: bool = True
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from qstui.domain.calendar import ManagerRef
+from qstui.domain.clients import CustomFieldValue
 from qstui.domain.enums import DealStatus, DocKind, DocState, PaymentKind, PaymentSource
 from qstui.i18n import N_, _
 
@@ -246,6 +247,7 @@ class DealCard:
     documents: tuple[DocumentInfo, ...]
     debt: DebtInfo | None  # None when a rate it needs is missing: see ``debt_error``
     debt_error: str | None = None
+    custom_fields: tuple[CustomFieldValue, ...] = ()  # active ones and those holding a value
 
     @property
     def planned_payments(self) -> tuple[PaymentInfo, ...]:

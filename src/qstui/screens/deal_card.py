@@ -4,7 +4,8 @@ Tabs (``screens/deal_tabs``): 1 Main (the deal's fields, edited in place, ctrl+s
 under the version), 2 Stages (move to the next/previous stage, a stage's responsible and
 deadline), 3 Products and payment (product lines with the total; planned and actual
 payments), 4 Documents (from 1C, read-only; invoices and shipments entered by hand),
-5 Debt. Each tab's keys work while it is shown. Win, lose
+5 Debt, 6 Fields (the custom fields admins defined for deals, edited in place, ctrl+s
+saves them under the version). Each tab's keys work while it is shown. Win, lose
 (reason and stage), reopen, and the commercial proposal (КП) export work from every tab;
 the command palette adds the deal's 1C commands (``screens.deal_onec``).
 
@@ -32,6 +33,7 @@ from qstui.screens.deal_onec import DealOnecCommands
 from qstui.screens.deal_tabs.base import DealTab
 from qstui.screens.deal_tabs.debt import DebtTab
 from qstui.screens.deal_tabs.documents import DocumentsTab
+from qstui.screens.deal_tabs.fields import FieldsTab
 from qstui.screens.deal_tabs.main import MainTab
 from qstui.screens.deal_tabs.products import ProductsTab
 from qstui.screens.deal_tabs.stages import StagesTab
@@ -51,8 +53,9 @@ TAB_CLASSES: dict[str, type[DealTab]] = {
     "products": ProductsTab,
     "docs": DocumentsTab,
     "debt": DebtTab,
+    "fields": FieldsTab,
 }
-TABS = tuple(TAB_CLASSES)  # in order: the digit keys 1–5
+TABS = tuple(TAB_CLASSES)  # in order: the digit keys 1–6
 
 
 class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
@@ -107,6 +110,10 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
     def main(self) -> MainTab:
         return self.tabs["main"]  # type: ignore[return-value]
 
+    @property
+    def fields(self) -> FieldsTab:
+        return self.tabs["fields"]  # type: ignore[return-value]
+
     # --- layout and loading ---------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -129,11 +136,13 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
 
     def reopen(self, deal_id: int) -> None:
         """Become the card of ``deal_id`` when pushed again (``ui.kept_screens``): the
-        widgets stay, the previous deal goes — its head, and its tabs hidden until the
-        new deal is shown in them (the form of «Main» is made anew), «Main» active."""
+        widgets stay, the previous deal goes — its head, what was typed on «Fields», and
+        its tabs hidden until the new deal is shown in them (the form of «Main» is made
+        anew), «Main» active."""
         self.deal_id = deal_id
         self.view = None
         self._load_on_resume = True
+        self.fields.forget()
         self.query_one("#card-head", CardHead).say(_("Deal №{id}").format(id=deal_id))
         self.query_one("#card-keys", Static).update("")
         tabs = self.query_one("#card-tabs", TabbedContent)
@@ -201,7 +210,7 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
             keys += [("w", _("won")), ("l", _("lost"))]
         else:
             keys.append(("o", _("reopen")))
-        keys += [("k", _("proposal")), ("1–5", _("tabs")), ("F1", _("all keys"))]
+        keys += [("k", _("proposal")), ("1–6", _("tabs")), ("F1", _("all keys"))]
         line = Text(no_wrap=True, overflow="ellipsis")
         for n, (key, label) in enumerate(keys):
             line.append(" · " if n else "")
@@ -265,8 +274,12 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
     # --- changes --------------------------------------------------------------------------
 
     def _changed(self, note: str | None = None, typed: dict[str, Any] | None = None) -> None:
+        """Something was saved: reload, keeping ``typed`` in «Main» (None: what is typed
+        there now — a change saved elsewhere takes nothing typed away)."""
         if note:
             self.notify(note)
+        if typed is None and self.view is not None:
+            typed = self.main.typed_changes()
         self.reload(typed)
 
     def _op(self, fn: Any, *args: Any, done: str) -> None:
@@ -347,13 +360,13 @@ class DealCardScreen(DealOnecCommands, Localized, ServiceCalls, Screen[None]):
         self.app.push_screen(ProposalDialog(self.deal_id), saved)
 
     def has_unsaved(self) -> bool:
-        return self.main.dirty
+        return self.main.dirty or self.fields.dirty
 
     def action_back(self) -> None:
-        if self.main.holds(self.focused):
+        if self.main.holds(self.focused) or self.fields.holds(self.focused):
             self.query_one("#card-tabs", TabbedContent).query_one(Tabs).focus()
             return
-        if self.main.dirty:
+        if self.has_unsaved():
             from qstui.screens.dialogs.message import ConfirmDialog
 
             def answer(leave: bool | None) -> None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import LargeBinary, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.errors import is_conflict
 from qstui.db.locks import hold_row
@@ -138,6 +139,15 @@ def flush_checked(session: Session, ctx: Context, obj: Any) -> None:
         if conflict is None:
             raise
         raise conflict from exc
+
+
+def new_version(session: Session, ctx: Context, obj: Any) -> int:
+    """Give ``obj`` (a row with a version) a new version though none of its own columns
+    changed — rows that belong to it did — checked like any save; returns it."""
+    obj.updated_by = ctx.user_id
+    flag_modified(obj, "updated_by")
+    flush_checked(session, ctx, obj)
+    return int(obj.version)
 
 
 def record_create(session: Session, ctx: Context, obj: Any, object_kind: str) -> None:

@@ -30,7 +30,7 @@ from qstui.widgets.text_field import TextField
 class FieldSpec:
     """One field of a form. ``choices``: (label, value) pairs make it a drop-down (its
     ``placeholder`` is shown while nothing is chosen); ``multiline`` a text area;
-    ``password`` hides the input."""
+    ``password`` hides the input; ``read_only`` shows a value nobody may change here."""
 
     name: str
     label: str  # already translated
@@ -41,6 +41,7 @@ class FieldSpec:
     placeholder: str = ""
     max_length: int = 0
     allow_blank: bool = True
+    read_only: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,10 +67,11 @@ class FormField(Vertical):
                 value=spec.value if spec.value not in ("", None) else Select.NULL,
                 allow_blank=spec.allow_blank,
                 id=f"input-{spec.name}",
+                disabled=spec.read_only,
                 **({"prompt": spec.placeholder} if spec.placeholder else {}),
             )
         elif spec.multiline:
-            yield TextArea(str(spec.value or ""), id=f"input-{spec.name}")
+            yield TextArea(str(spec.value or ""), id=f"input-{spec.name}", disabled=spec.read_only)
         else:
             yield TextField(
                 value="" if spec.value is None else str(spec.value),
@@ -77,6 +79,7 @@ class FormField(Vertical):
                 password=spec.password,
                 max_length=spec.max_length,
                 id=f"input-{spec.name}",
+                disabled=spec.read_only,
             )
         yield Static("", classes="field-error")
 

@@ -257,6 +257,7 @@ class CardField(FormField):
             allow_blank=spec.allow_blank,
             prompt=spec.placeholder or "—",
             id=f"input-{spec.name}",
+            disabled=spec.read_only,
         )
         yield Static("", classes="field-error")
 

@@ -75,7 +75,7 @@ class DealTab(Localized, ServiceCalls, Vertical):
 
     class Changed(Message):
         """Something of the deal was saved: say ``note`` and reload the card, keeping
-        ``typed`` (the Main form's typed values) on top."""
+        ``typed`` (the Main form's typed values) on top — None: what is typed there now."""
 
         def __init__(self, note: str | None = None, typed: dict[str, Any] | None = None):
             super().__init__()

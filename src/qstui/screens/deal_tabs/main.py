@@ -307,7 +307,7 @@ class MainTab(DealTab):
             update_deal,
             self.card.id,
             self.card.version,
-            then=lambda _version: self.post_message(self.Changed(_("Saved"))),
+            then=lambda _version: self.post_message(self.Changed(_("Saved"), typed={})),
             on_error=lambda error: self._save_failed(error, typed),
             group="deal-save",
             **values,

@@ -35,19 +35,18 @@ from qstui.domain.clients import (
     ClaimSummary,
     ClientCard,
     ContractInfo,
-    CustomFieldValue,
     DealSummary,
     HistoryItem,
     MaterialSent,
     ProductBought,
 )
-from qstui.domain.enums import DealStatus, EventStatus
+from qstui.domain.enums import DealStatus, EventStatus, FieldEntity
 from qstui.domain.errors import NotFound
 from qstui.domain.names import person_name
 from qstui.i18n import _, language
 from qstui.services import rights as R
 from qstui.services.clients.contacts import bank_accounts_of, contacts_of
-from qstui.services.clients.custom_fields import company_values
+from qstui.services.clients.custom_fields import values_of
 from qstui.services.clients.debt import Converter, company_debts
 from qstui.services.clients.groups import group_infos
 from qstui.services.clients.terms import terms_of
@@ -122,18 +121,7 @@ def get_card(ctx: Context, company_id: int, history: int = HISTORY) -> ClientCar
             phones=tuple(phones),
             emails=tuple(emails),
             bank_accounts=tuple(bank_accounts_of(s, company_id)),
-            custom_fields=tuple(
-                CustomFieldValue(
-                    field_id=f.id,
-                    code=f.code,
-                    title=f.title,
-                    kind=f.field_kind,
-                    value=value,
-                    choices=tuple(f.choices or ()),
-                    is_required=bool(f.is_required),
-                )
-                for f, value in company_values(s, company_id)
-            ),
+            custom_fields=values_of(s, FieldEntity.COMPANY, [company_id])[company_id],
             groups=tuple(
                 group_infos(
                     s,

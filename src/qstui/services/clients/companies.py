@@ -40,8 +40,8 @@ from qstui.db.locks import lock_for_writing
 from qstui.db.models import (
     AppUser,
     Company,
-    CustomField,
-    CustomValue,
+    Contact,
+    Deal,
     Email,
     Industry,
     OnecLink,
@@ -67,6 +67,7 @@ from qstui.services import rights as R
 from qstui.services.clients._index import drop_company_words, refresh_companies
 from qstui.services.clients._validation import company_values
 from qstui.services.clients.card import get_card
+from qstui.services.clients.custom_fields import drop_values
 from qstui.services.clients.debt import client_debts
 from qstui.services.clients.duplicates import duplicate_hits
 from qstui.services.clients.filters import (
@@ -511,16 +512,11 @@ def delete_company(ctx: Context, company_id: int, version: int) -> None:
         if company.version != version:
             raise conflict_for(s, Company, company_id)
         drop_company_words(s, company_id)
-        s.execute(
-            delete(CustomValue)
-            .where(
-                CustomValue.object_id == company_id,
-                CustomValue.field_id.in_(
-                    select(CustomField.id).where(CustomField.entity == FieldEntity.COMPANY)
-                ),
-            )
-            .execution_options(synchronize_session=False)
-        )
+        # the database deletes its contact persons and deals with it; their values too
+        drop_values(s, FieldEntity.COMPANY, [company_id])
+        for model, entity in ((Contact, FieldEntity.CONTACT), (Deal, FieldEntity.DEAL)):
+            owned = s.scalars(select(model.id).where(model.company_id == company_id)).all()
+            drop_values(s, entity, owned)
         s.execute(
             delete(OnecLink)
             .where(OnecLink.object_kind == "company", OnecLink.object_id == company_id)

@@ -23,10 +23,11 @@ from qstui.domain.clients import (
     BankAccountInput,
     ContactInfo,
     ContactInput,
+    CustomFieldValue,
     EmailInfo,
     PhoneInfo,
 )
-from qstui.domain.enums import PhoneKind
+from qstui.domain.enums import FieldEntity, PhoneKind
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.names import person_name
 from qstui.domain.normalize import email_key, fold, phone_digits
@@ -39,11 +40,13 @@ from qstui.services.clients._validation import (
     email_values,
     phone_values,
 )
+from qstui.services.clients.custom_fields import drop_values, values_of, write_values
 from qstui.services.clients.filters import visible_company
 from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
     conflict_for,
+    new_version,
     record_create,
     record_delete,
     writing,
@@ -121,7 +124,10 @@ def email_info(row: Email) -> EmailInfo:
 
 
 def contact_info(
-    row: Contact, phones: Sequence[PhoneInfo] = (), emails: Sequence[EmailInfo] = ()
+    row: Contact,
+    phones: Sequence[PhoneInfo] = (),
+    emails: Sequence[EmailInfo] = (),
+    custom_fields: Sequence[CustomFieldValue] = (),
 ) -> ContactInfo:
     return ContactInfo(
         id=row.id,
@@ -136,6 +142,7 @@ def contact_info(
         is_active=bool(row.is_active),
         phones=tuple(phones),
         emails=tuple(emails),
+        custom_fields=tuple(custom_fields),
     )
 
 
@@ -178,8 +185,11 @@ def add_contact(
     data: ContactInput,
     phones: Sequence[str] = (),
     emails: Sequence[str] = (),
+    custom: Mapping[int, Any] | None = None,
 ) -> int:
-    """Add a contact person (with phones and e-mails) to a company; returns its id."""
+    """Add a contact person (with phones, e-mails and the values of custom fields: field
+    id → value) to a company; returns its id. A bad custom value (by the field's code)
+    leaves nothing written."""
     ctx.require(R.CLIENTS, R.EDIT)
     clean, errors = contact_values({k: getattr(data, k) for k in CONTACT_FIELDS})
     phone_rows = []
@@ -203,6 +213,7 @@ def add_contact(
             _new_phone(s, ctx, company_id, row.id, values)
         for values in email_rows:
             _new_email(s, ctx, company_id, row.id, values)
+        write_values(s, ctx, FieldEntity.CONTACT, row.id, custom or {})
         if row.is_primary:
             _only_primary(s, ctx, row)
         refresh_contacts(s, [row.id])
@@ -226,8 +237,23 @@ def update_contact(ctx: Context, contact_id: int, version: int, **changes: Any) 
         return row.version
 
 
+def set_contact_values(
+    ctx: Context, contact_id: int, version: int, values: Mapping[int, Any]
+) -> int:
+    """Set values of the contact person's custom fields (field id → value; None or ""
+    clears) under the person's version, all or none (``custom_fields.write_values``);
+    the person gets a new version when something changed. Returns the version."""
+    ctx.require(R.CLIENTS, R.EDIT)
+    with writing(ctx, Contact, contact_id) as s:
+        row = _visible_row(s, ctx, Contact, contact_id, _("Contact person"))
+        _checked_version(s, row, version)
+        if write_values(s, ctx, FieldEntity.CONTACT, row.id, values):
+            new_version(s, ctx, row)
+        return row.version
+
+
 def delete_contact(ctx: Context, contact_id: int, version: int) -> None:
-    """Delete a contact person with the person's phones and e-mails."""
+    """Delete a contact person with the person's phones, e-mails and custom values."""
     ctx.require(R.CLIENTS, R.EDIT)
     with writing(ctx, Contact, contact_id) as s:
         row = _visible_row(s, ctx, Contact, contact_id, _("Contact person"))
@@ -236,6 +262,7 @@ def delete_contact(ctx: Context, contact_id: int, version: int) -> None:
             record_delete(s, ctx, phone, "phone")
         for email in s.scalars(select(Email).where(Email.contact_id == row.id)):
             record_delete(s, ctx, email, "email")
+        drop_values(s, FieldEntity.CONTACT, [row.id])
         record_delete(s, ctx, row, "contact")
         refresh_contacts(s, [contact_id])
 
@@ -251,7 +278,8 @@ def list_contacts(ctx: Context, company_id: int) -> list[ContactInfo]:
 def contacts_of(
     session: Session, company_id: int
 ) -> tuple[list[ContactInfo], list[PhoneInfo], list[EmailInfo]]:
-    """Contact persons (primary first, by name) and the company's own phones / e-mails."""
+    """Contact persons (primary first, by name) with their custom fields, and the
+    company's own phones / e-mails."""
     phones = [
         phone_info(p)
         for p in session.scalars(
@@ -264,17 +292,22 @@ def contacts_of(
             select(Email).where(Email.company_id == company_id).order_by(Email.id)
         )
     ]
+    rows = list(
+        session.scalars(
+            select(Contact)
+            .where(Contact.company_id == company_id)
+            .order_by(Contact.is_primary.desc(), Contact.name_fold, Contact.id)
+        )
+    )
+    custom = values_of(session, FieldEntity.CONTACT, [c.id for c in rows])
     people = [
         contact_info(
             c,
             [p for p in phones if p.contact_id == c.id],
             [e for e in emails if e.contact_id == c.id],
+            custom[c.id],
         )
-        for c in session.scalars(
-            select(Contact)
-            .where(Contact.company_id == company_id)
-            .order_by(Contact.is_primary.desc(), Contact.name_fold, Contact.id)
-        )
+        for c in rows
     ]
     own_phones = [p for p in phones if p.contact_id is None]
     own_emails = [e for e in emails if e.contact_id is None]

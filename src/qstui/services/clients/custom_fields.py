@@ -1,8 +1,12 @@
-"""Custom fields (C2, S1): definitions admins add to companies (or contacts, deals), and
-the values of companies.
+"""Custom fields (C2, S1): definitions admins add to companies, contact persons and
+deals, and the values of those objects.
 
 Definitions need ``refbooks.edit``; reading them needs ``clients``. A company's values
-are set with ``edit`` on a visible company. How a value is stored in ``custom_values``:
+are set here with ``edit`` on a visible company (``set_value``); those of a contact
+person and of a deal by the services of their own (``contacts.set_contact_values``,
+``deals.deal.set_custom_values``), which check their rights and load the object, then
+write through ``write_values`` — the one place values are checked, encoded and audited.
+The cards read them with ``values_of``. How a value is stored in ``custom_values``:
 text and choice in ``val_text``; number in ``val_num``; date in ``val_date``; flag as
 ``val_num`` 1/0. ``val_fold`` is the folded text of every value (the list filter
 matches its start).
@@ -11,15 +15,17 @@ matches its start).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from qstui.db.compat import chunks, id_in
 from qstui.db.models import CustomField, CustomValue
-from qstui.domain.clients import CustomFieldDef
+from qstui.domain.clients import CustomFieldDef, CustomFieldValue
 from qstui.domain.enums import FieldEntity, FieldKind
 from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.formatting import parse_day
@@ -40,6 +46,7 @@ from qstui.services.persist import (
 _CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")
 _TRUE = {"1", "true", "yes", "y", "да", "д", "+"}
 _FALSE = {"0", "false", "no", "n", "нет", "н", "-", ""}
+_SCALE = Decimal("0.0001")  # of ``custom_values.val_num``
 
 
 def definition(row: CustomField) -> CustomFieldDef:
@@ -213,7 +220,7 @@ def encode(kind: FieldKind, choices: tuple[str, ...], value: Any) -> dict[str, A
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             raise ValueError(_("Enter a number")) from None
-        number = number.quantize(Decimal("0.0001"))
+        number = number.quantize(_SCALE)
         text = format(number.normalize(), "f")
         return {"val_num": number, "val_text": text, "val_fold": text, "val_date": None}
     if kind is FieldKind.DATE:
@@ -230,7 +237,9 @@ def encode(kind: FieldKind, choices: tuple[str, ...], value: Any) -> dict[str, A
         if word not in _TRUE | _FALSE:
             raise ValueError(_("Enter yes or no"))
         flag = word in _TRUE
-        return {"val_num": Decimal(int(flag)), "val_text": "1" if flag else "0", "val_fold": None}
+        # at the column's scale, as it is read back: saving it again changes nothing
+        return {"val_num": Decimal(int(flag)).quantize(_SCALE), "val_text": str(int(flag)),
+                "val_fold": None}  # fmt: skip
     text = one_line(value)
     if text is None:
         raise ValueError(_("Required"))
@@ -241,65 +250,150 @@ def encode(kind: FieldKind, choices: tuple[str, ...], value: Any) -> dict[str, A
     return {"val_text": text, "val_fold": fold(text)[:250] or None, "val_num": None}
 
 
-def _company_field(session: Session, field_id: int) -> CustomField:
-    row = session.get(CustomField, field_id)
-    if row is None or row.entity is not FieldEntity.COMPANY:
-        raise NotFound(_("Custom field"), field_id)
-    return row
+# --- values of companies, contact persons and deals --------------------------------------
 
 
-def set_value(ctx: Context, company_id: int, field_id: int, value: Any) -> None:
-    """Set a company's value of a custom field; None or "" clears it (unless the field
-    is required)."""
-    ctx.require(R.CLIENTS, R.EDIT)
-    empty = value is None or (isinstance(value, str) and not value.strip())
-    with writing(ctx) as s:
-        visible_company(s, ctx, company_id)
-        field = _company_field(s, field_id)
-        if not field.is_active:
-            raise ValidationFailed({field.code: _("The field is no longer in use")})
-        current = s.scalar(
-            select(CustomValue).where(
-                CustomValue.field_id == field_id, CustomValue.object_id == company_id
-            )
+def _is_empty(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def write_values(
+    session: Session,
+    ctx: Context,
+    entity: FieldEntity,
+    object_id: int,
+    values: Mapping[int, Any],
+) -> bool:
+    """Set values (field id → value; None or "" clears) of one object of ``entity`` in
+    the open transaction, each change audited. The caller has checked the rights and that
+    the object is there. Every value is checked first: one ``ValidationFailed`` names
+    each bad field by its code (a required one left empty, a field no longer in use, a
+    value not of the field's kind) and nothing is written. Returns whether anything
+    changed."""
+    if not values:
+        return False
+    ids = sorted({int(i) for i in values})
+    fields = {
+        f.id: f
+        for f in session.scalars(
+            select(CustomField).where(id_in(CustomField.id, ids), CustomField.entity == entity)
         )
-        if empty:
-            if field.is_required:
-                raise ValidationFailed({field.code: _("Required")})
-            if current is not None:
-                record_delete(s, ctx, current, "custom_value")
-            return
-        try:
-            columns = encode(field.field_kind, tuple(field.choices or ()), value)
-        except ValueError as exc:
-            raise ValidationFailed({field.code: str(exc)}) from None
-        if current is None:
-            row = CustomValue(
-                field_id=field_id, object_id=company_id, updated_by=ctx.user_id, **columns
-            )
-            record_create(s, ctx, row, "custom_value")
-        else:
-            apply_changes(s, ctx, current, columns, "custom_value")
-
-
-def company_values(session: Session, company_id: int) -> list[tuple[CustomField, Any]]:
-    """Every active company field with this company's value (None when empty)."""
-    fields = list(
-        session.scalars(
-            select(CustomField)
-            .where(CustomField.entity == FieldEntity.COMPANY, CustomField.is_active.is_(True))
-            .order_by(CustomField.sort_no, CustomField.id)
-        )
-    )
-    if not fields:
-        return []
-    rows = {
+    }
+    missing = [i for i in ids if i not in fields]
+    if missing:
+        raise NotFound(_("Custom field"), missing[0])
+    current = {
         row.field_id: row
         for row in session.scalars(
             select(CustomValue).where(
-                CustomValue.object_id == company_id,
-                CustomValue.field_id.in_([f.id for f in fields]),
+                id_in(CustomValue.field_id, ids), CustomValue.object_id == object_id
             )
         )
     }
-    return [(f, decode(f.field_kind, rows.get(f.id))) for f in fields]
+    errors: dict[str, str] = {}
+    planned: list[tuple[CustomField, dict[str, Any] | None]] = []
+    for field_id, value in values.items():
+        field = fields[int(field_id)]
+        if not field.is_active:
+            errors[field.code] = _("The field is no longer in use")
+        elif _is_empty(value):
+            if field.is_required:
+                errors[field.code] = _("Required")
+            else:
+                planned.append((field, None))
+        else:
+            try:
+                planned.append((field, encode(field.field_kind, tuple(field.choices or ()), value)))
+            except ValueError as exc:
+                errors[field.code] = str(exc)
+    if errors:
+        raise ValidationFailed(errors)
+    changed = False
+    for field, columns in planned:
+        row = current.get(field.id)
+        if columns is None:
+            if row is not None:
+                record_delete(session, ctx, row, "custom_value")
+                changed = True
+        elif row is None:
+            row = CustomValue(
+                field_id=field.id, object_id=object_id, updated_by=ctx.user_id, **columns
+            )
+            record_create(session, ctx, row, "custom_value")
+            changed = True
+        else:
+            changed |= bool(apply_changes(session, ctx, row, columns, "custom_value"))
+    return changed
+
+
+def values_of(
+    session: Session, entity: FieldEntity, object_ids: Sequence[int]
+) -> dict[int, tuple[CustomFieldValue, ...]]:
+    """The custom fields of each object of ``entity`` with its values (None: empty): the
+    active fields, and the inactive ones the object holds a value of (read-only), in the
+    fields' order. Two queries (one when the entity has no fields)."""
+    ids = sorted(set(object_ids))
+    fields = list(
+        session.scalars(
+            select(CustomField)
+            .where(CustomField.entity == entity)
+            .order_by(CustomField.sort_no, CustomField.id)
+        )
+    )
+    held: dict[tuple[int, int], CustomValue] = {}
+    if fields and ids:
+        field_ids = [f.id for f in fields]
+        for chunk in chunks(ids):
+            for row in session.scalars(
+                select(CustomValue).where(
+                    id_in(CustomValue.object_id, chunk), id_in(CustomValue.field_id, field_ids)
+                )
+            ):
+                held[(row.object_id, row.field_id)] = row
+    out: dict[int, tuple[CustomFieldValue, ...]] = {}
+    for object_id in ids:
+        shown = []
+        for f in fields:
+            row = held.get((object_id, f.id))
+            if f.is_active or row is not None:
+                shown.append(field_value(f, decode(f.field_kind, row)))
+        out[object_id] = tuple(shown)
+    return out
+
+
+def field_value(row: CustomField, value: Any) -> CustomFieldValue:
+    return CustomFieldValue(
+        field_id=row.id,
+        code=row.code,
+        title=row.title,
+        kind=row.field_kind,
+        value=value,
+        choices=tuple(row.choices or ()),
+        is_required=bool(row.is_required),
+        is_active=bool(row.is_active),
+    )
+
+
+def drop_values(session: Session, entity: FieldEntity, object_ids: Sequence[int]) -> None:
+    """Delete the values of objects of ``entity`` that are being deleted, so that no
+    value outlives its object (``object_id`` is no foreign key: it points into the
+    entity's table). Ids as values, never ``IN (SELECT …)``: Firebird 3 would evaluate
+    that row by row over every value."""
+    field_ids = list(session.scalars(select(CustomField.id).where(CustomField.entity == entity)))
+    if not field_ids or not object_ids:
+        return
+    for chunk in chunks(sorted(set(object_ids))):
+        session.execute(
+            delete(CustomValue)
+            .where(id_in(CustomValue.object_id, chunk), id_in(CustomValue.field_id, field_ids))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def set_value(ctx: Context, company_id: int, field_id: int, value: Any) -> None:
+    """Set a company's value of a custom field (``clients`` + ``edit``, a visible
+    company); None or "" clears it (unless the field is required)."""
+    ctx.require(R.CLIENTS, R.EDIT)
+    with writing(ctx) as s:
+        visible_company(s, ctx, company_id)
+        write_values(s, ctx, FieldEntity.COMPANY, company_id, {field_id: value})

@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.models import (
     AppUser,
@@ -40,7 +39,7 @@ from qstui.domain.errors import NotFound, ValidationFailed
 from qstui.domain.normalize import fold
 from qstui.i18n import _
 from qstui.services.context import Context
-from qstui.services.persist import apply_changes, conflict_for, flush_checked
+from qstui.services.persist import apply_changes, conflict_for, new_version
 from qstui.services.refbooks.currency import check_currency
 from qstui.services.visibility import deal_visible
 
@@ -71,9 +70,7 @@ def save_deal(
     when nothing of its own changed (its items or stages did). Returns the version."""
     diff = apply_changes(s, ctx, deal, values, "deal", derived=_derived)
     if not diff and force:
-        deal.updated_by = ctx.user_id
-        flag_modified(deal, "updated_by")
-        flush_checked(s, ctx, deal)
+        new_version(s, ctx, deal)
     return deal.version
 
 

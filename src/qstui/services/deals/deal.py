@@ -1,5 +1,6 @@
-"""A deal itself — «Работа» (D1): create it, edit its fields under its version (giving
-it to another manager needs ``reassign``), delete it.
+"""A deal itself — «Работа» (D1): create it, edit its fields and the values of its
+custom fields (C2) under its version (giving it to another manager needs ``reassign``),
+delete it.
 
 Rights: the module right ``deals`` for everything; ``edit`` to change; ``delete`` to
 delete; ``reassign`` to give a deal to another manager. Only deals the user sees
@@ -29,12 +30,13 @@ from qstui.db.models import (
     Source,
 )
 from qstui.domain.clock import today
-from qstui.domain.enums import DealStatus, PaymentKind
+from qstui.domain.enums import DealStatus, FieldEntity, PaymentKind
 from qstui.domain.errors import NotFound, ServiceError, ValidationFailed
 from qstui.domain.normalize import fold
 from qstui.domain.text import multi_line, one_line
 from qstui.i18n import _
 from qstui.services import rights as R
+from qstui.services.clients.custom_fields import drop_values, write_values
 from qstui.services.context import Context
 from qstui.services.deals._shared import (
     check_user,
@@ -278,6 +280,19 @@ def update_deal(ctx: Context, deal_id: int, version: int, **changes: Any) -> int
         return new_version
 
 
+def set_custom_values(ctx: Context, deal_id: int, version: int, values: Mapping[int, Any]) -> int:
+    """Set values of the deal's custom fields (field id → value; None or "" clears) saved
+    at ``version``, all or none: a bad value, a required field left empty or a field no
+    longer in use is a ``ValidationFailed`` naming each by its code. The deal gets a new
+    version when something changed; returns its version."""
+    ctx.require(R.DEALS, R.EDIT)
+    with writing(ctx) as s:
+        deal = load_deal(s, ctx, deal_id, version)
+        if write_values(s, ctx, FieldEntity.DEAL, deal.id, values):
+            save_deal(s, ctx, deal, {})
+        return deal.version
+
+
 def delete_deal(ctx: Context, deal_id: int, version: int) -> None:
     """Delete the deal with its stages, products and planned payments (its 1C documents
     stay with the client). A deal with actual payments is kept: money received is not
@@ -299,4 +314,5 @@ def delete_deal(ctx: Context, deal_id: int, version: int) -> None:
             .where(SearchWord.object_kind == search_index.DEAL, SearchWord.object_id == deal.id)
             .execution_options(synchronize_session=False)
         )
+        drop_values(s, FieldEntity.DEAL, [deal.id])
         record_delete(s, ctx, deal, "deal")

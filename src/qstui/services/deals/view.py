@@ -1,6 +1,6 @@
 """The deal card — what «Работа» shows of one deal (D1–D6): its fields, stages, products,
-payments, 1C documents and debt (``get_deal``), and the card's first paint with what its
-drop-downs offer, all in one session (``deal_view``).
+payments, 1C documents, debt and custom fields (``get_deal``), and the card's first paint
+with what its drop-downs offer, all in one session (``deal_view``).
 
 Rights: the module right ``deals``; only deals the user sees exist for them.
 """
@@ -32,11 +32,12 @@ from qstui.domain.deals import (
     DocumentInfo,
     PaymentInfo,
 )
-from qstui.domain.enums import DealStatus
+from qstui.domain.enums import DealStatus, FieldEntity
 from qstui.domain.errors import NotFound
 from qstui.domain.names import person_name
 from qstui.i18n import _
 from qstui.services import rights as R
+from qstui.services.clients.custom_fields import values_of
 from qstui.services.context import Context
 from qstui.services.deals import debt as debt_service
 from qstui.services.deals._shared import documents_of, items_of, payments_of
@@ -144,6 +145,7 @@ def card_in(s: Session, ctx: Context, deal_id: int) -> DealCard:
         documents=tuple(documents),
         debt=debt,
         debt_error=debt_error,
+        custom_fields=values_of(s, FieldEntity.DEAL, [deal.id])[deal.id],
     )
 
 
