@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.conftest import sibling_url
+from tests.conftest import create_test_database, sibling_url
 from textual.pilot import Pilot
 
 from qstui.app import QstuiApp
-from qstui.db.create import create_database, drop_database
+from qstui.db.create import drop_database
 from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
@@ -45,7 +45,7 @@ def demo_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     name = f"ui_{Path(tmp_path_factory.getbasetemp()).name}_{id(object())}"
     url = sibling_url(backend, name[-40:], tmp_path_factory.mktemp("ui"))
     drop_database(url)
-    create_database(url)
+    create_test_database(url)
     db = Database(url)
     try:
         upgrade(db)
