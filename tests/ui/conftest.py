@@ -7,20 +7,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.conftest import create_test_database, sibling_url
+from tests.ui.demo_copies import demo_database
 from textual.pilot import Pilot
 
 from qstui.app import QstuiApp
-from qstui.db.create import drop_database
-from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
-from qstui.db.migrate import upgrade
-from qstui.demo import generate
 
 SMALL = (80, 24)
 LARGE = (200, 60)
@@ -37,24 +31,6 @@ def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     today: the frozen day)."""
     with demo_database(backend, tmp_path_factory) as db:
         yield db
-
-
-@contextmanager
-def demo_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A new small demo database (seed 1, made on the clock's today), dropped afterwards."""
-    name = f"ui_{Path(tmp_path_factory.getbasetemp()).name}_{id(object())}"
-    url = sibling_url(backend, name[-40:], tmp_path_factory.mktemp("ui"))
-    drop_database(url)
-    create_test_database(url)
-    db = Database(url)
-    try:
-        upgrade(db)
-        load_defaults(db)
-        generate(db, size="small", seed=1)
-        yield db
-    finally:
-        db.dispose()
-        drop_database(url)
 
 
 def make_app(db: Database, login: str | None = None) -> QstuiApp:
