@@ -5,12 +5,14 @@ frozen for every module here (``frozen_clock``): the demo and the tests agree on
 
 from __future__ import annotations
 
+import inspect
 import io
 from collections.abc import Iterator
 
 import pytest
 from rich.console import Console
 from tests.ui.demo_copies import demo_database
+from textual import _wait
 from textual.pilot import Pilot
 
 from qstui.app import QstuiApp
@@ -23,6 +25,26 @@ LARGE = (200, 60)
 @pytest.fixture(scope="module", autouse=True)
 def _frozen_clock(frozen_clock: object) -> None:
     """Every UI module runs at the frozen moment, its demo database made on that day."""
+
+
+# How often the pilot looks whether the app has gone idle (Textual: every 1/50 s).
+IDLE_CHECK = 1 / 200
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _quick_idle_checks() -> Iterator[None]:
+    """After every key and pause the pilot waits until the app is idle, looking at the
+    CPU time it used in the last slice of ``SLEEP_GRANULARITY``; each look sleeps that
+    slice at least, which was 40 % of a UI test's time. Looked at four times as often,
+    the rule is the same (idle: under 1/20 of the slice busy) and the messages a key
+    sent are still all handled first (``Pilot._wait_for_screen``); the workers that
+    query the database are waited for by ``settle``. Each UI module, then as before."""
+    looks = inspect.getsource(_wait.wait_for_idle)
+    assert "sleep(SLEEP_GRANULARITY)" in looks and "< SLEEP_IDLE" in looks, "Textual changed"
+    before = _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = IDLE_CHECK, IDLE_CHECK / 20
+    yield
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = before
 
 
 @pytest.fixture(scope="module")
