@@ -5,6 +5,7 @@ frozen for every module here (``frozen_clock``): the demo and the tests agree on
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import io
 from collections.abc import Iterator
@@ -14,9 +15,11 @@ from rich.console import Console
 from tests.ui.demo_copies import demo_database
 from textual import _wait
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from qstui.app import QstuiApp
 from qstui.db.engine import Database
+from qstui.domain.errors import ServiceError
 
 SMALL = (80, 24)
 LARGE = (200, 60)
@@ -67,11 +70,23 @@ async def settle(pilot: Pilot, app: QstuiApp, rounds: int = 20) -> None:
     quiet = 0
     for _ in range(rounds):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         quiet = 0 if any(w.is_running for w in app.workers) else quiet + 1
         if quiet == 2:
             return
+
+
+async def workers_done(app: QstuiApp) -> None:
+    """Wait for the workers running now. A service's refusal raised in one (a wrong
+    password, a conflict, a lost server: a ``ServiceError``) is the app's to show and the
+    test's to read on the screen; whether the worker had already ended when the test
+    looked, or was still running, does not matter. Any other error fails the test."""
+    ended = await asyncio.gather(*(w.wait() for w in list(app.workers)), return_exceptions=True)
+    for outcome in ended:
+        refused = isinstance(outcome, WorkerFailed) and isinstance(outcome.error, ServiceError)
+        if isinstance(outcome, BaseException) and not refused:
+            raise outcome
 
 
 async def log_in(pilot: Pilot, app: QstuiApp, login: str, password: str = "demo") -> None:
