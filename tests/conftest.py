@@ -33,7 +33,7 @@ from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
 from qstui.db.migrate import upgrade
 from qstui.db.models import metadata
-from qstui.db.urls import UrlError, mask_url, normalize_url
+from qstui.db.urls import UrlError, is_firebird, mask_url, normalize_url
 from qstui.domain import clock
 from qstui.services.access import passwords
 
@@ -99,20 +99,44 @@ def pytest_configure(config: pytest.Config) -> None:
         _firebird_problem = f"Firebird tests skipped: {FIREBIRD_ENV} is not set"
     else:
         try:
-            from firebird.driver import connect_server, driver_config
+            from firebird.driver import connect_server
 
-            name = f"qstui-test-{base.host}-{base.port}"
-            if driver_config.get_server(name) is None:
-                srv = driver_config.register_server(name)
-                srv.host.value = base.host
-                srv.port.value = str(base.port)
-            with connect_server(name, user=base.username, password=base.password) as srv:
+            with connect_server(
+                server_name(base), user=base.username, password=base.password
+            ) as srv:
                 srv.info.version  # noqa: B018  (a real round trip)
         except Exception as exc:  # unreachable server, wrong password
             where = mask_url(base)
             _firebird_problem = f"Firebird tests skipped: server {where} unreachable: {exc}"
     if _firebird_problem and os.environ.get(REQUIRE_ENV) == "1":
         raise pytest.UsageError(f"{REQUIRE_ENV}=1 but {_firebird_problem.split(': ', 1)[1]}")
+
+
+def server_name(url: URL) -> str:
+    """The firebird-driver server config of ``url``'s host and port (registered once)."""
+    from firebird.driver import driver_config
+
+    name = f"qstui-test-{url.host}-{url.port}"
+    if driver_config.get_server(name) is None:
+        srv = driver_config.register_server(name)
+        srv.host.value = url.host
+        srv.port.value = str(url.port)
+    return name
+
+
+def create_test_database(url: URL) -> None:
+    """``create_database``, and a Firebird one without forced writes: the server then
+    leaves flushing its pages to the operating system instead of waiting for the disk
+    at every commit. What a test sees (transactions, locks, constraints, errors) is the
+    same; only what a power cut would keep differs, which no test looks at. Each commit
+    waited for the disk: a seeded report world took 2.3 s instead of 1.4 s."""
+    create_database(url)
+    if not is_firebird(url):
+        return
+    from firebird.driver import DbWriteMode, connect_server
+
+    with connect_server(server_name(url), user=url.username, password=url.password) as srv:
+        srv.database.set_write_mode(database=url.database, mode=DbWriteMode.ASYNC)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -260,7 +284,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
 def _fresh_database(url: URL) -> Iterator[Database]:
     """A new migrated database with the default reference books, dropped afterwards."""
     drop_database(url)
-    create_database(url)
+    create_test_database(url)
     db = Database(url)
     upgrade(db)
     load_defaults(db)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bench.concurrent.__main__ import main
 from bench.concurrent.workload import OPERATIONS
-from tests.ui.conftest import demo_database
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 

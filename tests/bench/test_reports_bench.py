@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from bench.reports import main
-from tests.ui.conftest import demo_database
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 

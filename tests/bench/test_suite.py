@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from bench.__main__ import main
 from bench.results import update
-from tests.ui.conftest import demo_database
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from deal_support import Team, company, make_team
 from sqlalchemy import select
+from tests.conftest import at_local, wipe
 
 from qstui.db.engine import Database
 from qstui.db.models import (
@@ -30,6 +31,7 @@ from qstui.db.models import (
     Pipeline,
     Stage,
 )
+from qstui.domain import clock
 from qstui.domain.enums import DealStatus, DocKind, DocState, EventStatus, PaymentKind
 from qstui.domain.normalize import fold
 from qstui.services.deals.sums import recount_deal_money
@@ -150,6 +152,15 @@ def build_world(db: Database, seed: int = 7, deals: int = 70) -> World:
         recount_deal_money(s, ids)
     _events(db, world, rng)
     return world
+
+
+def module_world(db: Database, seed: int = 7, deals: int = 70) -> World:
+    """``build_world`` on TODAY in ``db`` wiped first: the one world of a module whose
+    tests only read it (a world costs seconds on Firebird); the module's tests that
+    write come after them, on the ``db`` fixture (which wipes it)."""
+    wipe(db)
+    with clock.freeze(at_local(TODAY)):
+        return build_world(db, seed=seed, deals=deals)
 
 
 def _deal(db: Database, world: World, rng: random.Random, n: int) -> int:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.engine import cursor as sa_cursor
-from tests.ui.conftest import demo_database
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 from qstui.db.models import Company, Deal, Event, SearchWord

@@ -25,7 +25,7 @@ from onec_sync_support import (
     their_counterparties,
 )
 from sqlalchemy import select
-from tests.ui.conftest import demo_database
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 from qstui.db.models import Company, Product, Unit

@@ -11,7 +11,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from ready_report_support import TODAY, World, build_world, kop
+from ready_report_support import TODAY, World, kop, module_world
 from sqlalchemy import update
 
 from qstui.db.models import Company
@@ -80,10 +80,11 @@ def expected(world: World, who: str, created: dict[int, datetime], target: str) 
     return {"deals": deals, "payments": payments, "clients": clients}
 
 
-@pytest.fixture
-def world(db, clock_at):
-    clock_at(TODAY)
-    world = build_world(db, seed=23, deals=80)
+@pytest.fixture(scope="module")
+def world(_session_database):
+    """One world for the module (its tests only read it), built once per backend."""
+    db = _session_database
+    world = module_world(db, seed=23, deals=80)
     rng = random.Random(3)
     created = {}
     with db.transaction() as s:
@@ -97,6 +98,11 @@ def world(db, clock_at):
                 .values(created_at=created[company_id])
             )
     return world, created
+
+
+@pytest.fixture(autouse=True)
+def _today(clock_at):
+    clock_at(TODAY)
 
 
 @pytest.mark.parametrize("target", ["RUB", "USD"])

@@ -10,10 +10,10 @@ from datetime import date
 from decimal import Decimal, localcontext
 
 import pytest
-from deal_support import without_right
+from deal_support import make_team, without_right
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ready_report_support import TODAY, World, build_world, kop
+from ready_report_support import TODAY, World, build_world, kop, module_world
 from tests.conftest import wipe
 
 from qstui.domain.enums import DealStatus
@@ -79,10 +79,16 @@ def _check(table, want) -> None:
     assert table.totals["amount"] == sum(v["amount"] for v in want.values())
 
 
-@pytest.fixture
-def world(db, clock_at) -> World:
+@pytest.fixture(scope="module")
+def world(_session_database) -> World:
+    """One world for the tests that only read it, built once per backend; the tests
+    that write come last (a team of their own, generated worlds)."""
+    return module_world(_session_database)
+
+
+@pytest.fixture(autouse=True)
+def _today(clock_at):
     clock_at(TODAY)
-    return build_world(db)
 
 
 @pytest.mark.parametrize("target", ["RUB", "USD"])
@@ -119,10 +125,14 @@ def test_manager_filter_and_drill_down(world):
         assert ids == want[row.keys["stage"]]["open_ids"]
 
 
-def test_a_head_sees_the_department_and_rights_are_checked(world, db):
+def test_a_head_sees_the_department(world):
     head = F.funnel_report(world.team.head, ReportOptions())
     _check(head, expected(world, "head", "RUB"))
     assert any("department" in note for note in head.notes)
+
+
+def test_without_the_funnel_right_there_is_no_funnel(db):
+    make_team(db)
     blind = without_right(db, "anna", "funnel")
     with pytest.raises(AccessDenied):
         F.funnel_report(blind, ReportOptions())
@@ -134,9 +144,8 @@ def test_a_head_sees_the_department_and_rights_are_checked(world, db):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(seed=st.integers(0, 10**6), who=st.sampled_from(["anna", "boris", "vera", "head"]))
-def test_a_users_funnel_holds_only_the_deals_the_user_sees(db, clock_at, seed, who):
+def test_a_users_funnel_holds_only_the_deals_the_user_sees(db, seed, who):
     wipe(db)
-    clock_at(TODAY)
     world = build_world(db, seed=seed, deals=18)
     ctx = getattr(world.team, who)
     table = F.funnel_report(ctx, ReportOptions())

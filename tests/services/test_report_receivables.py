@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from deal_support import company, without_right
-from ready_report_support import TODAY, World, build_world, kop
+from deal_support import company, make_team, without_right
+from ready_report_support import TODAY, World, kop, module_world
 
 from qstui.domain.clients import TermsInput
 from qstui.domain.enums import DocState, PaymentKind
@@ -98,10 +98,16 @@ def _check(table, want) -> None:
     assert debts == sorted(debts, reverse=True)
 
 
-@pytest.fixture
-def world(db, clock_at) -> World:
+@pytest.fixture(scope="module")
+def world(_session_database) -> World:
+    """One world for the tests that only read it, built once per backend; the tests
+    that write come last, with a team of their own."""
+    return module_world(_session_database, seed=11, deals=80)
+
+
+@pytest.fixture(autouse=True)
+def _today(clock_at):
     clock_at(TODAY)
-    return build_world(db, seed=11, deals=80)
 
 
 @pytest.mark.parametrize("target", ["RUB", "USD"])
@@ -117,18 +123,23 @@ def test_receivables_equal_a_plain_computation(world, target):
     assert ids == want[(row.keys["client"], row.keys["manager"])]["ids"]
 
 
-def test_a_manager_sees_only_own_debts(world, db):
+def test_a_manager_sees_only_own_debts(world):
     for who in ("anna", "head"):
         table = RV.receivables_report(getattr(world.team, who), ReportOptions())
         _check(table, expected(world, who, "RUB"))
+
+
+def test_without_the_reports_right_there_are_no_receivables(db):
+    make_team(db)
     blind = without_right(db, "boris", "reports")
     with pytest.raises(AccessDenied):
         RV.receivables_report(blind, ReportOptions())
 
 
-def test_a_credit_limit_is_kept_by_the_terms_service(world):
-    head = world.team.head
-    client = company(head.db, "Лимитная", world.team.id("anna"))
+def test_a_credit_limit_is_kept_by_the_terms_service(db):
+    team = make_team(db)
+    head = team.head
+    client = company(head.db, "Лимитная", team.id("anna"))
     TERMS.add_terms(head, client, TermsInput(title="Лимит", credit_limit=Decimal("1000.5")))
     assert [t.credit_limit for t in TERMS.list_terms(head, client)] == [Decimal("1000.50")]
     for bad in ("1.005", "1.0005", "-1"):

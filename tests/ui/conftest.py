@@ -5,22 +5,21 @@ frozen for every module here (``frozen_clock``): the demo and the tests agree on
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import io
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.conftest import sibling_url
+from tests.ui.demo_copies import demo_database
+from textual import _wait
 from textual.pilot import Pilot
+from textual.worker import WorkerFailed
 
 from qstui.app import QstuiApp
-from qstui.db.create import create_database, drop_database
-from qstui.db.defaults import load_defaults
 from qstui.db.engine import Database
-from qstui.db.migrate import upgrade
-from qstui.demo import generate
+from qstui.domain.errors import ServiceError
 
 SMALL = (80, 24)
 LARGE = (200, 60)
@@ -31,30 +30,32 @@ def _frozen_clock(frozen_clock: object) -> None:
     """Every UI module runs at the frozen moment, its demo database made on that day."""
 
 
+# How often the pilot looks whether the app has gone idle (Textual: every 1/50 s).
+IDLE_CHECK = 1 / 200
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _quick_idle_checks() -> Iterator[None]:
+    """After every key and pause the pilot waits until the app is idle, looking at the
+    CPU time it used in the last slice of ``SLEEP_GRANULARITY``; each look sleeps that
+    slice at least, which was 40 % of a UI test's time. Looked at four times as often,
+    the rule is the same (idle: under 1/20 of the slice busy) and the messages a key
+    sent are still all handled first (``Pilot._wait_for_screen``); the workers that
+    query the database are waited for by ``settle``. Each UI module, then as before."""
+    looks = inspect.getsource(_wait.wait_for_idle)
+    assert "sleep(SLEEP_GRANULARITY)" in looks and "< SLEEP_IDLE" in looks, "Textual changed"
+    before = _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = IDLE_CHECK, IDLE_CHECK / 20
+    yield
+    _wait.SLEEP_GRANULARITY, _wait.SLEEP_IDLE = before
+
+
 @pytest.fixture(scope="module")
 def demo_db(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """A fresh small demo database per test module (seed 1, anchored on the clock's
     today: the frozen day)."""
     with demo_database(backend, tmp_path_factory) as db:
         yield db
-
-
-@contextmanager
-def demo_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    """A new small demo database (seed 1, made on the clock's today), dropped afterwards."""
-    name = f"ui_{Path(tmp_path_factory.getbasetemp()).name}_{id(object())}"
-    url = sibling_url(backend, name[-40:], tmp_path_factory.mktemp("ui"))
-    drop_database(url)
-    create_database(url)
-    db = Database(url)
-    try:
-        upgrade(db)
-        load_defaults(db)
-        generate(db, size="small", seed=1)
-        yield db
-    finally:
-        db.dispose()
-        drop_database(url)
 
 
 def make_app(db: Database, login: str | None = None) -> QstuiApp:
@@ -69,11 +70,23 @@ async def settle(pilot: Pilot, app: QstuiApp, rounds: int = 20) -> None:
     quiet = 0
     for _ in range(rounds):
         await pilot.pause()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         quiet = 0 if any(w.is_running for w in app.workers) else quiet + 1
         if quiet == 2:
             return
+
+
+async def workers_done(app: QstuiApp) -> None:
+    """Wait for the workers running now. A service's refusal raised in one (a wrong
+    password, a conflict, a lost server: a ``ServiceError``) is the app's to show and the
+    test's to read on the screen; whether the worker had already ended when the test
+    looked, or was still running, does not matter. Any other error fails the test."""
+    ended = await asyncio.gather(*(w.wait() for w in list(app.workers)), return_exceptions=True)
+    for outcome in ended:
+        refused = isinstance(outcome, WorkerFailed) and isinstance(outcome.error, ServiceError)
+        if isinstance(outcome, BaseException) and not refused:
+            raise outcome
 
 
 async def log_in(pilot: Pilot, app: QstuiApp, login: str, password: str = "demo") -> None:

@@ -11,7 +11,8 @@ from datetime import date, timedelta
 import pytest
 from tests.conftest import at_local
 from tests.ui.calendar_checks import check_day_week_month
-from tests.ui.conftest import SMALL, demo_database, make_app, screen_text, settle
+from tests.ui.conftest import SMALL, make_app, screen_text, settle
+from tests.ui.demo_copies import demo_database
 
 from qstui.db.engine import Database
 from qstui.domain import clock

@@ -76,6 +76,7 @@ async def test_plain_digits_switch_the_client_card_tabs_outside_a_text_field(dem
         assert rows.get("1, alt+1") == "History and plans" and rows.get("0, alt+0") == "Claims"
 
 
+@pytest.mark.one_backend  # keys and the help table; the deal: test_deal_view
 async def test_plain_and_alt_digits_switch_the_deal_card_tabs(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=LARGE) as pilot:
@@ -168,6 +169,7 @@ async def feed_burst(app, burst: str) -> None:
     await asyncio.to_thread(read)
 
 
+@pytest.mark.one_backend  # a burst of keys read in order; the login: test_auth
 async def test_a_login_typed_in_one_burst_logs_in(demo_db):
     """KeePass auto-type: «ivanov⇥demo⏎» in one burst; the Tab moves to the password
     before «demo» is typed."""
@@ -224,6 +226,7 @@ def sgr_before(ansi: str, text: str) -> set[str]:
     return set(ansi[start + 2 : end].split(";"))
 
 
+@pytest.mark.one_backend  # colours; the card's debt: test_client_card
 async def test_debt_is_red_and_bold_in_16_colours(demo_db):
     """TERM=xterm: 16 colours. Textual paints through its own theme, where ANSI «red»
     became a pink that a 16-colour terminal shows as magenta (SGR 35)."""
@@ -281,6 +284,7 @@ async def test_the_complete_dialog_goes_top_down_and_drops_nothing(demo_db):
         assert done.status == EventStatus.DONE and done.result_text == "Agreed"
 
 
+@pytest.mark.one_backend  # the focus; the page: test_today
 async def test_after_login_today_has_the_focus_on_its_first_list(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=SMALL) as pilot:
@@ -345,6 +349,7 @@ async def test_end_in_the_client_list_goes_to_the_last_client(demo_db):
         assert table.cursor_row == 0
 
 
+@pytest.mark.one_backend  # the scroll position; the week: test_calendar
 @pytest.mark.parametrize("size", [SMALL, (120, 40)])
 async def test_the_week_list_opens_with_a_day_label_on_its_top_row(demo_db, size):
     app = make_app(demo_db)
@@ -364,6 +369,7 @@ async def test_the_week_list_opens_with_a_day_label_on_its_top_row(demo_db, size
         assert top == first_of_cursor_day or top == table.max_scroll_y  # the day from its start
 
 
+@pytest.mark.one_backend  # colours
 async def test_an_open_dropdown_stands_out_from_its_form(demo_db):
     """A dropdown's list was painted 235 on a form of 234: it has to stand out."""
     ctx = context_for(demo_db, "ivanov")
@@ -466,6 +472,7 @@ async def test_the_proposal_goes_to_the_documents_folder(demo_db, tmp_path, monk
     assert list(started_in.iterdir()) == []
 
 
+@pytest.mark.one_backend  # a key on the panel
 async def test_enter_on_the_module_panel_opens_the_module(demo_db):
     app = make_app(demo_db)
     async with app.run_test(size=LARGE) as pilot:
@@ -478,6 +485,7 @@ async def test_enter_on_the_module_panel_opens_the_module(demo_db):
         assert type(app.screen).__name__ == "ClientsScreen"
 
 
+@pytest.mark.one_backend  # a burst of keys; the card: test_client_card
 async def test_tab_keys_in_one_burst_walk_every_tab(demo_db):
     """«]]]]]]]» in one chunk: seven tabs on, to «Реквизиты», its fields untouched."""
     app = make_app(demo_db)
