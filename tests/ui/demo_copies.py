@@ -43,13 +43,12 @@ def demo_database(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     key = (backend, moment, str(clock.zone()))
     drop_database(url)
     image = _demo_images.get(key) if moment is not None else None
-    if image is not None:
-        _copy_image(image, url)
-    else:
-        create_test_database(url)
-    db = Database(url)
+    db = Database(url)  # connects on first use
     try:
-        if image is None:
+        if image is not None:
+            _copy_image(image, url)
+        else:
+            create_test_database(url)
             upgrade(db)
             load_defaults(db)
             generate(db, size="small", seed=1)
