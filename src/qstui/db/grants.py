@@ -21,6 +21,8 @@ in none gets nothing):
 - ``login_delays``, ``user_tokens``, ``onec_bases``: nothing (administrators' delays
   are written with the owner's credentials; a token's hash acts as its user; a 1C base
   holds its user's password);
+- ``deal_facts``, ``stage_facts`` (the reports' copies of the deals): SELECT only; the
+  triggers that keep them (``FACT_TRIGGERS``) hold the writes themselves;
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
 - USAGE on the identity generators of the business tables (bulk inserts reserve ids);
@@ -118,12 +120,16 @@ READ_ONLY = frozenset(
 # as a user); the 1C bases (their users' passwords: the exchange is the administrator's)
 NO_ACCESS = frozenset({"login_delays", "user_tokens", "onec_bases"})
 LOCK_ROWS = frozenset({"write_locks"})
+# the reports' narrow copies of the deals (``db.models.facts``): the role reads them,
+# only their triggers (migration 0021) write them — a manager cannot forge a figure
+FACTS = frozenset({"deal_facts", "stage_facts"})
+FACT_TRIGGERS = ("deal_facts_keep", "stage_facts_keep", "client_manager_facts")
 
 
 def unclassified(names: list[str]) -> list[str]:
     """Tables in none of the lists: the role gets nothing on them (fail closed) — a new
     table is put in one of the lists by the migration that adds it (a test checks)."""
-    known = WRITABLE | READ_ONLY | NO_ACCESS | LOCK_ROWS
+    known = WRITABLE | READ_ONLY | NO_ACCESS | LOCK_ROWS | FACTS
     return sorted(name for name in names if name not in known)
 
 
@@ -204,7 +210,7 @@ def apply_grants(db: Database) -> GrantsResult:
             conn.exec_driver_sql(f"REVOKE ALL ON ALL FROM {ROLE}")
         conn.commit()
         for table in tables:
-            if table in READ_ONLY:
+            if table in READ_ONLY or table in FACTS:
                 privileges = "SELECT"
                 read_only += 1
             elif table in LOCK_ROWS:
@@ -220,6 +226,12 @@ def apply_grants(db: Database) -> GrantsResult:
             # bulk inserts reserve ids with GEN_ID (db.bulk.reserve_ids)
             quoted = '"' + generator.replace('"', '""') + '"'
             conn.exec_driver_sql(f"GRANT USAGE ON GENERATOR {quoted} TO ROLE {ROLE}")
+        for trigger in FACT_TRIGGERS:
+            for table in sorted(FACTS):
+                conn.exec_driver_sql(
+                    f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO TRIGGER {trigger}"
+                )
+            conn.exec_driver_sql(f"GRANT SELECT ON companies TO TRIGGER {trigger}")
         conn.exec_driver_sql(f"GRANT SELECT ON users TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(

@@ -28,6 +28,7 @@ from qstui.db.models.deals import (
     Pipeline,
     Stage,
 )
+from qstui.db.models.facts import DealFact, StageFact
 from qstui.db.models.knowledge import KbArticle, KbCategory
 from qstui.db.models.locks import WriteLock
 from qstui.db.models.mailing import Material, Package, PackageMaterial, Sending
@@ -75,6 +76,7 @@ __all__ = [
     "CustomValue",
     "Deal",
     "DealDocument",
+    "DealFact",
     "DealItem",
     "DealStage",
     "Department",
@@ -111,6 +113,7 @@ __all__ = [
     "Setting",
     "Source",
     "Stage",
+    "StageFact",
     "Unit",
     "UserRight",
     "UserToken",

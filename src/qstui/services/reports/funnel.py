@@ -16,6 +16,9 @@ stage order (inactive stages only when they still hold open deals):
 - ``days``: the average days in the stage, ``done_on − started_on`` over the stage rows
   of those same deals that are done (a stage not yet left has no length yet).
 
+Read from the reports' narrow copies of the deals and their stage rows
+(``db.models.facts``, kept by the database's triggers).
+
 Filters: ``options.filters["manager"]`` (deal managers), the period on the deal start.
 Rights: ``funnel``; the deals are those the user sees (``visibility.deal_visible``).
 Drill-down: ``drill`` lists the open deals behind count/amount/weighted and the deals
@@ -31,8 +34,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import Deal, DealStage, Pipeline, Stage
-from qstui.db.report_sql import days_between, grouping_column
+from qstui.db.models import DealFact, Pipeline, Stage, StageFact
+from qstui.db.report_sql import days_between
 from qstui.domain.clock import utcnow
 from qstui.domain.enums import DealStatus
 from qstui.domain.errors import NotFound
@@ -52,18 +55,15 @@ from qstui.services.reports._in_currency import (
     Converter,
     add_rows,
     dated_rule,
-    group_key,
     kopecks,
-    lead,
     manager_filter,
     one_decimal,
     percent,
     period_text,
     report_currency,
-    visible_deal_parts,
 )
 from qstui.services.reports.engine import visibility_notes
-from qstui.services.visibility import deal_visible, sees_all
+from qstui.services.visibility import fact_visible
 
 REPORT = "funnel"
 OPEN_COLUMNS = ("count", "amount", "weighted")
@@ -95,21 +95,21 @@ def _pipeline(s: Session, pipeline_id: int | None) -> Pipeline:
     return found
 
 
-def _deals_of(options: ReportOptions, pipeline_id: int) -> list[Any]:
-    """The conditions on ``Deal`` every number of the funnel shares (visibility apart)."""
-    conditions = [Deal.pipeline_id == pipeline_id, manager_filter(options, Deal.manager_id)]
+def _deals_of(options: ReportOptions, pipeline_id: int, facts: Any, started: Any) -> list[Any]:
+    """The conditions every number of the funnel shares (visibility apart), on the
+    reports' copy of the deals or of their stage rows (``started``: its deal start)."""
+    conditions = [facts.pipeline_id == pipeline_id, manager_filter(options, facts.manager_id)]
     if options.period is not None:
         start, end = sorted(options.period)
-        conditions += [Deal.started_on >= start, Deal.started_on <= end]
+        conditions += [started >= start, started <= end]
     return conditions
 
 
-def _unfiltered(ctx: Context, options: ReportOptions) -> bool:
-    return sees_all(ctx) and not options.filters.get("manager") and options.period is None
-
-
 def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
-    """R1 for ``ctx``: the stages of the chosen (or default) pipeline."""
+    """R1 for ``ctx``: the stages of the chosen (or default) pipeline.
+
+    Read from the narrow copies of the deals and their stage rows (``DealFact``,
+    ``StageFact``): two passes, each one GROUP BY over one table."""
     ctx.require(R.FUNNEL)
     with ctx.db.reader() as s:
         found = _pipeline(s, options.pipeline_id)
@@ -122,55 +122,51 @@ def funnel_report(ctx: Context, options: ReportOptions) -> ReportTable:
                 .order_by(Stage.sort_no)
             )
         )
-        where = _deals_of(options, pipeline_id)
-        same = Deal.currency_code == currency
-        done = DealStage.done_on.isnot(None)
-        opened: dict[Any, list[Any]] = {}
-        reached: dict[Any, list[Any]] = {}
-
-        def history(stage: Any) -> Any:
-            return select(
-                stage,
-                func.count(),
-                func.sum(case((done, days_between(DealStage.started_on, DealStage.done_on)))),
-                func.count(DealStage.done_on),
-            ).group_by(stage)
-
-        if _unfiltered(ctx, options):
-            # every deal of the pipeline: its stage rows alone (SQLite: the covering
-            # index of the stages in order)
-            stage_ids = [row.id for row in stages]
-            query = history(grouping_column(DealStage.stage_id, "stage_id"))
-            add_rows(reached, s.execute(query.where(DealStage.stage_id.in_(stage_ids))), 3)
-        for part in visible_deal_parts(ctx):
-            # one pass over the open deals: amounts in the report currency summed per
-            # stage, others per stage, currency and start day (``day`` is NULL for the
-            # former: a column of a derived table, which Firebird can group by)
-            money_rows = part(
-                select(
-                    Deal.stage_id,
-                    Deal.currency_code,
-                    case((~same, Deal.started_on)).label("day"),
-                    Deal.amount,
-                ).where(*where, lead(part, Deal.status) == DealStatus.OPEN)
-            ).subquery("open_deals")
-            keys = (money_rows.c.stage_id, money_rows.c.currency_code, money_rows.c.day)
-            add_rows(
-                opened,
-                s.execute(
-                    select(*keys, func.count(), func.sum(money_rows.c.amount)).group_by(*keys)
-                ),
-                2,
+        # the open deals: amounts in the report currency summed per stage, others per
+        # stage, currency and start day (``day`` is NULL for the former: a column of a
+        # derived table, which Firebird can group by)
+        same = DealFact.currency_code == currency
+        money_rows = (
+            select(
+                DealFact.stage_id,
+                DealFact.currency_code,
+                case((~same, DealFact.started_on)).label("day"),
+                DealFact.amount,
             )
-            if not _unfiltered(ctx, options):
-                # grouped by value: SQLite would walk every stage row in the order of
-                # the stage index and look each deal up
-                query = (
-                    history(group_key(DealStage.stage_id, "stage_id"))
-                    .join(Deal, Deal.id == DealStage.deal_id)
-                    .where(*where)
+            .where(
+                *_deals_of(options, pipeline_id, DealFact, DealFact.started_on),
+                DealFact.status == DealStatus.OPEN,
+                fact_visible(ctx, DealFact),
+            )
+            .subquery("open_deals")
+        )
+        keys = (money_rows.c.stage_id, money_rows.c.currency_code, money_rows.c.day)
+        opened: dict[Any, list[Any]] = {}
+        add_rows(
+            opened,
+            s.execute(select(*keys, func.count(), func.sum(money_rows.c.amount)).group_by(*keys)),
+            2,
+        )
+        # the stage rows of the pipeline's deals: reached, and the days of those done
+        done = StageFact.done_on.isnot(None)
+        reached: dict[Any, list[Any]] = {}
+        add_rows(
+            reached,
+            s.execute(
+                select(
+                    StageFact.stage_id,
+                    func.count(),
+                    func.sum(case((done, days_between(StageFact.started_on, StageFact.done_on)))),
+                    func.count(StageFact.done_on),
                 )
-                add_rows(reached, s.execute(part(query)), 3)
+                .where(
+                    *_deals_of(options, pipeline_id, StageFact, StageFact.deal_started_on),
+                    fact_visible(ctx, StageFact),
+                )
+                .group_by(StageFact.stage_id)
+            ),
+            3,
+        )
         counts: dict[int, int] = {}
         exact: dict[int, Decimal] = {}
         for (stage_id, _code, day), (n, amount) in opened.items():
@@ -250,18 +246,21 @@ def drill(
     options: ReportOptions = table.spec
     stage_id = row.keys["stage"]
     with ctx.db.reader() as s:
-        where = [*_deals_of(options, row.keys["pipeline"]), deal_visible(ctx)]
+        pipeline_id = row.keys["pipeline"]
         if column_key in ("conversion", "days"):
-            query = (
-                select(Deal.id)
-                .join(DealStage, DealStage.deal_id == Deal.id)
-                .where(*where, DealStage.stage_id == stage_id)
+            query = select(StageFact.deal_id).where(
+                *_deals_of(options, pipeline_id, StageFact, StageFact.deal_started_on),
+                fact_visible(ctx, StageFact),
+                StageFact.stage_id == stage_id,
             )
         else:
-            query = select(Deal.id).where(
-                *where, Deal.status == DealStatus.OPEN, Deal.stage_id == stage_id
+            query = select(DealFact.deal_id).where(
+                *_deals_of(options, pipeline_id, DealFact, DealFact.started_on),
+                fact_visible(ctx, DealFact),
+                DealFact.status == DealStatus.OPEN,
+                DealFact.stage_id == stage_id,
             )
-        return DrillKind.DEALS, list(s.scalars(query.order_by(Deal.id)))
+        return DrillKind.DEALS, sorted(s.scalars(query))
 
 
 __all__ = ["drill", "funnel_report"]

@@ -2,9 +2,9 @@
 manager, with its age and the client's credit limit.
 
 - The debt of a deal is D6's (``services.deals.debt``): ``max(invoiced, shipped) −
-  paid`` in the deal currency, read from the deal's summary column ``deals.debt``
-  (an index range over the owing deals); only deals that
-  owe (a positive debt) count — advances are not netted against other deals' debts.
+  paid`` in the deal currency, read from the deal's summary column ``debt`` (on the
+  reports' copy of the deals, ``deal_facts``); only deals that owe (a positive debt)
+  count — advances are not netted against other deals' debts.
   Deals whose conversions lack a rate (``rate_missing``) are left out and counted in a
   header line.
 - Age: the days from the deal's *first* counted invoice or shipment (posted or draft,
@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import Date, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import AppUser, ClientTerms, Company, Deal
+from qstui.db.models import AppUser, ClientTerms, Company, DealFact
 from qstui.db.report_sql import days_between
 from qstui.domain.clock import today, utcnow
 from qstui.domain.reports import (
@@ -53,10 +53,9 @@ from qstui.services.reports._in_currency import (
     manager_filter,
     no_manager,
     report_currency,
-    visible_deal_parts,
 )
 from qstui.services.reports.engine import visibility_notes
-from qstui.services.visibility import deal_visible
+from qstui.services.visibility import fact_visible
 
 REPORT = "receivables"
 BUCKETS = ("age_0_30", "age_31_60", "age_61_90", "age_90_plus")
@@ -81,14 +80,15 @@ def _bucket(first_on: Any) -> Any:
     return case((age <= 30, 0), (age <= 60, 1), (age <= 90, 2), else_=3)
 
 
-def _owing(options: ReportOptions) -> list[Any]:
-    """The owing deals (visibility apart): a range of the index on the deals' debt
-    summary (``deals.debt``, kept with the deal's money by ``services.deals.sums``; 0
-    for a deal lacking a rate, so those are left out by it)."""
+def _owing(ctx: Context, options: ReportOptions) -> list[Any]:
+    """The owing deals the user sees, on the reports' copy of the deals (``DealFact``):
+    the debt summary is kept with the deal's money by ``services.deals.sums`` (0 for a
+    deal lacking a rate, so those are left out by it)."""
     return [
-        Deal.debt > 0,
-        Deal.billed_on.isnot(None),
-        manager_filter(options, Deal.manager_id),
+        DealFact.debt > 0,
+        DealFact.billed_on.isnot(None),
+        manager_filter(options, DealFact.manager_id),
+        fact_visible(ctx, DealFact),
     ]
 
 
@@ -107,22 +107,24 @@ def _limits_now(on: Any) -> Any:
     )
 
 
-def _grouped(s: Session, part: Any, options: ReportOptions, on: Any) -> list[Any]:
-    """Debt per client, manager, currency and age bucket of one visibility part, with
+def _grouped(s: Session, ctx: Context, options: ReportOptions, on: Any) -> list[Any]:
+    """Debt per client, manager, currency and age bucket of the visible deals, with
     the client's name and limit and the manager's name (joined after grouping), as
     plain tuples ``company_id, manager_id, currency_code, bucket, debt, name,
     full_name, credit_limit``."""
     # bucketed in a derived table: Firebird cannot GROUP BY an expression with
     # parameters (the day), only a column
-    owing = part(
+    owing = (
         select(
-            Deal.company_id,
-            Deal.manager_id,
-            Deal.currency_code,
-            _bucket(Deal.billed_on).label("bucket"),
-            Deal.debt,
-        ).where(*_owing(options))
-    ).subquery("owing")
+            DealFact.company_id,
+            DealFact.manager_id,
+            DealFact.currency_code,
+            _bucket(DealFact.billed_on).label("bucket"),
+            DealFact.debt,
+        )
+        .where(*_owing(ctx, options))
+        .subquery("owing")
+    )
     keys = (owing.c.company_id, owing.c.manager_id, owing.c.currency_code, owing.c.bucket)
     grouped = select(*keys, func.sum(owing.c.debt).label("debt")).group_by(*keys).subquery("g")
     limits = _limits_now(on)
@@ -145,17 +147,14 @@ def receivables_report(ctx: Context, options: ReportOptions) -> ReportTable:
     unnamed = no_manager()
     with ctx.db.reader() as s:
         currency = report_currency(s, options)
-        grouped: list[Any] = []
-        unknown = 0
-        for part in visible_deal_parts(ctx):
-            grouped += _grouped(s, part, options, on)
-            unknown += s.scalar(
-                part(
-                    select(func.count())
-                    .select_from(Deal)
-                    .where(Deal.rate_missing.is_(True), manager_filter(options, Deal.manager_id))
-                )
+        grouped = _grouped(s, ctx, options, on)
+        unknown = s.scalar(
+            select(func.count()).where(
+                DealFact.rate_missing.is_(True),
+                manager_filter(options, DealFact.manager_id),
+                fact_visible(ctx, DealFact),
             )
+        )
         needs = {(currency, on), *((row[2], on) for row in grouped)}
         rates = Converter(s, currency, needs)
         # (client, manager) → [client name, manager name, debt per age bucket …]
@@ -236,15 +235,16 @@ def drill(
     options: ReportOptions = table.spec
     manager_id = row.keys["manager"]
     with ctx.db.reader() as s:
-        query = select(Deal.id).where(
-            *_owing(options),
-            deal_visible(ctx),
-            Deal.company_id == row.keys["client"],
-            Deal.manager_id.is_(None) if manager_id is None else Deal.manager_id == manager_id,
+        query = select(DealFact.deal_id).where(
+            *_owing(ctx, options),
+            DealFact.company_id == row.keys["client"],
+            DealFact.manager_id.is_(None)
+            if manager_id is None
+            else DealFact.manager_id == manager_id,
         )
         if column_key in BUCKETS:
-            query = query.where(_bucket(Deal.billed_on) == BUCKETS.index(column_key))
-        return DrillKind.DEALS, list(s.scalars(query.order_by(Deal.id)))
+            query = query.where(_bucket(DealFact.billed_on) == BUCKETS.index(column_key))
+        return DrillKind.DEALS, sorted(s.scalars(query))
 
 
 __all__ = ["drill", "receivables_report"]
