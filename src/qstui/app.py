@@ -12,11 +12,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
 
+from qstui import memory
 from qstui.i18n import N_, _, language, set_language
 from qstui.screens.palette import PROVIDERS, QstuiCommandPalette
 from qstui.services.context import Context
 from qstui.services.errors import describe
-from qstui.ui import keys, memory
+from qstui.ui import keys
 from qstui.ui.kept_screens import KeptScreens
 from qstui.ui.key_order import KeyOrder
 from qstui.ui.modules import MODULES, allowed, by_name

@@ -1,5 +1,5 @@
-"""The reports' narrow copies (``deal_facts``, ``stage_facts``) recomputed from the rows
-they copy: what the triggers of migration 0021 must have written."""
+"""The reports' narrow copies (``deal_facts``, ``stage_facts``, ``event_facts``)
+recomputed from the rows they copy: what the triggers of migration 0021 must have written."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from qstui.db.engine import Database
-from qstui.db.models import Company, Deal, DealFact, DealStage, StageFact
+from qstui.db.models import Company, Deal, DealFact, DealStage, Event, EventFact, StageFact
 
 DEAL_COLUMNS = (
     "company_id",
@@ -26,6 +26,7 @@ DEAL_COLUMNS = (
     "rate_missing",
 )
 STAGE_COLUMNS = ("deal_id", "stage_id", "started_on", "due_on", "done_on", "deal_open")
+EVENT_COLUMNS = ("company_id", "responsible_id", "type_id", "status", "event_at")
 
 
 def _plain(value: Any) -> Any:
@@ -84,10 +85,25 @@ def fact_differences(db: Database) -> list[str]:
                 StageFact.deal_started_on,
             ),
         )
+        expected_events = _rows(
+            s,
+            select(
+                Event.id, Company.manager_id, *(getattr(Event, n) for n in EVENT_COLUMNS)
+            ).outerjoin(Company, Company.id == Event.company_id),
+        )
+        kept_events = _rows(
+            s,
+            select(
+                EventFact.id,
+                EventFact.client_manager_id,
+                *(getattr(EventFact, n) for n in EVENT_COLUMNS),
+            ),
+        )
     out = []
     for what, expected, kept in (
         ("deal", expected_deals, kept_deals),
         ("stage row", expected_stages, kept_stages),
+        ("interaction", expected_events, kept_events),
     ):
         for key in sorted(set(expected) | set(kept)):
             if expected.get(key) != kept.get(key):

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from qstui import __version__, logs
+from qstui import __version__, logs, memory
 from qstui.cli import click_language, interrupts
 from qstui.cli.state import CliState
 from qstui.config import ConfigError, check_private, load_settings
@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     """The ``qstui`` program (its admin commands stop promptly on SIGINT and SIGTERM;
     ``cli`` invoked in-process, as tests do, leaves the signals alone)."""
     interrupts.arm()
+    memory.keep_out_of_the_way()  # what the imports built is not walked again
     try:
         cli.main(args=argv, prog_name="qstui", standalone_mode=True)
     except interrupts.Interrupted as exc:  # a signal between two commands' steps

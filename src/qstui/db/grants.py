@@ -21,7 +21,7 @@ in none gets nothing):
 - ``login_delays``, ``user_tokens``, ``onec_bases``: nothing (administrators' delays
   are written with the owner's credentials; a token's hash acts as its user; a 1C base
   holds its user's password);
-- ``deal_facts``, ``stage_facts`` (the reports' copies of the deals): SELECT only; the
+- ``deal_facts``, ``stage_facts``, ``event_facts`` (the reports' copies): SELECT only; the
   triggers that keep them (``FACT_TRIGGERS``) hold the writes themselves;
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
@@ -122,8 +122,13 @@ NO_ACCESS = frozenset({"login_delays", "user_tokens", "onec_bases"})
 LOCK_ROWS = frozenset({"write_locks"})
 # the reports' narrow copies of the deals (``db.models.facts``): the role reads them,
 # only their triggers (migration 0021) write them — a manager cannot forge a figure
-FACTS = frozenset({"deal_facts", "stage_facts"})
-FACT_TRIGGERS = ("deal_facts_keep", "stage_facts_keep", "client_manager_facts")
+FACTS = frozenset({"deal_facts", "stage_facts", "event_facts"})
+FACT_TRIGGERS = (
+    "deal_facts_keep",
+    "stage_facts_keep",
+    "event_facts_keep",
+    "client_manager_facts",
+)
 
 
 def unclassified(names: list[str]) -> list[str]:

@@ -1,13 +1,14 @@
-"""Narrow copies of the deals and of their stage rows that the reports read.
+"""Narrow copies of the deals, their stage rows and the interactions that the reports
+read.
 
 Firebird 3 reads a whole record for every row it counts, and a ``deals`` record is wide
 (titles, notes, reasons): decompressing it is most of what a report over 200 000 deals
 costs (bench/RESULTS.md, "What a record costs on Firebird"). These tables hold one row
-per deal and one per stage row, only the columns the reports group and sum, plus the
+per deal, stage row and interaction, only the columns the reports group and sum, plus the
 client's manager, so that "the deals a user sees" is one condition on one table.
 
-They are never written by the application: triggers on ``deals``, ``deal_stages`` and
-``companies`` keep them on both backends (migration 0021), so every writer — the
+They are never written by the application: triggers on ``deals``, ``deal_stages``,
+``events`` and ``companies`` keep them on both backends (migration 0021), so every writer — the
 services, the demo loader's bulk inserts, the 1C runs — keeps them without a second
 write path. One row per deal (not a summary row many deals add to), so only the
 transaction that already writes a deal writes its facts: no update conflicts between
@@ -17,7 +18,7 @@ a reference book's "where used" must not count them twice.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Index, Integer, String
@@ -25,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from qstui.db.models.base import Base
 from qstui.db.types import MONEY, EnumText
-from qstui.domain.enums import DealStatus
+from qstui.domain.enums import DealStatus, EventStatus
 
 
 class DealFact(Base):
@@ -59,7 +60,12 @@ class StageFact(Base):
     funnel filters by."""
 
     __tablename__ = "stage_facts"
-    __table_args__ = (Index(None, "deal_id"), Index(None, "company_id"))
+    __table_args__ = (
+        Index(None, "deal_id"),
+        Index(None, "company_id"),
+        # the late stage rows of open deals (R3: overdue deals now)
+        Index(None, "deal_open", "done_on", "due_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     deal_id: Mapped[int] = mapped_column(nullable=False)
@@ -74,3 +80,22 @@ class StageFact(Base):
     manager_id: Mapped[int | None] = mapped_column()
     pipeline_id: Mapped[int] = mapped_column(nullable=False)
     deal_started_on: Mapped[date] = mapped_column(nullable=False)
+
+
+class EventFact(Base):
+    """An interaction (``id`` is ``events.id``) with its client's manager."""
+
+    __tablename__ = "event_facts"
+    __table_args__ = (
+        Index(None, "company_id"),
+        # done interactions of a period per responsible and type (R3)
+        Index(None, "status", "event_at", "responsible_id", "type_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    company_id: Mapped[int | None] = mapped_column()
+    client_manager_id: Mapped[int | None] = mapped_column()
+    responsible_id: Mapped[int] = mapped_column(nullable=False)
+    type_id: Mapped[int] = mapped_column(nullable=False)
+    status: Mapped[EventStatus] = mapped_column(EnumText(EventStatus), nullable=False)
+    event_at: Mapped[datetime] = mapped_column(nullable=False)  # naive UTC

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import AppUser, Deal, DealStage, Event, EventType, Stage
+from qstui.db.models import AppUser, DealFact, EventFact, EventType, Stage, StageFact
 from qstui.db.report_sql import days_between, grouping_column
 from qstui.domain.clock import to_utc, today, utcnow
 from qstui.domain.enums import DealStatus, EventStatus
@@ -143,37 +143,43 @@ def _mine(ctx: Context, options: ReportOptions, column: Any) -> list[Any]:
 
 def _closed(span: Span) -> Any:
     return and_(
-        Deal.status.in_([DealStatus.WON, DealStatus.LOST]),
-        Deal.closed_on >= span.start,
-        Deal.closed_on <= span.end,
+        DealFact.status.in_([DealStatus.WON, DealStatus.LOST]),
+        DealFact.closed_on >= span.start,
+        DealFact.closed_on <= span.end,
     )
 
 
 def _open_on(day: date) -> Any:
-    return and_(Deal.started_on <= day, or_(Deal.closed_on.is_(None), Deal.closed_on > day))
+    return and_(
+        DealFact.started_on <= day, or_(DealFact.closed_on.is_(None), DealFact.closed_on > day)
+    )
 
 
 def _late_on(day: date) -> Any:
     stage_late = exists().where(
-        DealStage.deal_id == Deal.id,
-        DealStage.due_on < day,
-        DealStage.started_on <= day,
-        or_(DealStage.done_on.is_(None), DealStage.done_on > day),
+        StageFact.deal_id == DealFact.deal_id,
+        StageFact.due_on < day,
+        StageFact.started_on <= day,
+        or_(StageFact.done_on.is_(None), StageFact.done_on > day),
     )
-    return or_(Deal.planned_end_on < day, stage_late)
+    return or_(DealFact.planned_end_on < day, stage_late)
 
 
 def _done_events(span: Span) -> Any:
     since, until = span.utc()
-    return and_(Event.status == EventStatus.DONE, Event.event_at >= since, Event.event_at < until)
+    return and_(
+        EventFact.status == EventStatus.DONE,
+        EventFact.event_at >= since,
+        EventFact.event_at < until,
+    )
 
 
 def _figures(
     s: Session, ctx: Context, options: ReportOptions, span: Span, currency: str
 ) -> tuple[dict[int | None, dict[str, Any]], Converter]:
-    mine = _mine(ctx, options, Deal.manager_id)
-    same = Deal.currency_code == currency
-    won = Deal.status == DealStatus.WON
+    mine = _mine(ctx, options, DealFact.manager_id)
+    same = DealFact.currency_code == currency
+    won = DealFact.status == DealStatus.WON
     found: dict[int | None, dict[str, Any]] = {}
 
     def at(manager_id: int | None) -> dict[str, Any]:
@@ -187,12 +193,12 @@ def _figures(
     # the former: a column of a derived table, which Firebird can group by)
     closed = (
         select(
-            Deal.manager_id,
-            Deal.status,
-            Deal.currency_code,
-            case((and_(won, ~same), Deal.closed_on)).label("day"),
-            Deal.amount,
-            days_between(Deal.started_on, Deal.closed_on).label("days"),
+            DealFact.manager_id,
+            DealFact.status,
+            DealFact.currency_code,
+            case((and_(won, ~same), DealFact.closed_on)).label("day"),
+            DealFact.amount,
+            days_between(DealFact.started_on, DealFact.closed_on).label("days"),
         )
         .where(*mine, _closed(span))
         .subquery("closed_deals")
@@ -222,10 +228,10 @@ def _figures(
         _open_and_late_now(s, mine, span.as_of, at)
     else:
         _open_and_late_then(s, mine, span.as_of, at)
-    responsible = grouping_column(Event.responsible_id, "responsible_id")
+    responsible = grouping_column(EventFact.responsible_id, "responsible_id")
     for manager_id, n in s.execute(
         select(responsible, func.count())
-        .where(*_mine(ctx, options, Event.responsible_id), _done_events(span))
+        .where(*_mine(ctx, options, EventFact.responsible_id), _done_events(span))
         .group_by(responsible)
     ):
         at(manager_id)["events"] = n
@@ -236,7 +242,7 @@ def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) ->
     """Open and overdue deals on a past day, in one pass over the deals started by then
     (grouped by value: SQLite would otherwise walk the manager index for the order of
     the groups and read every deal, not the covering index of the days)."""
-    manager = group_key(Deal.manager_id, "manager_id")
+    manager = group_key(DealFact.manager_id, "manager_id")
     late = case((_late_on(day), 1), else_=0)
     for manager_id, n, n_late in s.execute(
         select(manager, func.count(), func.sum(late)).where(*mine, _open_on(day)).group_by(manager)
@@ -249,25 +255,25 @@ def _open_and_late_now(s: Session, mine: list[Any], day: date, at: Callable) -> 
     planned end, plus those late only by their current stage — found from the
     late stage rows of open deals (``deal_stages.deal_open``, not done, deadline passed:
     an index range, as the start page finds them) instead of a probe per deal."""
-    manager = group_key(Deal.manager_id, "manager_id")
+    manager = group_key(DealFact.manager_id, "manager_id")
     is_open = _open_on(day)  # SQLite: from the covering index of the days
-    late = case((Deal.planned_end_on < day, 1), else_=0)
+    late = case((DealFact.planned_end_on < day, 1), else_=0)
     for manager_id, n, n_late in s.execute(
         select(manager, func.count(), func.sum(late)).where(*mine, is_open).group_by(manager)
     ):
         at(manager_id).update(open=n, late=int(n_late or 0))
     for manager_id, n in s.execute(
-        select(manager, func.count(Deal.id.distinct()))
-        .select_from(DealStage)
-        .join(Deal, Deal.id == DealStage.deal_id)
+        select(manager, func.count(DealFact.deal_id.distinct()))
+        .select_from(StageFact)
+        .join(DealFact, DealFact.deal_id == StageFact.deal_id)
         .where(
             *mine,
             is_open,
-            or_(Deal.planned_end_on.is_(None), Deal.planned_end_on >= day),
-            DealStage.deal_open.is_(True),
-            DealStage.done_on.is_(None),
-            DealStage.due_on < day,
-            DealStage.started_on <= day,
+            or_(DealFact.planned_end_on.is_(None), DealFact.planned_end_on >= day),
+            StageFact.deal_open.is_(True),
+            StageFact.done_on.is_(None),
+            StageFact.due_on < day,
+            StageFact.started_on <= day,
         )
         .group_by(manager)
     ):
@@ -363,12 +369,12 @@ def manager_events_report(ctx: Context, options: ReportOptions) -> ReportTable:
     with ctx.db.reader() as s:
         for index, span in enumerate((current, earlier)):
             keys = (
-                grouping_column(Event.responsible_id, "responsible_id"),
-                grouping_column(Event.type_id, "type_id"),
+                grouping_column(EventFact.responsible_id, "responsible_id"),
+                grouping_column(EventFact.type_id, "type_id"),
             )
             for manager_id, type_id, n in s.execute(
                 select(*keys, func.count())
-                .where(*_mine(ctx, options, Event.responsible_id), _done_events(span))
+                .where(*_mine(ctx, options, EventFact.responsible_id), _done_events(span))
                 .group_by(*keys)
             ):
                 counts.setdefault((manager_id, type_id), [0, 0])[index] = n
@@ -398,15 +404,19 @@ def manager_stages_report(ctx: Context, options: ReportOptions) -> ReportTable:
         for index, span in enumerate((current, earlier)):
             day = span.as_of
             for manager_id, stage_id, n in s.execute(
-                select(Deal.manager_id, DealStage.stage_id, func.count(Deal.company_id.distinct()))
-                .join(DealStage, DealStage.deal_id == Deal.id)
-                .where(
-                    *_mine(ctx, options, Deal.manager_id),
-                    _open_on(day),
-                    DealStage.started_on <= day,
-                    or_(DealStage.done_on.is_(None), DealStage.done_on > day),
+                select(
+                    DealFact.manager_id,
+                    StageFact.stage_id,
+                    func.count(DealFact.company_id.distinct()),
                 )
-                .group_by(Deal.manager_id, DealStage.stage_id)
+                .join(StageFact, StageFact.deal_id == DealFact.deal_id)
+                .where(
+                    *_mine(ctx, options, DealFact.manager_id),
+                    _open_on(day),
+                    StageFact.started_on <= day,
+                    or_(StageFact.done_on.is_(None), StageFact.done_on > day),
+                )
+                .group_by(DealFact.manager_id, StageFact.stage_id)
             ):
                 counts.setdefault((manager_id, stage_id), [0, 0])[index] = n
         names = names_of(s, AppUser, AppUser.full_name, (m for m, _t in counts))
@@ -484,9 +494,9 @@ def _pairs(
 # --- drill-down ----------------------------------------------------------------------------
 
 _DEALS: dict[str, Callable[[Span], Any]] = {
-    "won_amount": lambda span: and_(_closed(span), Deal.status == DealStatus.WON),
-    "won_count": lambda span: and_(_closed(span), Deal.status == DealStatus.WON),
-    "avg_days": lambda span: and_(_closed(span), Deal.status == DealStatus.WON),
+    "won_amount": lambda span: and_(_closed(span), DealFact.status == DealStatus.WON),
+    "won_count": lambda span: and_(_closed(span), DealFact.status == DealStatus.WON),
+    "avg_days": lambda span: and_(_closed(span), DealFact.status == DealStatus.WON),
     "win_rate": _closed,
     "open_deals": lambda span: _open_on(span.as_of),
     "overdue_deals": lambda span: and_(_open_on(span.as_of), _late_on(span.as_of)),
@@ -508,27 +518,29 @@ def drill(
         if table.report == "managers_stages":
             day = span.as_of
             query = (
-                select(Deal.company_id.distinct())
-                .join(DealStage, DealStage.deal_id == Deal.id)
+                select(DealFact.company_id.distinct())
+                .join(StageFact, StageFact.deal_id == DealFact.deal_id)
                 .where(
-                    *_who(ctx, options, Deal.manager_id, manager_id),
+                    *_who(ctx, options, DealFact.manager_id, manager_id),
                     _open_on(day),
-                    DealStage.stage_id == row.keys["stage"],
-                    DealStage.started_on <= day,
-                    or_(DealStage.done_on.is_(None), DealStage.done_on > day),
+                    StageFact.stage_id == row.keys["stage"],
+                    StageFact.started_on <= day,
+                    or_(StageFact.done_on.is_(None), StageFact.done_on > day),
                 )
             )
             return DrillKind.CLIENTS, sorted(s.scalars(query))
         if base == "events":
-            query = select(Event.id).where(
-                *_who(ctx, options, Event.responsible_id, manager_id), _done_events(span)
+            query = select(EventFact.id).where(
+                *_who(ctx, options, EventFact.responsible_id, manager_id), _done_events(span)
             )
             if "event_type" in row.keys:
-                query = query.where(Event.type_id == row.keys["event_type"])
-            return DrillKind.EVENTS, list(s.scalars(query.order_by(Event.id)))
+                query = query.where(EventFact.type_id == row.keys["event_type"])
+            return DrillKind.EVENTS, list(s.scalars(query.order_by(EventFact.id)))
         condition = _DEALS[base](span)
-        query = select(Deal.id).where(*_who(ctx, options, Deal.manager_id, manager_id), condition)
-        return DrillKind.DEALS, list(s.scalars(query.order_by(Deal.id)))
+        query = select(DealFact.deal_id).where(
+            *_who(ctx, options, DealFact.manager_id, manager_id), condition
+        )
+        return DrillKind.DEALS, list(s.scalars(query.order_by(DealFact.deal_id)))
 
 
 def _who(ctx: Context, options: ReportOptions, column: Any, manager_id: int | None) -> list[Any]:

@@ -1,5 +1,6 @@
-"""deal_facts and stage_facts: narrow copies of the deals and their stage rows for the
-reports, kept by triggers on deals, deal_stages and companies
+"""deal_facts, stage_facts, event_facts: narrow copies of the deals, their stage rows
+and the interactions for the reports, kept by triggers on deals, deal_stages, events
+and companies
 
 Firebird reads a whole ``deals`` record for every deal a report counts, and that record
 is wide; one row per deal (and per stage row) with only the columns the reports group
@@ -56,9 +57,12 @@ STAGE_DEAL = (
     ("deal_started_on", "started_on"),
 )
 STAGE_DEAL_OWN = ("company_id", "manager_id", "pipeline_id", "started_on")  # of deals
+# the interaction's columns copied as they are
+EVENT = ("company_id", "responsible_id", "type_id", "status", "event_at")
 TRIGGERS = (
     "deal_facts_keep",
     "stage_facts_keep",
+    "event_facts_keep",
     "client_manager_facts",
 )
 CLIENT_MANAGER = "(SELECT c.manager_id FROM companies c WHERE c.id = NEW.company_id)"
@@ -107,6 +111,28 @@ def _tables() -> None:
     )
     op.create_index(op.f("ix_stage_facts_deal_id"), "stage_facts", ["deal_id"])
     op.create_index(op.f("ix_stage_facts_company_id"), "stage_facts", ["company_id"])
+    op.create_index(
+        op.f("ix_stage_facts_deal_open_7cd540"),
+        "stage_facts",
+        ["deal_open", "done_on", "due_on"],
+    )
+    op.create_table(
+        "event_facts",
+        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("company_id", sa.Integer(), nullable=True),
+        sa.Column("client_manager_id", sa.Integer(), nullable=True),
+        sa.Column("responsible_id", sa.Integer(), nullable=False),
+        sa.Column("type_id", sa.Integer(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("event_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_event_facts")),
+    )
+    op.create_index(op.f("ix_event_facts_company_id"), "event_facts", ["company_id"])
+    op.create_index(
+        op.f("ix_event_facts_status_ev_9b7727"),
+        "event_facts",
+        ["status", "event_at", "responsible_id", "type_id"],
+    )
 
 
 def _list(names: Sequence[str], prefix: str = "") -> str:
@@ -150,9 +176,22 @@ STAGE_UPDATE = (
     + " WHERE id = NEW.id"
 )
 STAGE_DELETE = "DELETE FROM stage_facts WHERE id = OLD.id"
+EVENT_INSERT = (
+    f"INSERT INTO event_facts (id, client_manager_id, {_list(EVENT)}) "
+    f"VALUES (NEW.id, {CLIENT_MANAGER}, {_list(EVENT, 'NEW.')})"
+)
+EVENT_UPDATE = (
+    "UPDATE event_facts SET client_manager_id = "
+    + CLIENT_MANAGER
+    + ", "
+    + ", ".join(f"{name} = NEW.{name}" for name in EVENT)
+    + " WHERE id = NEW.id"
+)
+EVENT_DELETE = "DELETE FROM event_facts WHERE id = OLD.id"
 CLIENT_UPDATE = (
     "UPDATE deal_facts SET client_manager_id = NEW.manager_id WHERE company_id = NEW.id",
     "UPDATE stage_facts SET client_manager_id = NEW.manager_id WHERE company_id = NEW.id",
+    "UPDATE event_facts SET client_manager_id = NEW.manager_id WHERE company_id = NEW.id",
 )
 
 
@@ -173,6 +212,10 @@ def _sqlite_triggers() -> list[str]:
         "CREATE TRIGGER stage_facts_update AFTER UPDATE ON deal_stages "
         f"WHEN {_changed(STAGE, 'IS NOT')}\n{body(STAGE_UPDATE)}",
         f"CREATE TRIGGER stage_facts_delete AFTER DELETE ON deal_stages\n{body(STAGE_DELETE)}",
+        f"CREATE TRIGGER event_facts_insert AFTER INSERT ON events\n{body(EVENT_INSERT)}",
+        "CREATE TRIGGER event_facts_update AFTER UPDATE ON events "
+        f"WHEN {_changed(EVENT, 'IS NOT')}\n{body(EVENT_UPDATE)}",
+        f"CREATE TRIGGER event_facts_delete AFTER DELETE ON events\n{body(EVENT_DELETE)}",
         "CREATE TRIGGER client_manager_facts AFTER UPDATE OF manager_id ON companies "
         f"WHEN OLD.manager_id IS NOT NEW.manager_id\n{body(*CLIENT_UPDATE)}",
     ]
@@ -185,6 +228,9 @@ SQLITE_TRIGGERS = (
     "stage_facts_insert",
     "stage_facts_update",
     "stage_facts_delete",
+    "event_facts_insert",
+    "event_facts_update",
+    "event_facts_delete",
     "client_manager_facts",
 )
 
@@ -209,6 +255,12 @@ def _firebird_triggers() -> list[str]:
         f"  ELSE IF (INSERTING) THEN {block(STAGE_INSERT)}\n"
         f"  ELSE IF ({_changed(STAGE, distinct)}) THEN {block(STAGE_UPDATE)}\n"
         "END",
+        "CREATE TRIGGER event_facts_keep FOR events ACTIVE AFTER INSERT OR UPDATE OR "
+        "DELETE POSITION 10 AS\nBEGIN\n"
+        f"  IF (DELETING) THEN {block(EVENT_DELETE)}\n"
+        f"  ELSE IF (INSERTING) THEN {block(EVENT_INSERT)}\n"
+        f"  ELSE IF ({_changed(EVENT, distinct)}) THEN {block(EVENT_UPDATE)}\n"
+        "END",
         "CREATE TRIGGER client_manager_facts FOR companies ACTIVE AFTER UPDATE "
         "POSITION 10 AS\nBEGIN\n"
         f"  IF (OLD.manager_id {distinct} NEW.manager_id) THEN {block(*CLIENT_UPDATE)}\n"
@@ -223,6 +275,9 @@ FILL = (
     f"INSERT INTO stage_facts (id, {_list(STAGE)}, {_list([s for s, _d in STAGE_DEAL])}) "
     f"SELECT s.id, {_list(STAGE, 's.')}, {_list([d for _s, d in STAGE_DEAL], 'f.')} "
     "FROM deal_stages s JOIN deal_facts f ON f.deal_id = s.deal_id",
+    f"INSERT INTO event_facts (id, client_manager_id, {_list(EVENT)}) "
+    f"SELECT e.id, c.manager_id, {_list(EVENT, 'e.')} "
+    "FROM events e LEFT JOIN companies c ON c.id = e.company_id",
 )
 
 
@@ -244,5 +299,6 @@ def downgrade() -> None:
     for name in TRIGGERS if firebird else SQLITE_TRIGGERS:
         conn.exec_driver_sql(f"DROP TRIGGER {name}")
     compat.commit_ddl(conn)
+    op.drop_table("event_facts")
     op.drop_table("stage_facts")
     op.drop_table("deal_facts")

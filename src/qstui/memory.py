@@ -7,6 +7,10 @@ with ``gc.callbacks``). Objects alive once the app is up (imports, the engine, t
 screens just built) are moved out of the collector's walk (``gc.freeze``), and young
 objects are collected less often; a full collection then took 30–90 ms, a few times a
 session.
+
+The admin commands get the same policy (``cli.main``): a report built for cron is the
+same objects as on the screen — on the administrator's receivables (25 000 rows) the
+default collector took 0.15 s of 0.55.
 """
 
 from __future__ import annotations
