@@ -72,9 +72,9 @@ def floors(backend: str, year: int, pipeline_id: int) -> dict[str, tuple[str, ..
             "SELECT manager_id, status, COUNT(*), SUM(amount) FROM deal_facts "
             f"WHERE status <> 'open' AND closed_on BETWEEN {first} AND {last} "
             "GROUP BY manager_id, status",
-            "SELECT responsible_id, COUNT(*) FROM event_facts WHERE status = 'done' "
-            f"AND event_at >= CAST({first} AS TIMESTAMP) "
-            f"AND event_at < CAST('{year + 1}-01-01' AS TIMESTAMP) GROUP BY responsible_id",
+            "SELECT responsible_id, SUM(done) FROM event_hours "
+            f"WHERE at_hour >= CAST({first} AS TIMESTAMP) "
+            f"AND at_hour < CAST('{year + 1}-01-01' AS TIMESTAMP) GROUP BY responsible_id",
         ),
         "receivables": (
             "SELECT company_id, manager_id, SUM(debt) FROM deal_facts "

@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy import select
 
 from qstui.db.engine import Database
-from qstui.db.models import Company, Deal, DealFact, DealStage, Event, EventFact, StageFact
+from qstui.db.models import (
+    Company,
+    Deal,
+    DealFact,
+    DealStage,
+    Event,
+    EventFact,
+    EventHour,
+    StageFact,
+)
 
 DEAL_COLUMNS = (
     "company_id",
@@ -99,7 +108,25 @@ def fact_differences(db: Database) -> list[str]:
                 *(getattr(EventFact, n) for n in EVENT_COLUMNS),
             ),
         )
-    out = []
+        hours: dict[tuple[Any, ...], int] = {}
+        for responsible, type_id, at in s.execute(
+            select(Event.responsible_id, Event.type_id, Event.event_at).where(
+                Event.status == "done"
+            )
+        ):
+            key = (at.replace(minute=0, second=0, microsecond=0), responsible, type_id)
+            hours[key] = hours.get(key, 0) + 1
+        counted: dict[tuple[Any, ...], int] = {}
+        for hour, responsible, type_id, done in s.execute(
+            select(EventHour.at_hour, EventHour.responsible_id, EventHour.type_id, EventHour.done)
+        ):
+            key = (hour, responsible, type_id)
+            counted[key] = counted.get(key, 0) + done
+    out = [
+        f"hour {key}: {hours.get(key, 0)} done, counted {counted.get(key, 0)}"
+        for key in sorted(set(hours) | {k for k, n in counted.items() if n})
+        if hours.get(key, 0) != counted.get(key, 0)
+    ]
     for what, expected, kept in (
         ("deal", expected_deals, kept_deals),
         ("stage row", expected_stages, kept_stages),

@@ -6,17 +6,18 @@ interactions — now and a year earlier — and the two long-format companions."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from deal_support import make_team, without_right
+from deal_support import company, make_team, without_right
 from ready_report_support import TODAY, World, kop, module_world
 
 from qstui.domain import clock
 from qstui.domain.enums import DealStatus, EventStatus
 from qstui.domain.errors import AccessDenied
 from qstui.domain.reports import DrillKind, ReportOptions
+from qstui.services.calendar import events as E
 from qstui.services.reports import managers as M
 
 PERIOD = (date(2026, 1, 1), date(2026, 6, 30))  # ends after "today": as of today
@@ -208,3 +209,36 @@ def test_without_the_reports_right_there_is_no_manager_control(db):
     blind = without_right(db, "anna", "reports")
     with pytest.raises(AccessDenied):
         M.managers_report(blind, ReportOptions(period=PERIOD))
+
+
+def test_interactions_where_midnight_is_not_on_the_hour(db, clock_at):
+    """In a zone half an hour off the hour the period's ends fall mid-hour: the whole
+    hours are read from the hourly counts, the half hours at the ends from the
+    interactions themselves."""
+    team = make_team(db)
+    anna = team.id("anna")
+    client = company(db, "ООО Полчаса", anna)
+    zone = clock.zone()
+    clock.set_zone("+05:30")
+    try:
+        clock_at(date(2026, 6, 1))
+        held = {
+            datetime(2025, 12, 31, 18, 20): False,  # 23:50 on 31 December there
+            datetime(2025, 12, 31, 18, 40): True,  # 00:10 on 1 January
+            datetime(2026, 2, 14, 9, 0): True,
+            datetime(2026, 3, 31, 18, 20): True,  # 23:50 on 31 March
+            datetime(2026, 3, 31, 18, 40): False,  # 00:10 on 1 April
+        }
+        for when in held:
+            E.log_interaction(team.anna, client, "call", "Звонок", when=when)
+        table = M.managers_report(
+            team.anna, ReportOptions(period=(date(2026, 1, 1), date(2026, 3, 31)))
+        )
+        (row,) = [r for r in table.rows if r.keys["manager"] == anna]
+        assert row.values["events"] == sum(held.values())
+        by_type = M.manager_events_report(
+            team.anna, ReportOptions(period=(date(2026, 1, 1), date(2026, 3, 31)))
+        )
+        assert sum(r.values["events"] for r in by_type.rows) == sum(held.values())
+    finally:
+        clock.set_zone(zone)

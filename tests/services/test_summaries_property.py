@@ -15,7 +15,9 @@ its ``debt`` is max(invoiced, shipped) − paid and its ``billed_on`` the day of
 first counted invoice or shipment, the debt services agree with it, and every
 company's ``last_contact_at`` is the latest of its done interactions, and every deal
 stage's ``deal_open`` says whether its deal is open, and the reports' copies of the
-deals and their stage rows (``deal_facts``, ``stage_facts``) equal what they copy.
+deals, their stage rows and the interactions (``deal_facts``, ``stage_facts``,
+``event_facts``) equal what they copy, and the hourly counts of done interactions
+(``event_hours``) equal a count of them, before and after they are folded.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from sqlalchemy import func, select
 from tests.conftest import FROZEN_NOW, wipe
 from tests.services.fact_support import fact_differences
 
+from qstui.db import event_hours
 from qstui.db.engine import Database
 from qstui.db.models import (
     AppUser,
@@ -342,6 +345,9 @@ def check(world: World) -> None:
         ).all()
         assert [(i, bool(o)) for i, o, _ in stages] == [(i, st == "open") for i, _, st in stages]
     # the reports' copies, kept by the database's triggers, follow every write
+    assert fact_differences(db) == []
+    # Firebird: the interactions' hourly counts folded into a row per hour count the same
+    event_hours.merge(db)
     assert fact_differences(db) == []
 
 

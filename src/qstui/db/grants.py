@@ -21,12 +21,14 @@ in none gets nothing):
 - ``login_delays``, ``user_tokens``, ``onec_bases``: nothing (administrators' delays
   are written with the owner's credentials; a token's hash acts as its user; a 1C base
   holds its user's password);
-- ``deal_facts``, ``stage_facts``, ``event_facts`` (the reports' copies): SELECT only; the
-  triggers that keep them (``FACT_TRIGGERS``) hold the writes themselves;
+- ``deal_facts``, ``stage_facts``, ``event_facts``, ``event_hours`` (the reports'
+  copies): SELECT only; the triggers that keep them (``FACT_TRIGGERS``) hold the writes
+  themselves;
 - ``write_locks``: SELECT and UPDATE (the lock rows of ``db.locks``: an UPDATE that
   changes nothing, no data);
 - USAGE on the identity generators of the business tables (bulk inserts reserve ids);
-- EXECUTE on three procedures, which hold the privileges themselves:
+- EXECUTE on four procedures, which hold the privileges themselves
+  (``QSTUI_MERGE_EVENT_HOURS`` folds the rows of ``event_hours``, migration 0022);
   ``QSTUI_AUDIT`` appends an audit row in the name of the connected login (never of
   another user), ``QSTUI_ENTERED`` records the connected login's own successful login,
   ``QSTUI_LANGUAGE`` its own interface language.
@@ -122,13 +124,15 @@ NO_ACCESS = frozenset({"login_delays", "user_tokens", "onec_bases"})
 LOCK_ROWS = frozenset({"write_locks"})
 # the reports' narrow copies of the deals (``db.models.facts``): the role reads them,
 # only their triggers (migration 0021) write them — a manager cannot forge a figure
-FACTS = frozenset({"deal_facts", "stage_facts", "event_facts"})
+FACTS = frozenset({"deal_facts", "stage_facts", "event_facts", "event_hours"})
 FACT_TRIGGERS = (
     "deal_facts_keep",
     "stage_facts_keep",
     "event_facts_keep",
+    "event_hours_keep",
     "client_manager_facts",
 )
+MERGE_PROCEDURE = "QSTUI_MERGE_EVENT_HOURS"  # migration 0022: folds event_hours
 
 
 def unclassified(names: list[str]) -> list[str]:
@@ -237,6 +241,10 @@ def apply_grants(db: Database) -> GrantsResult:
                     f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO TRIGGER {trigger}"
                 )
             conn.exec_driver_sql(f"GRANT SELECT ON companies TO TRIGGER {trigger}")
+        conn.exec_driver_sql(
+            f"GRANT SELECT, UPDATE, DELETE ON event_hours TO PROCEDURE {MERGE_PROCEDURE}"
+        )
+        conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON write_locks TO PROCEDURE {MERGE_PROCEDURE}")
         conn.exec_driver_sql(f"GRANT SELECT ON users TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(f"GRANT INSERT ON audit_log TO PROCEDURE {AUDIT_PROCEDURE}")
         conn.exec_driver_sql(
@@ -244,7 +252,7 @@ def apply_grants(db: Database) -> GrantsResult:
         )
         conn.exec_driver_sql(f"GRANT SELECT, UPDATE ON users TO PROCEDURE {ENTERED_PROCEDURE}")
         conn.exec_driver_sql(f"GRANT UPDATE ON users TO PROCEDURE {LANGUAGE_PROCEDURE}")
-        for procedure in (AUDIT_PROCEDURE, ENTERED_PROCEDURE, LANGUAGE_PROCEDURE):
+        for procedure in (AUDIT_PROCEDURE, ENTERED_PROCEDURE, LANGUAGE_PROCEDURE, MERGE_PROCEDURE):
             conn.exec_driver_sql(f"GRANT EXECUTE ON PROCEDURE {procedure} TO ROLE {ROLE}")
         conn.commit()
     return GrantsResult(ROLE, written, read_only)

@@ -28,7 +28,7 @@ from qstui.db.models.deals import (
     Pipeline,
     Stage,
 )
-from qstui.db.models.facts import DealFact, EventFact, StageFact
+from qstui.db.models.facts import DealFact, EventFact, EventHour, StageFact
 from qstui.db.models.knowledge import KbArticle, KbCategory
 from qstui.db.models.locks import WriteLock
 from qstui.db.models.mailing import Material, Package, PackageMaterial, Sending
@@ -83,6 +83,7 @@ __all__ = [
     "Email",
     "Event",
     "EventFact",
+    "EventHour",
     "EventResult",
     "EventType",
     "ExchangeLog",

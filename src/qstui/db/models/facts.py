@@ -99,3 +99,20 @@ class EventFact(Base):
     type_id: Mapped[int] = mapped_column(nullable=False)
     status: Mapped[EventStatus] = mapped_column(EnumText(EventStatus), nullable=False)
     event_at: Mapped[datetime] = mapped_column(nullable=False)  # naive UTC
+
+
+class EventHour(Base):
+    """Done interactions of one responsible and type in one UTC hour (migration 0022):
+    ``done`` summed over an hour's rows is the count. On Firebird the triggers add rows
+    of ±1 (``fresh``) that ``db.event_hours.merge`` folds into one row per hour later;
+    on SQLite there is one row per hour from the start."""
+
+    __tablename__ = "event_hours"
+    __table_args__ = (Index(None, "at_hour", "responsible_id", "type_id"), Index(None, "fresh"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at_hour: Mapped[datetime] = mapped_column(nullable=False)  # naive UTC, on the hour
+    responsible_id: Mapped[int] = mapped_column(nullable=False)
+    type_id: Mapped[int] = mapped_column(nullable=False)
+    done: Mapped[int] = mapped_column(nullable=False)
+    fresh: Mapped[bool] = mapped_column(nullable=False)

@@ -12,11 +12,12 @@ points for the win rate).
 - ``overdue_deals``: of those, the ones whose planned end, or the deadline of the stage
   they were at that day (a ``deal_stages`` row started by then and not done), lies
   before the as-of day;
-- ``events``: interactions done in the period (``event_at``, local days).
+- ``events``: interactions done in the period (``event_at``, local days), counted from
+  the hourly counts (``event_hours``, migration 0022).
 
-The period is ``options.period``, by default the month to date (a head's weekly look;
-a year of interactions of the large demo is ~900 000 rows to count, 3–4 s on Firebird
-3, which reads every row of an index range). Rows are the managers the user sees
+The period is ``options.period``, by default the month to date (a head's weekly look).
+The deals and interactions are read from the reports' narrow copies
+(``db.models.facts``). Rows are the managers the user sees
 (``visibility.owned_by_visible``: oneself, the department, or everybody including "no
 manager") with their own deals and interactions; ``filters["manager"]`` narrows them.
 Two long-format companions: ``manager_events_report`` (interactions per manager and
@@ -29,14 +30,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import AppUser, DealFact, EventFact, EventType, Stage, StageFact
+from qstui.db import event_hours
+from qstui.db.models import (
+    AppUser,
+    DealFact,
+    EventFact,
+    EventHour,
+    EventType,
+    Stage,
+    StageFact,
+)
 from qstui.db.report_sql import days_between, grouping_column
 from qstui.domain.clock import to_utc, today, utcnow
 from qstui.domain.enums import DealStatus, EventStatus
@@ -54,6 +64,7 @@ from qstui.services.context import Context
 from qstui.services.reports._in_currency import (
     ZERO,
     Converter,
+    add_rows,
     dated_rule,
     group_key,
     kopecks,
@@ -228,14 +239,67 @@ def _figures(
         _open_and_late_now(s, mine, span.as_of, at)
     else:
         _open_and_late_then(s, mine, span.as_of, at)
-    responsible = grouping_column(EventFact.responsible_id, "responsible_id")
-    for manager_id, n in s.execute(
-        select(responsible, func.count())
-        .where(*_mine(ctx, options, EventFact.responsible_id), _done_events(span))
-        .group_by(responsible)
-    ):
+    for (manager_id,), n in _done_counts(s, ctx, options, span, by_type=False).items():
         at(manager_id)["events"] = n
     return found, rates
+
+
+def _done_counts(
+    s: Session, ctx: Context, options: ReportOptions, span: Span, by_type: bool
+) -> dict[tuple[int, ...], int]:
+    """Interactions done in ``span`` per responsible (and type): the whole UTC hours
+    inside it from the hourly counts (``event_hours``), the parts of an hour at its
+    ends (a time zone whose midnight is not on the hour) from the interactions."""
+    since, until = span.utc()
+    first = since.replace(minute=0, second=0, microsecond=0)
+    first += timedelta(hours=1) if first < since else timedelta()
+    last = until.replace(minute=0, second=0, microsecond=0)
+    counts: dict[Any, list[Any]] = {}
+
+    def keys(table: Any) -> list[Any]:
+        found = [grouping_column(table.responsible_id, "responsible_id")]
+        return [*found, grouping_column(table.type_id, "type_id")] if by_type else found
+
+    def events_between(start: datetime, end: datetime) -> None:
+        columns = keys(EventFact)
+        add_rows(
+            counts,
+            s.execute(
+                select(*columns, func.count())
+                .where(
+                    *_mine(ctx, options, EventFact.responsible_id),
+                    EventFact.status == EventStatus.DONE,
+                    EventFact.event_at >= start,
+                    EventFact.event_at < end,
+                )
+                .group_by(*columns)
+            ),
+            1,
+        )
+
+    if first >= last:
+        events_between(since, until)
+    else:
+        event_hours.merge(ctx.db)  # Firebird: fewer rows to read
+        columns = keys(EventHour)
+        add_rows(
+            counts,
+            s.execute(
+                select(*columns, func.sum(EventHour.done))
+                .where(
+                    *_mine(ctx, options, EventHour.responsible_id),
+                    EventHour.at_hour >= first,
+                    EventHour.at_hour < last,
+                )
+                .group_by(*columns)
+            ),
+            1,
+        )
+        if since < first:
+            events_between(since, first)
+        if last < until:
+            events_between(last, until)
+    return {key: int(n) for key, (n,) in counts.items() if n}
 
 
 def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) -> None:
@@ -368,15 +432,9 @@ def manager_events_report(ctx: Context, options: ReportOptions) -> ReportTable:
     counts: dict[tuple[int | None, int], list[int]] = {}
     with ctx.db.reader() as s:
         for index, span in enumerate((current, earlier)):
-            keys = (
-                grouping_column(EventFact.responsible_id, "responsible_id"),
-                grouping_column(EventFact.type_id, "type_id"),
-            )
-            for manager_id, type_id, n in s.execute(
-                select(*keys, func.count())
-                .where(*_mine(ctx, options, EventFact.responsible_id), _done_events(span))
-                .group_by(*keys)
-            ):
+            for (manager_id, type_id), n in _done_counts(
+                s, ctx, options, span, by_type=True
+            ).items():
                 counts.setdefault((manager_id, type_id), [0, 0])[index] = n
         names = names_of(s, AppUser, AppUser.full_name, (m for m, _t in counts))
         types = names_of(s, EventType, EventType.name, (t for _m, t in counts))
