@@ -122,13 +122,6 @@ def contains(column: Any, needle: str) -> ColumnElement[bool]:
     return _Position(column, value) > 0
 
 
-def walks_id_lists(db: Any) -> bool:
-    """Whether ``column IN (subquery)`` is read subquery first, each id probing an index
-    (SQLite); Firebird 3 has no semi-join and evaluates the IN for every row of the
-    outer query, so a join is the short way there."""
-    return db.engine.dialect.name != FIREBIRD
-
-
 def no_index(column: Any) -> Any:
     """``column || ''``: the same value, but the planner will not drive by its index
     (when another condition of the query is the selective one)."""

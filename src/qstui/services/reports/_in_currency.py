@@ -11,24 +11,22 @@ report says so; a day with no rate on or before it is an error naming the rate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
-from sqlalchemy import Select, literal_column, or_, select, true
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import select, true
+from sqlalchemy.orm import Session
 
-from qstui.db.compat import chunks, id_in, no_index, walks_id_lists
-from qstui.db.models import Company, Currency, Deal
+from qstui.db.compat import chunks, id_in
+from qstui.db.models import Currency
 from qstui.domain.clock import today
 from qstui.domain.deals import KOPECK
 from qstui.domain.formatting import day as day_text
 from qstui.domain.reports import ReportOptions
 from qstui.i18n import _
-from qstui.services.context import Context
 from qstui.services.refbooks.currency import RateBook, UnknownCurrency, base_currency
-from qstui.services.visibility import owned_by_visible, visible_user_ids
 
 ZERO = Decimal("0.00")
 
@@ -173,52 +171,6 @@ def no_manager() -> str:
     return _("(no manager)")
 
 
-def visible_deal_parts(ctx: Context) -> list[Callable[[Select[Any]], Select[Any]]]:
-    """``services.visibility.deal_visible`` as disjoint parts, each a function that
-    restricts a query over ``Deal``: the deals of a visible manager, and the other deals
-    of the visible managers' companies. A report runs its GROUP BY once per part and adds
-    the results: each part is an index range (deals by manager; companies by manager,
-    then their deals), where the OR of ``deal_visible`` makes both backends read every
-    deal. Seeing everything is one part with no condition; seeing nothing, no part."""
-    ids = visible_user_ids(ctx)
-    if ids is None:
-        return [lambda query: query]
-    if not ids:
-        return []
-
-    def own(query: Select[Any]) -> Select[Any]:
-        return query.where(owned_by_visible(ctx, Deal.manager_id))
-
-    others = or_(Deal.manager_id.is_(None), ~owned_by_visible(ctx, Deal.manager_id))
-    owner = aliased(Company)
-    if walks_id_lists(ctx.db):
-
-        def of_own_clients(query: Select[Any]) -> Select[Any]:
-            # the clients' ids as a list walked (the index of companies by manager),
-            # each probing the deals' (company, manager) index, where the join read the
-            # deals first and looked every client up (on the large SQLite demo 0.05 s
-            # of CPU against 0.25 s)
-            clients = select(owner.id).where(owned_by_visible(ctx, owner.manager_id))
-            return query.where(Deal.company_id.in_(clients), others)
-    else:
-
-        def of_own_clients(query: Select[Any]) -> Select[Any]:  # read client first
-            return query.join(owner, owner.id == Deal.company_id).where(
-                owned_by_visible(ctx, owner.manager_id), others
-            )
-
-    of_own_clients.by_client = True  # type: ignore[attr-defined]
-    return [own, of_own_clients]
-
-
-def lead(part: Callable[[Select[Any]], Select[Any]], column: Any) -> Any:
-    """``column`` as a condition of a query restricted by ``part``: for the part read
-    from the visible managers' clients, an expression the planner will not drive by
-    (a manager's clients, then their deals, is the short way there; an index on the
-    deals' status would walk every open deal)."""
-    return no_index(column) if getattr(part, "by_client", False) else column
-
-
 def add_rows(target: dict[Any, list[Any]], rows: Iterable[Any], width: int) -> None:
     """Add grouped rows ``(*key, *numbers)`` (the last ``width`` are numbers) into
     ``target[key]`` — the results of one GROUP BY over several visibility parts."""
@@ -228,12 +180,3 @@ def add_rows(target: dict[Any, list[Any]], rows: Iterable[Any], width: int) -> N
         found = target.setdefault(key, [0] * width)
         for index, value in enumerate(numbers):
             found[index] += value or 0
-
-
-def group_key(column: Any, name: str) -> Any:
-    """``column + 0`` labelled ``name``: an integer column to GROUP BY without its index.
-    Grouping by the column itself lets a planner walk the column's index in order and
-    fetch every row at random (Firebird's ``ORDER`` plans; SQLite's scan of a whole
-    index for the order of the groups) instead of reading the rows the conditions pick
-    and sorting the few groups."""
-    return (column + literal_column("0")).label(name)

@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import and_, exists, extract, func, or_, select
 from sqlalchemy.orm import Session
 
-from qstui.db.models import Company, Deal, Payment, Stage
+from qstui.db.models import Company, Deal, DealFact, Payment, Stage
 from qstui.domain.clock import today, utcnow
 from qstui.domain.enums import DealStatus, PaymentKind
 from qstui.domain.reports import (
@@ -54,13 +54,11 @@ from qstui.services.reports._in_currency import (
     Converter,
     add_rows,
     kopecks,
-    lead,
     manager_filter,
     report_currency,
-    visible_deal_parts,
 )
 from qstui.services.reports.engine import visibility_notes
-from qstui.services.visibility import company_visible, deal_visible
+from qstui.services.visibility import company_visible, deal_visible, fact_visible
 
 REPORT = "forecast"
 HISTORY = 12  # months of new clients the trend is fitted to
@@ -167,20 +165,23 @@ def forecast_report(ctx: Context, options: ReportOptions) -> ReportTable:
     on = today()
     with ctx.db.reader() as s:
         currency = report_currency(s, options)
-        year, month = extract("year", Deal.planned_end_on), extract("month", Deal.planned_end_on)
+        year = extract("year", DealFact.planned_end_on)
+        month = extract("month", DealFact.planned_end_on)
         deals: dict[Any, list[Any]] = {}
-        for part in visible_deal_parts(ctx):
-            query = (
-                select(Stage.probability, Deal.currency_code, year, month, func.sum(Deal.amount))
-                .join(Stage, Stage.id == Deal.stage_id)
-                .where(
-                    lead(part, Deal.status) == DealStatus.OPEN,
-                    manager_filter(options, Deal.manager_id),
-                    or_(Deal.planned_end_on.is_(None), Deal.planned_end_on < last_day),
-                )
-                .group_by(Stage.probability, Deal.currency_code, year, month)
+        query = (
+            select(
+                Stage.probability, DealFact.currency_code, year, month, func.sum(DealFact.amount)
             )
-            add_rows(deals, s.execute(part(query)), 1)
+            .join(Stage, Stage.id == DealFact.stage_id)
+            .where(
+                DealFact.status == DealStatus.OPEN,
+                manager_filter(options, DealFact.manager_id),
+                or_(DealFact.planned_end_on.is_(None), DealFact.planned_end_on < last_day),
+                fact_visible(ctx, DealFact),
+            )
+            .group_by(Stage.probability, DealFact.currency_code, year, month)
+        )
+        add_rows(deals, s.execute(query), 1)
         pay_year, pay_month = extract("year", Payment.pay_date), extract("month", Payment.pay_date)
         payments = s.execute(
             select(Payment.currency_code, pay_year, pay_month, func.sum(Payment.amount))

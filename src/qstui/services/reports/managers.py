@@ -66,7 +66,6 @@ from qstui.services.reports._in_currency import (
     Converter,
     add_rows,
     dated_rule,
-    group_key,
     kopecks,
     manager_filter,
     month_to_date,
@@ -304,9 +303,8 @@ def _done_counts(
 
 def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) -> None:
     """Open and overdue deals on a past day, in one pass over the deals started by then
-    (grouped by value: SQLite would otherwise walk the manager index for the order of
-    the groups and read every deal, not the covering index of the days)."""
-    manager = group_key(DealFact.manager_id, "manager_id")
+    (a stage late then is looked up per deal, among its stage rows)."""
+    manager = grouping_column(DealFact.manager_id, "manager_id")
     late = case((_late_on(day), 1), else_=0)
     for manager_id, n, n_late in s.execute(
         select(manager, func.count(), func.sum(late)).where(*mine, _open_on(day)).group_by(manager)
@@ -317,10 +315,10 @@ def _open_and_late_then(s: Session, mine: list[Any], day: date, at: Callable) ->
 def _open_and_late_now(s: Session, mine: list[Any], day: date, at: Callable) -> None:
     """The same figures today, from what the deals keep now: open deals late by their
     planned end, plus those late only by their current stage — found from the
-    late stage rows of open deals (``deal_stages.deal_open``, not done, deadline passed:
-    an index range, as the start page finds them) instead of a probe per deal."""
-    manager = group_key(DealFact.manager_id, "manager_id")
-    is_open = _open_on(day)  # SQLite: from the covering index of the days
+    late stage rows of open deals (``deal_open``, not done, deadline passed: an index
+    range of the stage rows' copy) instead of a probe per deal."""
+    manager = grouping_column(DealFact.manager_id, "manager_id")
+    is_open = _open_on(day)
     late = case((DealFact.planned_end_on < day, 1), else_=0)
     for manager_id, n, n_late in s.execute(
         select(manager, func.count(), func.sum(late)).where(*mine, is_open).group_by(manager)
