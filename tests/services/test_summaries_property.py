@@ -44,6 +44,7 @@ from qstui.db.models import (
     DealDocument,
     DealStage,
     Event,
+    EventHour,
     Payment,
     RefusalReason,
 )
@@ -349,6 +350,8 @@ def check(world: World) -> None:
     # Firebird: the interactions' hourly counts folded into a row per hour count the same
     event_hours.merge(db)
     assert fact_differences(db) == []
+    with db.reader() as s:
+        assert s.scalar(select(func.count()).where(EventHour.fresh.is_(True))) == 0
 
 
 # --- the property --------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from sqlalchemy.exc import DBAPIError
 
-from qstui.db.compat import FIREBIRD
 from qstui.db.engine import Database
 
 MERGE = "QSTUI_MERGE_EVENT_HOURS"
@@ -16,7 +15,7 @@ def merge(db: Database) -> None:
     """Fold the fresh rows, in a short transaction of its own. Another session folding
     at the same time makes this one give up: the rows are right unfolded too (a sum
     over them is the count), only more of them are read."""
-    if db.backend != FIREBIRD:
+    if db.backend != "firebird":
         return
     try:
         with db.engine.begin() as conn:
