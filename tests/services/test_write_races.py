@@ -4,7 +4,8 @@ Each thread stands for another user's program: its own ``Database`` (engine and
 connections), all released at once by a barrier. Registering the same client twice at
 once must leave one company and tell the others it exists; two imports of one file
 must create each company once; interactions logged at once on one client must all be
-saved, however they race for the client's last-contact column.
+saved, however they race for the client's last-contact column (and counted in the
+reports' hourly counts).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 import pytest
 from client_support import INN_A, company, inn10, make_team
+from fact_support import fact_differences
 from sqlalchemy import func, select
 
 from qstui.db.engine import Database
@@ -173,6 +175,8 @@ def test_interactions_logged_at_once_on_one_client_are_all_saved(db, own_db):
         ).one()
     assert saved == 16
     assert (row.last_contact_at, row.version) == (max(moments), version)
+    # the reports' copies and hourly counts (no row two of them would both update)
+    assert fact_differences(db) == []
 
 
 def test_a_card_saved_while_an_interaction_updates_the_last_contact_is_saved(db, own_db):
