@@ -3,11 +3,19 @@ the CPU time of the interface thread, and the ones over a budget are kept with w
 they ran. CPU time of the one thread, not wall time: a loaded machine (CI runs two
 workers on two cores beside the Firebird server) stretches wall time, not the work a
 handler does; a database call in a handler still shows, the driver's Python work runs
-on this thread."""
+on this thread.
+
+The collector's pauses inside a callback are not counted against it: a full collection
+runs in whichever callback happens to allocate when the threshold is crossed (30–90 ms
+with the app's setting, ``qstui.memory``) and made this test fail now and then under
+load; what a handler itself does is what the budget is for, and the benchmark measures
+key press to painted screen, pauses included."""
 
 from __future__ import annotations
 
 import asyncio
+import gc
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,16 +61,32 @@ def _describe(handle: Any) -> str:
 def watched(monkeypatch: pytest.MonkeyPatch, budget_ms: float = BUDGET_MS) -> Iterator[LoopWatch]:
     watch = LoopWatch(budget_ms)
     run = asyncio.events.Handle._run
+    collecting = {"since": 0.0, "spent": 0.0}  # the collector, in this thread's CPU time
+    loop_thread = threading.get_ident()
+
+    def on_collection(phase: str, info: dict[str, Any]) -> None:
+        if threading.get_ident() != loop_thread:  # a worker's collection: its own time
+            return
+        if phase == "start":
+            collecting["since"] = time.thread_time()
+        else:
+            collecting["spent"] += time.thread_time() - collecting["since"]
 
     def timed_run(handle: asyncio.events.Handle) -> None:
         started = time.thread_time()
+        collected = collecting["spent"]
         try:
             run(handle)
         finally:
             watch.callbacks += 1
-            spent = (time.thread_time() - started) * 1000
+            pauses = collecting["spent"] - collected
+            spent = (time.thread_time() - started - pauses) * 1000
             if spent > watch.budget_ms:
                 watch.slow.append((spent, f"[{watch.step}] {_describe(handle)}"))
 
     monkeypatch.setattr(asyncio.events.Handle, "_run", timed_run)
-    yield watch
+    gc.callbacks.append(on_collection)
+    try:
+        yield watch
+    finally:
+        gc.callbacks.remove(on_collection)
