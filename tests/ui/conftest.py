@@ -140,3 +140,16 @@ def screen_text(app: QstuiApp) -> str:
         app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     )
     return console.export_text()
+
+
+async def shown(pilot: Pilot, app: QstuiApp, *parts: str, rounds: int = 40) -> str:
+    """The screen's text once every one of ``parts`` is on it — a notification is laid
+    out on a refresh after the worker that raised it has ended — or the last text seen
+    (the test's own assertion then says what is missing)."""
+    text = screen_text(app)
+    for _ in range(rounds):
+        if all(part in text for part in parts):
+            break
+        await pilot.pause(0.01)
+        text = screen_text(app)
+    return text

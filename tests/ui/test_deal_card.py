@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle
+from tests.ui.conftest import LARGE, SMALL, log_in, make_app, screen_text, settle, shown
 from textual.screen import Screen
 
 from qstui.domain import formatting as fmt
@@ -223,7 +223,7 @@ async def test_move_to_the_next_stage_and_export_the_proposal(demo_db, tmp_path)
         assert written.lstrip().lower().startswith("<!doctype html")
         assert before.items
         assert all(html.escape(item.product_name) in written for item in before.items)
-        text = screen_text(app)
+        text = await shown(pilot, app, "proposal is saved", path.name)
         assert "proposal is saved" in text and path.name in text  # the notification
 
 
