@@ -32,7 +32,6 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
 
 from qstui.db.compat import chunks, id_in
 from qstui.db.counting import count_rows
@@ -81,6 +80,7 @@ from qstui.services.context import Context
 from qstui.services.persist import (
     apply_changes,
     conflict_for,
+    new_version,
     record_create,
     record_delete,
     writing,
@@ -454,13 +454,6 @@ _MAIN_ROWS: dict[str, tuple[Any, str, Callable[..., Any], Callable[[Any], dict[s
 }
 
 
-def touch(session: Session, ctx: Context, row: Any) -> None:
-    """Give ``row`` a new version (something of its card changed elsewhere)."""
-    row.updated_by = ctx.user_id
-    flag_modified(row, "updated_by")
-    session.flush()
-
-
 _WORD_FIELDS = frozenset({"name", "full_name", "inn", "ogrn"})
 
 
@@ -498,7 +491,7 @@ def update_company(ctx: Context, company_id: int, version: int, **changes: Any) 
         if email is not _MISSING:
             reach |= _set_main(s, ctx, company.id, "email", email)  # type: ignore[arg-type]
         if reach and not diff:
-            touch(s, ctx, company)
+            new_version(s, ctx, company)  # its phone or e-mail changed
         if reach or _WORD_FIELDS & set(diff):
             refresh_companies(s, [company.id])
         return company.version
