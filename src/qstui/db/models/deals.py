@@ -53,15 +53,15 @@ class Stage(Base, Editable):
 class Deal(Base, Editable):
     __tablename__ = "deals"
     __table_args__ = (
-        # a client's deals; with their manager, so that the reports' "other deals of the
-        # visible managers' clients" are told from the index alone on SQLite
+        # a client's deals, with their manager (a head's view of a client's deals)
         Index(None, "company_id", "manager_id"),
         Index(None, "manager_id", "status"),
         Index(None, "status", "stage_id"),
         # the deal list, newest start first: Firebird navigates an index one way only,
         # so it is descending there (SQLite walks it both ways)
         Index(None, "started_on", "id", firebird_descending=True),
-        # the funnel's open deals per stage (R1), read from the index alone on SQLite
+        # open deals per pipeline and stage with their money (the reports' engine's
+        # planned and weighted measures), read from the index alone on SQLite
         Index(
             None,
             "status",
@@ -72,20 +72,8 @@ class Deal(Base, Editable):
             "started_on",
             "manager_id",
         ),
-        # manager control (R3): deals closed in a period, and deals open on a day
+        # the sales reports: deals won or lost in a period
         Index(None, "status", "closed_on", "manager_id", "currency_code", "amount", "started_on"),
-        Index(None, "started_on", "closed_on", "manager_id", "planned_end_on"),
-        # receivables (R6): the owing deals, an index range read alone on SQLite; and the
-        # deals lacking a rate it counts
-        Index(
-            None,
-            "debt",
-            "company_id",
-            "manager_id",
-            "currency_code",
-            "billed_on",
-        ),
-        Index(None, "rate_missing", "manager_id"),
     )
 
     title: Mapped[str] = mapped_column(String(250), nullable=False)
@@ -147,10 +135,8 @@ class DealStage(Base, Editable):
         # all late stages, and no walk over the late stages of lost deals
         Index(None, "responsible_id", "deal_open", "done_on", "due_on", "deal_id", "id"),
         Index(None, "deal_open", "done_on", "due_on", "deal_id", "id"),
-        # the funnel's stage history (R1: reached, days in stage), from the index alone
-        Index(None, "stage_id", "started_on", "done_on"),
-        # a deal's stages with their days: the funnel's history of some deals (R1) and a
-        # stage late on a day (R3: overdue deals then)
+        # a deal's stages with their days: whether a deal is late (the deal list's
+        # overdue filter), from the index alone on SQLite
         Index(None, "deal_id", "stage_id", "due_on", "started_on", "done_on"),
     )
 
