@@ -213,6 +213,10 @@ def test_the_password_is_nowhere_but_the_config_file(
             assert PASSWORD.encode() not in path.read_bytes(), path
     database_file = Path(db.url.database or "")  # SQLite's file, or the local .fdb
     assert database_file.is_file(), database_file
+    # closed first: opening and closing the file in this process would drop the POSIX
+    # locks SQLite's open connections hold on it (they are the process's, not the
+    # descriptor's), and another process could then delete the WAL under them
+    db.engine.dispose()
     assert PASSWORD.encode() not in database_file.read_bytes()
 
 
