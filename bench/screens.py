@@ -20,6 +20,7 @@ from typing import Any
 from bench.measure import Figure
 from qstui.app import QstuiApp
 from qstui.db.engine import Database
+from qstui.ui.modules import allowed
 
 SIZE = (200, 60)
 PASSWORD = "demo"
@@ -205,19 +206,22 @@ class Session:
             ("start page (Today), reload", "list", ("ctrl+r",), "today", None),
             ("funnel (F8), the next pipeline", "report", ("p",), "funnel", None),
             ("report (F6), sales recomputed", "report", ("ctrl+r",), "reports", None),
+            ("reference books (F11), the next book", "list", ("down",), "refbooks", None),
         ]
-        module_keys = {
-            "deals-table": "f4",
-            "deal_card": "f4",
-            "calendar.month": "f3",
-            "today": "f9",
-            "funnel": "f8",
-            "reports": "f6",
+        module_of = {  # what a step waits for → the module it is in
+            "deals-table": "deals",
+            "deal_card": "deals",
+            "calendar.month": "calendar",
+            "today": "today",
+            "funnel": "funnel",
+            "reports": "reports",
+            "refbooks": "refbooks",
         }
+        may_open = {m.name: m.key for m in allowed(pilot.app.ctx.rights)}
         for name, _kind, keys, what, _ in plan:
-            if not only(name):
-                continue
-            await pilot.press(module_keys[what])
+            if not only(name) or module_of[what] not in may_open:
+                continue  # a module the user may not open (reference books: a manager)
+            await pilot.press(may_open[module_of[what]])
             await pilot.pause()
             if what == "calendar.month":
                 await pilot.press("d")  # from the day view to the month, each time
@@ -245,6 +249,7 @@ def kinds() -> dict[str, str]:
             "start page (Today), reload": "list",
             "funnel (F8), the next pipeline": "report",
             "report (F6), sales recomputed": "report",
+            "reference books (F11), the next book": "list",
             "cold start to the client list": "start",
         }
     )
