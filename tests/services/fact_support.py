@@ -35,7 +35,15 @@ DEAL_COLUMNS = (
     "rate_missing",
 )
 STAGE_COLUMNS = ("deal_id", "stage_id", "started_on", "due_on", "done_on", "deal_open")
-EVENT_COLUMNS = ("company_id", "responsible_id", "type_id", "status", "event_at")
+EVENT_COLUMNS = (
+    "company_id",
+    "responsible_id",
+    "type_id",
+    "status",
+    "event_at",
+    "deal_id",
+    "product_id",
+)
 
 
 def _plain(value: Any) -> Any:

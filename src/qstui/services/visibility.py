@@ -75,15 +75,15 @@ def deal_visible(ctx: Context) -> ColumnElement[bool]:
     return or_(owned_by_visible(ctx, Deal.manager_id), company_visible(ctx, Deal.company_id))
 
 
-def fact_visible(ctx: Context, facts: Any) -> ColumnElement[bool]:
-    """``deal_visible`` on the reports' copies of the deals or their stage rows
-    (``DealFact``, ``StageFact``), which carry the client's manager: one condition on
-    one table, no look-up of the client."""
+def fact_visible(ctx: Context, facts: Any, owner: Any = None) -> ColumnElement[bool]:
+    """``deal_visible`` (``event_visible``) on the reports' copies of the deals, their
+    stage rows or the interactions (``DealFact``, ``StageFact``, ``EventFact``), which
+    carry the client's manager: one condition on one table, no look-up of the client.
+    ``owner``: the row's own manager column (default ``facts.manager_id``)."""
     if sees_all(ctx):
         return true()
-    return or_(
-        owned_by_visible(ctx, facts.manager_id), owned_by_visible(ctx, facts.client_manager_id)
-    )
+    own = facts.manager_id if owner is None else owner
+    return or_(owned_by_visible(ctx, own), owned_by_visible(ctx, facts.client_manager_id))
 
 
 def event_visible(ctx: Context) -> ColumnElement[bool]:

@@ -99,6 +99,8 @@ class EventFact(Base):
     type_id: Mapped[int] = mapped_column(nullable=False)
     status: Mapped[EventStatus] = mapped_column(EnumText(EventStatus), nullable=False)
     event_at: Mapped[datetime] = mapped_column(nullable=False)  # naive UTC
+    deal_id: Mapped[int | None] = mapped_column()
+    product_id: Mapped[int | None] = mapped_column()  # the product of interest
 
 
 class EventHour(Base):

@@ -24,8 +24,9 @@ from qstui.db.models import (
     Company,
     Deal,
     DealDocument,
+    DealFact,
     DealItem,
-    Event,
+    EventFact,
     GroupMember,
     Payment,
     Product,
@@ -42,7 +43,7 @@ from qstui.services.visibility import (
     claim_visible,
     company_visible,
     deal_visible,
-    event_visible,
+    fact_visible,
     owned_by_visible,
     sees_all,
 )
@@ -325,31 +326,36 @@ def _clients(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
 
 
 def _events(ctx: Context, spec: ReportSpec, names: tuple[str, ...]) -> Facts:
-    src = _From(Event)
+    """Done interactions, from their narrow copy (``EventFact``: with the client's
+    manager, so visibility needs no look-up of the client)."""
+    src = _From(EventFact)
     facts = Facts(
         from_=None,
-        where=[Event.status == EventStatus.DONE, event_visible(ctx)],
-        date=Event.event_at,
+        where=[
+            EventFact.status == EventStatus.DONE,
+            fact_visible(ctx, EventFact, EventFact.responsible_id),
+        ],
+        date=EventFact.event_at,
         timestamp=True,
-        count_of=Event.id,
-        drill=(Event.id, DrillKind.EVENTS),
+        count_of=EventFact.id,
+        drill=(EventFact.id, DrillKind.EVENTS),
     )
     for name in names:
-        expr = _company_dimension(ctx, src, name, Event.company_id)
+        expr = _company_dimension(ctx, src, name, EventFact.company_id)
         if expr is not None:
             facts.multiplied |= name == "client_group"
         elif name == "manager":
-            expr = Event.responsible_id
+            expr = EventFact.responsible_id
         elif name == "department":
-            expr = _manager_user(src, Event.responsible_id).department_id
+            expr = _manager_user(src, EventFact.responsible_id).department_id
         elif name == "interaction_type":
-            expr = Event.type_id
+            expr = EventFact.type_id
         elif name == "product":
-            expr = Event.product_id
+            expr = EventFact.product_id
         elif name == "product_group":
-            expr = src.join("product", Product, lambda p: p.id == Event.product_id).group_id
+            expr = src.join("product", Product, lambda p: p.id == EventFact.product_id).group_id
         elif name in ("pipeline", "stage"):
-            deal = src.join("deal", Deal, lambda d: d.id == Event.deal_id)
+            deal = src.join("deal", DealFact, lambda d: d.deal_id == EventFact.deal_id)
             expr = deal.pipeline_id if name == "pipeline" else deal.stage_id
         else:
             raise _unavailable(spec, name)

@@ -58,7 +58,7 @@ STAGE_DEAL = (
 )
 STAGE_DEAL_OWN = ("company_id", "manager_id", "pipeline_id", "started_on")  # of deals
 # the interaction's columns copied as they are
-EVENT = ("company_id", "responsible_id", "type_id", "status", "event_at")
+EVENT = ("company_id", "responsible_id", "type_id", "status", "event_at", "deal_id", "product_id")
 TRIGGERS = (
     "deal_facts_keep",
     "stage_facts_keep",
@@ -125,6 +125,8 @@ def _tables() -> None:
         sa.Column("type_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("event_at", sa.DateTime(), nullable=False),
+        sa.Column("deal_id", sa.Integer(), nullable=True),
+        sa.Column("product_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event_facts")),
     )
     op.create_index(op.f("ix_event_facts_company_id"), "event_facts", ["company_id"])
